@@ -1,0 +1,139 @@
+"""hirebench: a hiring platform for AI trainers."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, Response, request, session
+from flask_login import current_user
+
+from hirebench.config import build_config
+from hirebench.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "style-src 'self'",
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("HIREBENCH_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(build_config(Path(app.instance_path)))
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.from_mapping(test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    mail.init_app(app)
+    limiter.init_app(app)
+
+    from hirebench import cli, web
+
+    web.register(app)
+    cli.register(app)
+    app.after_request(set_security_headers)
+    app.context_processor(template_globals)
+    return app
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers and one writer work at once; foreign keys are off by default in SQLite."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Any:
+    from hirebench.models import User
+
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def select_locale() -> str:
+    from flask import current_app, has_request_context
+
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])  # CLI and workers
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("language")
+    if current_user and current_user.is_authenticated and current_user.locale:
+        chosen = current_user.locale
+    if chosen in languages:
+        return str(chosen)
+    # Browsers send zh-CN, zh-Hans, zh-SG or plain zh; all read Simplified Chinese here.
+    best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-Hans", "zh-SG"])
+    if best and best.lower().startswith("zh"):
+        return "zh_Hans"
+    return "en"
+
+
+def set_security_headers(response: Response) -> Response:
+    from flask import current_app
+
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("HTTPS"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user and current_user.is_authenticated:
+        # Pages behind a login may hold candidate data; keep them out of shared caches.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def template_globals() -> dict[str, Any]:
+    from flask import current_app
+    from flask_babel import get_locale
+
+    from hirebench.models.base import utcnow
+    from hirebench.web.forms import ActionForm, LanguageForm
+
+    locale = get_locale()
+    return {
+        "languages": current_app.config["LANGUAGES"],
+        "current_language": str(locale) if locale else "en",
+        "html_lang": "zh-Hans" if locale and locale.language == "zh" else "en",
+        "action_form": ActionForm,
+        "language_form": LanguageForm,
+        "now_utc": utcnow(),
+    }

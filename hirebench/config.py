@@ -1,0 +1,96 @@
+"""Configuration: defaults, then the instance folder and environment, then test overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "HIREBENCH_"
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Prefer the environment; otherwise generate once and keep it in instance/ so sessions
+    survive restarts without anyone having to invent a key."""
+    from_env = os.environ.get("SECRET_KEY") or os.environ.get(ENV_PREFIX + "SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(ENV_PREFIX + name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def build_config(instance_path: Path) -> dict[str, Any]:
+    instance_path.mkdir(parents=True, exist_ok=True)
+    https = _env_bool("HTTPS", False)
+    database_url = os.environ.get(
+        ENV_PREFIX + "DATABASE_URL", f"sqlite:///{instance_path / 'hirebench.sqlite3'}"
+    )
+    redis_url = os.environ.get(ENV_PREFIX + "REDIS_URL") or None
+    config: dict[str, Any] = {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "GRADING_WORKERS": int(os.environ.get(ENV_PREFIX + "GRADING_WORKERS", "2")),
+        "UPLOAD_ROOT": str(instance_path / "uploads"),
+        # Session hardening: JS cannot read the cookie, cross-site POSTs do not carry it.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "HTTPS": https,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "LANGUAGES": {"en": "English", "zh_Hans": "简体中文"},
+        "INVITATION_TTL_HOURS": int(os.environ.get(ENV_PREFIX + "INVITATION_TTL_HOURS", "72")),
+        "LOGIN_RATE_LIMIT": os.environ.get(ENV_PREFIX + "LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get(
+            ENV_PREFIX + "LOGIN_ACCOUNT_RATE_LIMIT", "5 per 5 minutes"
+        ),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "MAIL_DEFAULT_SENDER": os.environ.get(ENV_PREFIX + "MAIL_FROM", "hirebench <no-reply@hirebench.local>"),
+        "BASE_URL": os.environ.get(ENV_PREFIX + "BASE_URL", ""),
+    }
+    config.update(_mail_config(instance_path))
+    return config
+
+
+def _mail_config(instance_path: Path) -> dict[str, Any]:
+    """SMTP when a host is configured; otherwise mail lands in files so the demo works offline."""
+    smtp_host = os.environ.get(ENV_PREFIX + "SMTP_HOST")
+    if smtp_host:
+        return {
+            "MAIL_BACKEND": "smtp",
+            "MAIL_SERVER": smtp_host,
+            "MAIL_PORT": int(os.environ.get(ENV_PREFIX + "SMTP_PORT", "587")),
+            "MAIL_USERNAME": os.environ.get(ENV_PREFIX + "SMTP_USERNAME"),
+            "MAIL_PASSWORD": os.environ.get(ENV_PREFIX + "SMTP_PASSWORD"),
+            "MAIL_USE_TLS": _env_bool("SMTP_TLS", True),
+            "MAIL_USE_SSL": _env_bool("SMTP_SSL", False),
+            "MAIL_TIMEOUT": 10,
+        }
+    backend = os.environ.get(ENV_PREFIX + "MAIL_BACKEND", "file")
+    return {
+        "MAIL_BACKEND": backend,
+        "MAIL_FILE_PATH": str(instance_path / "mail"),
+    }

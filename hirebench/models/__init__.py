@@ -1,0 +1,7 @@
+"""All models, imported so that metadata (and Alembic autogenerate) sees every table."""
+
+from hirebench.models.audit import AuditEvent
+from hirebench.models.jobs import Job
+from hirebench.models.people import Invitation, Role, User
+
+__all__ = ["AuditEvent", "Invitation", "Job", "Role", "User"]

@@ -1,0 +1,71 @@
+"""People: staff and candidate accounts, and the invitations that create candidates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hirebench.extensions import db
+from hirebench.models.base import CreatedAtMixin
+
+if TYPE_CHECKING:
+    from hirebench.models.jobs import Job
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    hr = "hr"
+    reviewer = "reviewer"
+    interviewer = "interviewer"
+    candidate = "candidate"
+
+    @classmethod
+    def staff(cls) -> tuple[Role, ...]:
+        return (cls.admin, cls.hr, cls.reviewer, cls.interviewer)
+
+
+class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    role: Mapped[Role] = mapped_column(sa.Enum(Role, native_enum=False, length=20))
+    # Null until an invited candidate sets one; such an account cannot log in.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    last_login_at: Mapped[datetime | None]
+
+    invitations: Mapped[list[Invitation]] = relationship(
+        back_populates="candidate", foreign_keys="Invitation.candidate_id"
+    )
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive accounts
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class Invitation(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only a hash is stored: a database leak must not hand out live invitation links.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    candidate_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    job_id: Mapped[int] = mapped_column(sa.ForeignKey("jobs.id"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    candidate: Mapped[User] = relationship(back_populates="invitations", foreign_keys=[candidate_id])
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+    job: Mapped[Job] = relationship()

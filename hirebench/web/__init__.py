@@ -1,0 +1,14 @@
+"""Blueprints, one per area."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from hirebench.web import access, admin, api, auth, candidate, errors, hr, interview, review
+
+
+def register(app: Flask) -> None:
+    for module in (auth, admin, hr, review, interview, candidate, api):
+        app.register_blueprint(module.bp)
+    app.before_request(access.enforce)
+    errors.register(app)

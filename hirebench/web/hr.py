@@ -1,0 +1,83 @@
+"""HR area: jobs, invitations and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_mailman.message import BadHeaderError
+from wtforms.fields.choices import SelectChoice
+
+from hirebench.extensions import db
+from hirebench.models import Job, Role
+from hirebench.services import audit, invitations, jobs
+from hirebench.services.errors import ServiceError
+from hirebench.web.access import protect_blueprint
+from hirebench.web.forms import InviteForm
+from hirebench.web.helpers import client_ip, page_number
+
+bp = Blueprint("hr", __name__, url_prefix="/hr")
+protect_blueprint(bp, [Role.hr, Role.admin])
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    form.job_id.choices = [SelectChoice(job.id, job.title) for job in jobs.open_jobs()]
+    return form
+
+
+def _render_home(form: InviteForm, status: int = 200) -> ResponseReturnValue:
+    return (
+        render_template(
+            "hr/home.html", form=form, jobs=jobs.open_jobs(), invitations=invitations.recent()
+        ),
+        status,
+    )
+
+
+@bp.route("/")
+def home() -> ResponseReturnValue:
+    return _render_home(_invite_form())
+
+
+@bp.route("/invitations", methods=["POST"])
+def invite() -> ResponseReturnValue:
+    form = _invite_form()
+    if not form.validate_on_submit():
+        return _render_home(form, 400)
+    job = db.session.get(Job, form.job_id.data)
+    if job is None:
+        form.job_id.errors.append(_("Choose an open job."))
+        return _render_home(form, 400)
+    try:
+        issued = invitations.invite_candidate(
+            name=form.name.data or "",
+            email=form.email.data or "",
+            job=job,
+            invited_by=current_user,
+            ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
+            ip=client_ip(),
+        )
+        link = url_for("auth.accept_invitation", token=issued.token, _external=True)
+        invitations.send_invitation_mail(issued, link)
+    except ServiceError as exc:
+        db.session.rollback()
+        form.email.errors.append(str(exc))
+        return _render_home(form, 400)
+    except (OSError, BadHeaderError):
+        # Not sending the mail means no usable link exists, so nothing is kept.
+        db.session.rollback()
+        current_app.logger.exception("invitation mail failed")
+        flash(_("The invitation mail could not be sent; nothing was saved. Try again."), "error")
+        return _render_home(form, 503)
+    db.session.commit()
+    flash(_("Invitation sent to %(email)s.", email=issued.invitation.candidate.email), "success")
+    return redirect(url_for("hr.home"))
+
+
+@bp.route("/audit")
+def audit_log() -> ResponseReturnValue:
+    prefix = request.args.get("action", "")[:64]
+    events = db.paginate(audit.recent_events_query(prefix), page=page_number(), per_page=50)
+    return render_template("hr/audit.html", events=events, action=prefix)

@@ -1,0 +1,98 @@
+"""The roles matrix: every URL rule, every role. A new route without a declared policy, or
+whose policy differs from this table, fails here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from hirebench import create_app
+from hirebench.extensions import db
+from hirebench.models import Role, User
+from hirebench.services.accounts import hash_password
+from hirebench.web.access import PUBLIC, policy_for
+from tests.conftest import PASSWORD, AuthActions
+
+A, H, R, I, C = Role.admin, Role.hr, Role.reviewer, Role.interviewer, Role.candidate
+EXPECTED: dict[str, Any] = {
+    "static": PUBLIC,
+    "auth.index": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.accept_invitation": PUBLIC,
+    "auth.set_language": PUBLIC,
+    "api.health_check": PUBLIC,
+    "admin.home": {A},
+    "admin.create_user": {A},
+    "hr.home": {H, A},
+    "hr.invite": {H, A},
+    "hr.audit_log": {H, A},
+    "review.home": {R},
+    "interview.home": {I},
+    "candidate.home": {C},
+}
+DUMMY_ARGS = {"token": "not-a-token", "filename": "css/app.css"}
+
+
+@pytest.fixture
+def matrix_app(app_config: dict[str, Any]) -> Flask:
+    # CSRF off only here, so an allowed POST reaches its view (and fails validation with 400)
+    # while a forbidden one is stopped by the access check with 403.
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def _rules(app: Flask) -> list[tuple[str, str, str]]:
+    cases = []
+    for rule in app.url_map.iter_rules():
+        url = rule.build({arg: DUMMY_ARGS[arg] for arg in rule.arguments}, append_unknown=False)
+        assert url is not None
+        path = url[1]
+        method = "GET" if "GET" in (rule.methods or ()) else "POST"
+        cases.append((rule.endpoint, method, path))
+    return cases
+
+
+def test_every_endpoint_declares_the_expected_policy(matrix_app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in matrix_app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED), "add new routes to EXPECTED with their roles"
+    for endpoint in endpoints:
+        policy = policy_for(matrix_app, endpoint)
+        assert policy is not None, f"{endpoint} has no access policy"
+        expected = EXPECTED[endpoint]
+        assert policy == (PUBLIC if expected == PUBLIC else frozenset(expected)), endpoint
+
+
+def test_undeclared_endpoint_is_refused(matrix_app: Flask) -> None:
+    matrix_app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
+    assert policy_for(matrix_app, "forgotten") is None
+    assert matrix_app.test_client().get("/forgotten").status_code == 403
+
+
+@pytest.mark.parametrize("role", [None, *Role])
+def test_roles_matrix(matrix_app: Flask, role: Role | None) -> None:
+    client = matrix_app.test_client()
+    if role is not None:
+        with matrix_app.app_context():
+            user = User(email="matrix@example.com", role=role, password_hash=hash_password(PASSWORD))
+            db.session.add(user)
+            db.session.commit()
+        assert AuthActions(client).login("matrix@example.com").status_code == 302
+    for endpoint, method, path in _rules(matrix_app):
+        if endpoint == "auth.logout":
+            continue  # would end this client's session mid-matrix
+        response = client.open(path, method=method)
+        expected = EXPECTED[endpoint]
+        if expected == PUBLIC:
+            assert response.status_code not in (401, 403), (endpoint, role)
+        elif role is None:
+            assert response.status_code == 302, (endpoint, role)
+            assert "/login" in response.headers["Location"], (endpoint, role)
+        elif role in expected:
+            assert response.status_code in (200, 400), (endpoint, role, response.status_code)
+        else:
+            assert response.status_code == 403, (endpoint, role, response.status_code)
