@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 
 from hirebench.extensions import db
 from hirebench.models import Role
+from hirebench.queue import GRADING_QUEUE
 from hirebench.services import accounts, demo
 from hirebench.services.errors import ServiceError
 
@@ -87,7 +88,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
-@click.option("--queue", "queues", multiple=True, default=["grading"], show_default=True)
+@click.option("--queue", "queues", multiple=True, default=[GRADING_QUEUE], show_default=True)
 @with_appcontext
 def worker(burst: bool, queues: tuple[str, ...]) -> None:
     """Run an RQ worker on HIREBENCH_REDIS_URL. Start as many as you like, on any hosts."""

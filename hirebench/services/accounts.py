@@ -7,6 +7,7 @@ import secrets
 import email_validator
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hirebench.extensions import db
@@ -35,12 +36,14 @@ def normalize_email(raw: str) -> str:
     try:
         return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise AccountError(f"Invalid email address {raw!r}: {exc}") from exc
+        raise AccountError(_("Enter a valid email address.") + f" ({exc})") from exc
 
 
 def check_password_policy(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise AccountError(
+            _("The password must be at least %(n)s characters long.", n=MIN_PASSWORD_LENGTH)
+        )
 
 
 def hash_password(password: str) -> str:
@@ -64,10 +67,12 @@ def create_user(
         role = Role(role)
     except ValueError as exc:
         choices = ", ".join(r.value for r in Role)
-        raise AccountError(f"Unknown role {role!r}; choose one of: {choices}.") from exc
+        raise AccountError(
+            _("Unknown role %(role)s; choose one of: %(choices)s.", role=role, choices=choices)
+        ) from exc
     email = normalize_email(email)
     if find_by_email(email) is not None:
-        raise AccountError(f"An account for {email} already exists.")
+        raise AccountError(_("An account for %(email)s already exists.", email=email))
     generated = None
     if password is None:
         generated = password = secrets.token_urlsafe(12)

@@ -8,11 +8,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from hirebench.extensions import db, limiter, login_email_key
 from hirebench.services import accounts, audit, invitations
 from hirebench.services.errors import ServiceError
-from hirebench.web.access import home_endpoint, public
+from hirebench.models import Role
+from hirebench.web.access import PUBLIC, home_endpoint, policy_for, public
 from hirebench.web.forms import ActionForm, LanguageForm, LoginForm, SetPasswordForm
 from hirebench.web.helpers import client_ip
 
@@ -27,13 +29,22 @@ def _account_limit() -> str:
     return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths, so the login page cannot be used as an open redirect."""
+def _safe_next(target: str | None, role: Role | None = None) -> str | None:
+    """Only same-site paths, so the login page cannot be used as an open redirect; and, after
+    login, only pages the role may open, so nobody lands on a 403."""
     if not target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    if role is not None:
+        try:
+            endpoint, _args = current_app.url_map.bind("").match(parts.path, method="GET")
+        except HTTPException:
+            return None
+        policy = policy_for(current_app, endpoint)
+        if policy is None or (policy != PUBLIC and role not in policy):
+            return None
     return target
 
 
@@ -65,7 +76,8 @@ def login() -> ResponseReturnValue:
             session["language"] = user.locale
         audit.record("login", user, ip=client_ip())
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user.role)))
+        next_page = _safe_next(request.args.get("next"), user.role)
+        return redirect(next_page or url_for(home_endpoint(user.role)))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 

@@ -137,3 +137,12 @@ def test_logout_requires_csrf(client, auth, make_user) -> None:  # type: ignore[
     assert client.get("/hr/").status_code == 200
     page = client.get("/hr/").get_data(as_text=True)
     assert client.post("/logout", data={"csrf_token": csrf_from(page)}).status_code == 302
+
+
+def test_next_parameter_ignored_when_role_may_not_open_it(client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    candidate = make_user(Role.candidate)
+    token = auth.csrf()
+    response = client.post(
+        "/login?next=/hr/", data={"email": candidate.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.headers["Location"].endswith("/exam/")

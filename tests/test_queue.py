@@ -1,0 +1,56 @@
+"""`hirebench worker` against a real Redis: a job enqueued here runs in a separate worker
+process that builds its own app from the environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from redis.exceptions import RedisError
+
+from hirebench.queue import redis_queue, worker_selfcheck
+from tests.conftest import require_service
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    url = os.environ.get("HIREBENCH_TEST_REDIS_URL")
+    if not url:
+        require_service("Redis", "HIREBENCH_TEST_REDIS_URL is not set")
+    assert url is not None
+    connection = Redis.from_url(url)
+    try:
+        connection.ping()
+    except RedisError as exc:
+        require_service("Redis", f"cannot reach {url}: {exc}")
+    connection.flushdb()
+    yield url
+    connection.flushdb()
+
+
+@pytest.mark.redis
+def test_worker_runs_enqueued_job(app, redis_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    job = redis_queue(redis_url).enqueue(worker_selfcheck)
+    env = {
+        **os.environ,
+        "HIREBENCH_REDIS_URL": redis_url,
+        "HIREBENCH_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "HIREBENCH_INSTANCE_PATH": str(tmp_path / "worker-instance"),
+    }
+    script = Path(sys.executable).with_name("hirebench")
+    done = subprocess.run([str(script), "worker", "--burst"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    job.refresh()
+    assert job.is_finished, done.stderr
+    assert job.return_value()["database"] == "ok"
+
+
+def test_selfcheck_in_process(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HIREBENCH_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    assert worker_selfcheck()["database"] == "ok"

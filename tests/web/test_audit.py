@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from hirebench.models import Role
+
+
+def test_audit_log_lists_logins_and_failures(client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    hr = make_user(Role.hr)
+    auth.login(hr.email, "not the password")
+    auth.login(hr.email)
+    html = client.get("/hr/audit").get_data(as_text=True)
+    assert "login.failed" in html and hr.email in html
+    filtered = client.get("/hr/audit?action=login.failed").get_data(as_text=True)
+    assert "login.failed" in filtered and ">login<" not in filtered
+
+
+def test_audit_log_paginates(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    from hirebench.extensions import db
+    from hirebench.services import audit
+
+    admin = make_user(Role.admin)
+    with app.app_context():
+        for n in range(120):
+            audit.record("test.event", actor_email=f"n{n}@example.com")
+        db.session.commit()
+    auth.login(admin.email)
+    first = client.get("/hr/audit").get_data(as_text=True)
+    assert "Page 1 of 3" in first
+    last = client.get("/hr/audit?page=3").get_data(as_text=True)
+    assert "Page 3 of 3" in last
+    assert client.get("/hr/audit?page=abc").status_code == 200
+
+
+def test_staff_creation_by_admin_is_audited(client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import csrf_from
+
+    admin = make_user(Role.admin)
+    auth.login(admin.email)
+    token = csrf_from(client.get("/admin/").get_data(as_text=True))
+    response = client.post("/admin/users", data={"email": "new@example.com", "role": "interviewer",
+                                                "name": "", "password": "", "csrf_token": token})
+    assert response.status_code == 302
+    home = client.get("/admin/").get_data(as_text=True)
+    assert "one-time password" in home and "new@example.com" in home
+    assert "user.create" in client.get("/hr/audit").get_data(as_text=True)
+    bad = client.post("/admin/users", data={"email": "new@example.com", "role": "candidate",
+                                           "csrf_token": token})
+    assert bad.status_code == 400
