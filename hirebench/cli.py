@@ -26,7 +26,7 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, create_user, seed_demo, serve, worker):
+    for command in (init_db, create_user, seed_demo, serve, worker, sandbox):
         app.cli.add_command(command)
 
 
@@ -68,7 +68,7 @@ def seed_demo(password: str) -> None:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Demo job: {demo.DEMO_JOB_TITLE}")
-    click.echo("Demo logins (password: %s):" % password)
+    click.echo(f"Demo logins (password: {password}):")
     for account in created:
         click.echo(f"  {account.role.value:<12} {account.email}")
 
@@ -108,3 +108,30 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
     except RedisError as exc:
         raise click.ClickException(f"Cannot reach Redis at {url}: {exc}") from exc
     Worker(list(queues), connection=connection).work(burst=burst)
+
+
+@click.group("sandbox")
+def sandbox() -> None:
+    """The Docker sandbox image that grades candidate code."""
+
+
+@sandbox.command("build")
+@click.option(
+    "--offline/--dockerfile",
+    "offline",
+    default=None,
+    help="Debootstrap from the host's apt mirror (default) or use sandbox/Dockerfile.",
+)
+@click.option("--force", is_flag=True, help="Rebuild even if the hashed tag exists.")
+def sandbox_build(offline: bool | None, force: bool) -> None:
+    """Build the sandbox image, tagged with a hash of its content. Idempotent."""
+    from hirebench.sandbox.image import SandboxBuildError, build_image
+
+    try:
+        result = build_image(offline=offline, force=force)
+    except SandboxBuildError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"sandbox image {result.tag}: {result.status} ({result.method}, "
+        f"{result.seconds:.1f} s, {result.size_bytes / 1e6:.0f} MB)"
+    )

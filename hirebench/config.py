@@ -68,7 +68,9 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         ),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        "MAIL_DEFAULT_SENDER": os.environ.get(ENV_PREFIX + "MAIL_FROM", "hirebench <no-reply@hirebench.local>"),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            ENV_PREFIX + "MAIL_FROM", "hirebench <no-reply@hirebench.local>"
+        ),
         "BASE_URL": os.environ.get(ENV_PREFIX + "BASE_URL", ""),
     }
     config.update(_mail_config(instance_path))

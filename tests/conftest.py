@@ -33,8 +33,14 @@ def require_service(name: str, reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HIREBENCH_INSTANCE_PATH", str(tmp_path / "instance"))
-    for name in ("HIREBENCH_DATABASE_URL", "HIREBENCH_REDIS_URL", "HIREBENCH_SMTP_HOST",
-                 "SECRET_KEY", "HIREBENCH_SECRET_KEY", "HIREBENCH_HTTPS"):
+    for name in (
+        "HIREBENCH_DATABASE_URL",
+        "HIREBENCH_REDIS_URL",
+        "HIREBENCH_SMTP_HOST",
+        "SECRET_KEY",
+        "HIREBENCH_SECRET_KEY",
+        "HIREBENCH_HTTPS",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -76,8 +82,12 @@ def make_user(app: Flask) -> Callable[..., User]:
         with app.app_context():
             email = email or f"{role.value}-{os.urandom(3).hex()}@example.com"
             if role is Role.candidate:
-                user = User(email=email, name=name or "Candidate", role=role,
-                            password_hash=accounts.hash_password(PASSWORD))
+                user = User(
+                    email=email,
+                    name=name or "Candidate",
+                    role=role,
+                    password_hash=accounts.hash_password(PASSWORD),
+                )
                 db.session.add(user)
             else:
                 user, _ = accounts.create_user(email, role, name=name, password=PASSWORD)

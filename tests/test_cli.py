@@ -32,8 +32,15 @@ def test_init_db_runs_migrations(app, runner) -> None:  # type: ignore[no-untype
 
 def test_create_user_with_password(app, runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(
-        args=["create-user", "--email", "Rev@Example.com", "--role", "reviewer",
-              "--password", "a long password"]
+        args=[
+            "create-user",
+            "--email",
+            "Rev@Example.com",
+            "--role",
+            "reviewer",
+            "--password",
+            "a long password",
+        ]
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -68,8 +75,12 @@ def test_create_user_bad_input(app, runner) -> None:  # type: ignore[no-untyped-
 def test_seed_demo_creates_and_prints_accounts(app, runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(args=["seed-demo", "--password", "demo password 1"])
     assert result.exit_code == 0, result.output
-    expected = ["admin@demo.local", "hr@demo.local", "reviewer@demo.local",
-                "interviewer@demo.local"] + [f"candidate{n}@demo.local" for n in range(1, 6)]
+    expected = [
+        "admin@demo.local",
+        "hr@demo.local",
+        "reviewer@demo.local",
+        "interviewer@demo.local",
+    ] + [f"candidate{n}@demo.local" for n in range(1, 6)]
     for email in expected:
         assert email in result.output
     with app.app_context():

@@ -43,8 +43,9 @@ def test_worker_runs_enqueued_job(app, redis_url: str, tmp_path: Path) -> None: 
         "HIREBENCH_INSTANCE_PATH": str(tmp_path / "worker-instance"),
     }
     script = Path(sys.executable).with_name("hirebench")
-    done = subprocess.run([str(script), "worker", "--burst"], env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [str(script), "worker", "--burst"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     job.refresh()
     assert job.is_finished, done.stderr

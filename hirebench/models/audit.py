@@ -12,7 +12,7 @@ from hirebench.extensions import db
 from hirebench.models.base import utcnow
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+class AuditEvent(db.Model):  # type: ignore[name-defined]
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)

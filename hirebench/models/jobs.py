@@ -9,7 +9,7 @@ from hirebench.extensions import db
 from hirebench.models.base import CreatedAtMixin
 
 
-class Job(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Job(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -29,7 +29,7 @@ class Role(enum.StrEnum):
         return (cls.admin, cls.hr, cls.reviewer, cls.interviewer)
 
 
-class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +54,7 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined,mi
         return f"<User {self.id} {self.role}>"
 
 
-class Invitation(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
+class Invitation(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +66,8 @@ class Invitation(CreatedAtMixin, db.Model):  # type: ignore[name-defined,misc]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
 
-    candidate: Mapped[User] = relationship(back_populates="invitations", foreign_keys=[candidate_id])
+    candidate: Mapped[User] = relationship(
+        back_populates="invitations", foreign_keys=[candidate_id]
+    )
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
     job: Mapped[Job] = relationship()

@@ -9,7 +9,7 @@ from hirebench.models import Role, User
 from hirebench.services import accounts, jobs
 
 DEMO_JOB_TITLE = "AI Trainer — e-commerce"
-DEMO_PASSWORD = "hirebench-demo"
+DEMO_PASSWORD = "hirebench-demo"  # noqa: S105 - printed demo login, demo data only
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,9 @@ def send_invitation_mail(issued: IssuedInvitation, link: str) -> None:
 
 def lookup(token: str) -> Invitation:
     """The usable invitation for a token, or InvitationError saying why it is not usable."""
-    invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == _hash(token)))
+    invitation = db.session.scalar(
+        sa.select(Invitation).where(Invitation.token_hash == _hash(token))
+    )
     if invitation is None:
         raise InvitationError(InvitationState.invalid)
     if invitation.used_at is not None:
@@ -124,6 +126,8 @@ def for_candidate(candidate: User) -> list[Invitation]:
 def recent(limit: int = 50) -> list[Invitation]:
     return list(
         db.session.scalars(
-            sa.select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc()).limit(limit)
+            sa.select(Invitation)
+            .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+            .limit(limit)
         )
     )

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Final, TypeVar
 
 from flask import Blueprint, Flask, abort, current_app, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from hirebench.extensions import login_manager
@@ -45,14 +46,14 @@ def policy_for(app: Flask, endpoint: str) -> Policy | None:
     view = app.view_functions.get(endpoint)
     declared = getattr(view, "access_policy", None)
     if declared is not None:
-        return declared  # type: ignore[no-any-return]
+        return declared
     if endpoint in _endpoint_policies:
         return _endpoint_policies[endpoint]
     blueprint = endpoint.rpartition(".")[0]
     return _blueprint_policies.get(blueprint)
 
 
-def enforce() -> object | None:
+def enforce() -> ResponseReturnValue | None:
     """before_request hook."""
     if request.endpoint is None:
         return None  # unknown URL: routing answers 404/405

@@ -47,8 +47,11 @@ def create_user() -> ResponseReturnValue:
             db.session.commit()
             if generated:
                 flash(
-                    _("Created %(email)s. Its one-time password is: %(pw)s",
-                      email=user.email, pw=generated),
+                    _(
+                        "Created %(email)s. Its one-time password is: %(pw)s",
+                        email=user.email,
+                        pw=generated,
+                    ),
                     "success",
                 )
             else:

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
 from hirebench.extensions import db, limiter, login_email_key
+from hirebench.models import Role
 from hirebench.services import accounts, audit, invitations
 from hirebench.services.errors import ServiceError
-from hirebench.models import Role
 from hirebench.web.access import PUBLIC, home_endpoint, policy_for, public
 from hirebench.web.forms import ActionForm, LanguageForm, LoginForm, SetPasswordForm
 from hirebench.web.helpers import client_ip
@@ -105,7 +114,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            candidate = invitations.accept(token, form.password.data or "", ip=client_ip())
+            invitations.accept(token, form.password.data or "", ip=client_ip())
         except invitations.InvitationError as exc:
             db.session.rollback()
             return render_template("auth/invitation_unusable.html", state=exc.state.value), 410

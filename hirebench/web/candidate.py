@@ -16,4 +16,6 @@ protect_blueprint(bp, [Role.candidate])
 
 @bp.route("/")
 def home() -> ResponseReturnValue:
-    return render_template("candidate/home.html", invitations=invitations.for_candidate(current_user))
+    return render_template(
+        "candidate/home.html", invitations=invitations.for_candidate(current_user)
+    )

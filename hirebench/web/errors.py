@@ -11,15 +11,24 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from hirebench.extensions import db
 
 MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Reload the page and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Reload the page and try again."),
+    ),
     401: (_l("Login required"), _l("Please log in to continue.")),
     403: (_l("Forbidden"), _l("Your account is not allowed to open this page.")),
     404: (_l("Page not found"), _l("There is nothing at this address.")),
     405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
     410: (_l("Gone"), _l("This link is no longer valid.")),
     413: (_l("Too large"), _l("The upload is larger than allowed.")),
-    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been logged.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Wait a few minutes and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened on our side. It has been logged."),
+    ),
 }
 
 
@@ -36,7 +45,10 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
 
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
-    return _render(400, str(_l("The form expired or was not sent from this site. Reload the page and try again.")))
+    return _render(
+        400,
+        str(_l("The form expired or was not sent from this site. Reload the page and try again.")),
+    )
 
 
 def handle_unexpected(error: InternalServerError) -> ResponseReturnValue:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms import Field
+from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
@@ -42,12 +41,16 @@ class SetPasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("zh_Hans", "简体中文")])
+    language = SelectField(
+        _l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("zh_Hans", "简体中文")]
+    )
 
 
 class InviteForm(FlaskForm):
     name = StringField(_l("Candidate name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("Candidate email"), validators=[DataRequired(), Length(max=254), valid_email])
+    email = EmailField(
+        _l("Candidate email"), validators=[DataRequired(), Length(max=254), valid_email]
+    )
     job_id = SelectField(_l("Job"), coerce=int, validators=[DataRequired()])
 
 
@@ -55,7 +58,9 @@ class CreateUserForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), valid_email])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(
-        _l("Role"), choices=[SelectChoice(r.value) for r in Role.staff()], validators=[DataRequired()]
+        _l("Role"),
+        choices=[SelectChoice(r.value) for r in Role.staff()],
+        validators=[DataRequired()],
     )
     password = PasswordField(
         _l("Password (leave empty to generate one)"),

@@ -15,7 +15,7 @@ from hirebench.services.accounts import hash_password
 from hirebench.web.access import PUBLIC, policy_for
 from tests.conftest import PASSWORD, AuthActions
 
-A, H, R, I, C = Role.admin, Role.hr, Role.reviewer, Role.interviewer, Role.candidate
+ADM, HR, REV, INT, CAN = Role.admin, Role.hr, Role.reviewer, Role.interviewer, Role.candidate
 EXPECTED: dict[str, Any] = {
     "static": PUBLIC,
     "auth.index": PUBLIC,
@@ -24,14 +24,14 @@ EXPECTED: dict[str, Any] = {
     "auth.accept_invitation": PUBLIC,
     "auth.set_language": PUBLIC,
     "api.health_check": PUBLIC,
-    "admin.home": {A},
-    "admin.create_user": {A},
-    "hr.home": {H, A},
-    "hr.invite": {H, A},
-    "hr.audit_log": {H, A},
-    "review.home": {R},
-    "interview.home": {I},
-    "candidate.home": {C},
+    "admin.home": {ADM},
+    "admin.create_user": {ADM},
+    "hr.home": {HR, ADM},
+    "hr.invite": {HR, ADM},
+    "hr.audit_log": {HR, ADM},
+    "review.home": {REV},
+    "interview.home": {INT},
+    "candidate.home": {CAN},
 }
 DUMMY_ARGS = {"token": "not-a-token", "filename": "css/app.css"}
 
@@ -78,7 +78,9 @@ def test_roles_matrix(matrix_app: Flask, role: Role | None) -> None:
     client = matrix_app.test_client()
     if role is not None:
         with matrix_app.app_context():
-            user = User(email="matrix@example.com", role=role, password_hash=hash_password(PASSWORD))
+            user = User(
+                email="matrix@example.com", role=role, password_hash=hash_password(PASSWORD)
+            )
             db.session.add(user)
             db.session.commit()
         assert AuthActions(client).login("matrix@example.com").status_code == 302

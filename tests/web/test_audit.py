@@ -36,12 +36,21 @@ def test_staff_creation_by_admin_is_audited(client, auth, make_user) -> None:  #
     admin = make_user(Role.admin)
     auth.login(admin.email)
     token = csrf_from(client.get("/admin/").get_data(as_text=True))
-    response = client.post("/admin/users", data={"email": "new@example.com", "role": "interviewer",
-                                                "name": "", "password": "", "csrf_token": token})
+    response = client.post(
+        "/admin/users",
+        data={
+            "email": "new@example.com",
+            "role": "interviewer",
+            "name": "",
+            "password": "",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     home = client.get("/admin/").get_data(as_text=True)
     assert "one-time password" in home and "new@example.com" in home
     assert "user.create" in client.get("/hr/audit").get_data(as_text=True)
-    bad = client.post("/admin/users", data={"email": "new@example.com", "role": "candidate",
-                                           "csrf_token": token})
+    bad = client.post(
+        "/admin/users", data={"email": "new@example.com", "role": "candidate", "csrf_token": token}
+    )
     assert bad.status_code == 400

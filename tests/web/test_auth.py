@@ -143,6 +143,7 @@ def test_next_parameter_ignored_when_role_may_not_open_it(client, auth, make_use
     candidate = make_user(Role.candidate)
     token = auth.csrf()
     response = client.post(
-        "/login?next=/hr/", data={"email": candidate.email, "password": PASSWORD, "csrf_token": token}
+        "/login?next=/hr/",
+        data={"email": candidate.email, "password": PASSWORD, "csrf_token": token},
     )
     assert response.headers["Location"].endswith("/exam/")

@@ -59,8 +59,9 @@ def _source_messages() -> set[str]:
             method_map.append((pattern.strip(), method.strip()))
     ids = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(PROJECT_ROOT), method_map=method_map, keywords={"_": None, "_l": None,
-                                                           "gettext": None, "lazy_gettext": None}
+        str(PROJECT_ROOT),
+        method_map=method_map,
+        keywords={"_": None, "_l": None, "gettext": None, "lazy_gettext": None},
     ):
         if isinstance(message, tuple):
             message = message[0]

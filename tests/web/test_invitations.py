@@ -52,8 +52,11 @@ def test_full_invitation_flow(app, client, auth, make_user) -> None:  # type: ig
     assert "韩梅梅" in page.get_data(as_text=True)
     accepted = client.post(
         f"/invite/{token}",
-        data={"password": "my new password", "confirm": "my new password",
-              "csrf_token": csrf_from(page.get_data(as_text=True))},
+        data={
+            "password": "my new password",
+            "confirm": "my new password",
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
     )
     assert accepted.status_code == 302 and accepted.headers["Location"].endswith("/login")
 
@@ -69,14 +72,17 @@ def test_reused_link_shows_clear_page_and_keeps_password(app, client, auth, make
     token = _mailed_token(app)
     auth.logout()
     form = csrf_from(client.get(f"/invite/{token}").get_data(as_text=True))
-    client.post(f"/invite/{token}",
-                data={"password": "first password!", "confirm": "first password!", "csrf_token": form})
+    client.post(
+        f"/invite/{token}",
+        data={"password": "first password!", "confirm": "first password!", "csrf_token": form},
+    )
     again = client.get(f"/invite/{token}")
     assert again.status_code == 410
     assert "already been used" in again.get_data(as_text=True)
-    second = client.post(f"/invite/{token}",
-                         data={"password": "second password", "confirm": "second password",
-                               "csrf_token": form})
+    second = client.post(
+        f"/invite/{token}",
+        data={"password": "second password", "confirm": "second password", "csrf_token": form},
+    )
     assert second.status_code == 410
     assert auth.login("han@example.com", "first password!").status_code == 302
 
@@ -91,7 +97,12 @@ def test_expired_link(app, client, auth, make_user) -> None:  # type: ignore[no-
     assert page.status_code == 410
     assert "expired" in page.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalars(sa.select(User.password_hash).where(User.role == Role.candidate)).one() is None
+        assert (
+            db.session.scalars(
+                sa.select(User.password_hash).where(User.role == Role.candidate)
+            ).one()
+            is None
+        )
 
 
 def test_tampered_link(client) -> None:  # type: ignore[no-untyped-def]
@@ -105,9 +116,10 @@ def test_mismatched_passwords_rerender(app, client, auth, make_user) -> None:  #
     token = _mailed_token(app)
     auth.logout()
     form = csrf_from(client.get(f"/invite/{token}").get_data(as_text=True))
-    response = client.post(f"/invite/{token}",
-                           data={"password": "first password!", "confirm": "other password!",
-                                 "csrf_token": form})
+    response = client.post(
+        f"/invite/{token}",
+        data={"password": "first password!", "confirm": "other password!", "csrf_token": form},
+    )
     assert response.status_code == 400
     assert "The passwords differ." in response.get_data(as_text=True)
     assert client.get(f"/invite/{token}").status_code == 200
@@ -134,7 +146,10 @@ def test_failed_mail_saves_nothing(app, client, auth, make_user, monkeypatch) ->
     assert "nothing was saved" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
-        assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == Role.candidate)) == 0
+        assert (
+            db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == Role.candidate))
+            == 0
+        )
 
 
 def test_candidate_sees_only_own_invitations(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
@@ -144,13 +159,22 @@ def test_candidate_sees_only_own_invitations(app, client, auth, make_user) -> No
         db.session.add(other_job)
         db.session.commit()
     token_page = client.get("/hr/").get_data(as_text=True)
-    client.post("/hr/invitations", data={"name": "B", "email": "b@example.com",
-                                         "job_id": 2, "csrf_token": csrf_from(token_page)})
+    client.post(
+        "/hr/invitations",
+        data={
+            "name": "B",
+            "email": "b@example.com",
+            "job_id": 2,
+            "csrf_token": csrf_from(token_page),
+        },
+    )
     token = _mailed_token_for(app, "a@example.com")
     auth.logout()
     form = csrf_from(client.get(f"/invite/{token}").get_data(as_text=True))
-    client.post(f"/invite/{token}", data={"password": "password for a", "confirm": "password for a",
-                                          "csrf_token": form})
+    client.post(
+        f"/invite/{token}",
+        data={"password": "password for a", "confirm": "password for a", "csrf_token": form},
+    )
     auth.login("a@example.com", "password for a")
     home = client.get("/exam/").get_data(as_text=True)
     assert "AI Trainer — e-commerce" in home

@@ -1,0 +1,54 @@
+# The two set-up commands: `make demo` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO_PASSWORD ?= hirebench-demo
+TRANSLATIONS := hirebench/translations
+
+.PHONY: demo test install translations i18n lint sandbox docker serve clean
+
+demo: install docker sandbox
+	$(BIN)/hirebench init-db
+	$(BIN)/hirebench seed-demo --password '$(DEMO_PASSWORD)'
+	$(BIN)/hirebench serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(STAMP) translations
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "hirebench needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || \
+		sh .ci/apt-install.sh python3-venv
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -D messages 2>&1 | grep -v '^compiling' || true
+
+# Re-extract UI strings after changing templates or code; then translate the new entries.
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext --no-location \
+		--sort-output --project hirebench -w 100 -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -w 100 --no-fuzzy-matching
+
+lint: $(STAMP)
+	$(BIN)/ruff check hirebench tests bench
+	$(BIN)/mypy hirebench
+
+docker:
+	@sh sandbox/ensure-docker.sh || echo "WARNING: no Docker engine: the portal runs, but code grading is unavailable."
+
+sandbox: install
+	@if docker info >/dev/null 2>&1; then $(BIN)/hirebench sandbox build; \
+	else echo "WARNING: skipping the sandbox image build: no Docker engine."; fi
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
