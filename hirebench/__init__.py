@@ -59,9 +59,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from hirebench import cli, web
+    from hirebench.grading import queue as grading_queue
 
     web.register(app)
     cli.register(app)
+    grading_queue.init_app(app)
     app.after_request(set_security_headers)
     app.context_processor(template_globals)
     return app

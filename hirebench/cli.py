@@ -26,7 +26,9 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, create_user, seed_demo, serve, worker, sandbox):
+    from hirebench.grading.cli import grader_group
+
+    for command in (init_db, create_user, seed_demo, serve, worker, sandbox, grade, grader_group):
         app.cli.add_command(command)
 
 
@@ -94,7 +96,9 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
     """Run an RQ worker on HIREBENCH_REDIS_URL. Start as many as you like, on any hosts."""
     from redis import Redis
     from redis.exceptions import RedisError
-    from rq import Worker
+    from rq import SimpleWorker
+
+    from hirebench.grading.queue import on_worker_start
 
     url = current_app.config["REDIS_URL"]
     if not url:
@@ -107,7 +111,11 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
         connection.ping()
     except RedisError as exc:
         raise click.ClickException(f"Cannot reach Redis at {url}: {exc}") from exc
-    Worker(list(queues), connection=connection).work(burst=burst)
+    # Reap what a crashed worker on this host left behind and requeue its lost jobs first.
+    on_worker_start(current_app._get_current_object())  # type: ignore[attr-defined]
+    # SimpleWorker runs jobs in this process, so the warm sandbox pool survives between jobs
+    # (a forking worker would build and lose a pool per job).
+    SimpleWorker(list(queues), connection=connection).work(burst=burst)
 
 
 @click.group("sandbox")
@@ -135,3 +143,54 @@ def sandbox_build(offline: bool | None, force: bool) -> None:
         f"sandbox image {result.tag}: {result.status} ({result.method}, "
         f"{result.seconds:.1f} s, {result.size_bytes / 1e6:.0f} MB)"
     )
+
+
+@click.command("grade")
+@click.option("--grader", "grader_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--submission", "submission_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--mode", type=click.Choice(["full", "visible"]), default="full", show_default=True)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON object (docs/result-json.md)."
+)
+def grade(grader_path: str, submission_path: str, mode: str, as_json: bool) -> None:
+    """Grade one submission in a sandbox, as the portal does. Exits 0 whenever grading completed."""
+    import json
+    from pathlib import Path
+
+    from hirebench.grading.notebook import GraderError, load_grader
+    from hirebench.grading.pipeline import PooledSandboxes, Submission
+    from hirebench.grading.pipeline import grade as run_grade
+    from hirebench.grading.result import GradeResult
+    from hirebench.sandbox.runner import SandboxError
+
+    try:
+        content = Path(submission_path).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read the submission: {exc}") from exc
+    try:
+        spec = load_grader(Path(grader_path))
+    except (GraderError, OSError) as exc:
+        result = GradeResult.failure(f"the grader notebook is invalid: {exc}", mode=mode)
+    else:
+        try:
+            sandboxes = PooledSandboxes(pool_size=0)
+        except SandboxError as exc:
+            raise click.ClickException(str(exc)) from exc
+        try:
+            result = run_grade(
+                spec, Submission(content, Path(submission_path).name), sandboxes, mode=mode
+            )
+        finally:
+            sandboxes.close()
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    click.echo(f"{result.total:g} / {result.max_total:g}  ({result.status.value})")
+    if result.message:
+        click.echo(result.message)
+    for test in result.tests:
+        hidden = " (hidden)" if test.hidden else ""
+        click.echo(
+            f"  {test.status.value:<8} {test.points:g}/{test.max_points:g}  {test.id}{hidden}"
+            + (f"  {test.message}" if test.message else "")
+        )

@@ -3,17 +3,36 @@ Redis and the database can run `hirebench worker`."""
 
 from __future__ import annotations
 
+import os
 import socket
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
 from redis import Redis
 from rq import Queue
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 GRADING_QUEUE = "grading"
+
+_connections: dict[tuple[int, str], Redis] = {}
+_connections_lock = threading.Lock()
+_worker_app: tuple[int, Flask] | None = None
+
+
+def redis_connection(redis_url: str) -> Redis:
+    """One client (and connection pool) per URL and process, shared by threads."""
+    key = (os.getpid(), redis_url)
+    with _connections_lock:
+        connection = _connections.get(key)
+        if connection is None:
+            connection = _connections[key] = Redis.from_url(redis_url)
+        return connection
 
 
 def redis_queue(redis_url: str, name: str = GRADING_QUEUE) -> Queue:
-    return Queue(name, connection=Redis.from_url(redis_url))
+    return Queue(name, connection=redis_connection(redis_url))
 
 
 def worker_selfcheck() -> dict[str, Any]:
@@ -24,3 +43,28 @@ def worker_selfcheck() -> dict[str, Any]:
     app = create_app()
     with app.app_context():
         return {"database": health.database_state(), "host": socket.gethostname()}
+
+
+def _app_for_this_process() -> Flask:
+    """Built once per process from the environment (a forked work horse builds its own: it
+    must not share the parent's database connections)."""
+    global _worker_app
+    if _worker_app is None or _worker_app[0] != os.getpid():
+        from hirebench import create_app
+
+        _worker_app = (os.getpid(), create_app())
+    return _worker_app[1]
+
+
+def grade_job(job_id: int) -> dict[str, Any]:
+    """The RQ job: a doorbell for grading job `job_id`. The database row says what to do;
+    running it twice, or for a job already finished, does nothing."""
+    from hirebench.extensions import db
+    from hirebench.grading import queue as grading_queue
+    from hirebench.models import GradingJob
+
+    app = _app_for_this_process()
+    with app.app_context():
+        grading_queue.run_job(job_id)
+        job = db.session.get(GradingJob, job_id)
+        return {"job": job_id, "status": job.status.value if job else "missing"}

@@ -1,7 +1,17 @@
 """All models, imported so that metadata (and Alembic autogenerate) sees every table."""
 
 from hirebench.models.audit import AuditEvent
+from hirebench.models.grading import GradingJob, GradingMode, JobStatus
 from hirebench.models.jobs import Job
 from hirebench.models.people import Invitation, Role, User
 
-__all__ = ["AuditEvent", "Invitation", "Job", "Role", "User"]
+__all__ = [
+    "AuditEvent",
+    "GradingJob",
+    "GradingMode",
+    "Invitation",
+    "Job",
+    "JobStatus",
+    "Role",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Grading: the grader-notebook format, the grading pipeline and the grading queue."""

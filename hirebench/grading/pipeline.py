@@ -1,0 +1,210 @@
+"""The grading pipeline as small steps:
+
+    load grader -> plan the submission -> build the sandbox job -> run it in a sandbox
+    -> check the report -> score on the host
+
+Each step either passes its output on or ends the run with a result whose status is error and
+whose message says why, so a bad grader, a bad submission or a broken sandbox never takes a
+worker down and never earns points."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from hirebench.grading.notebook import GraderError, GraderSpec, GraderTest, load_grader
+from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
+from hirebench.grading.submission import ExecutionPlan, SubmissionError, plan_submission
+from hirebench.sandbox.limits import SandboxLimits
+from hirebench.sandbox.report import ReportError, check_report
+from hirebench.sandbox.runner import SandboxError
+
+log = logging.getLogger(__name__)
+
+
+class SandboxProvider(Protocol):
+    def run_job(self, job: dict[str, Any]) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Submission:
+    content: bytes
+    filename: str
+
+
+def _unscored(tests: list[GraderTest], status: TestStatus, message: str) -> list[TestResult]:
+    return [
+        TestResult(
+            id=t.id,
+            points=0.0,
+            max_points=t.points,
+            status=status,
+            message=message,
+            hidden=t.hidden,
+        )
+        for t in tests
+    ]
+
+
+def build_job(plan: ExecutionPlan, nonce: str, limits: SandboxLimits) -> dict[str, Any]:
+    source_of = {"full": lambda t: t.source, "visible": lambda t: t.visible_source}[plan.mode]
+    return {
+        "nonce": nonce,
+        "cell_timeout": limits.cell_timeout,
+        "cells": [{"label": cell.label, "source": cell.source} for cell in plan.cells],
+        "setup": list(plan.setup_sources),
+        "tests": [{"id": t.id, "source": source_of(t), "timeout": t.timeout} for t in plan.tests],
+    }
+
+
+def _hidden_message(status: TestStatus, message: str) -> str:
+    """A hidden test's failure names only the kind of error: its source line, assertion text or
+    values would tell the candidate what the hidden test checks."""
+    kind = message.split(":", 1)[0] if status is TestStatus.error else ""
+    if status is TestStatus.error and kind.isidentifier():
+        return f"hidden test: error ({kind})"
+    return f"hidden test: {status.value}"
+
+
+def score(plan: ExecutionPlan, report: dict[str, Any]) -> GradeResult:
+    """Points come from the grader's own copy of each test; the report only says pass or not."""
+    by_id = {entry["id"]: entry for entry in report["tests"]}
+    results = []
+    for test in plan.tests:
+        entry = by_id[test.id]
+        status = TestStatus(entry["status"])
+        message = str(entry.get("message", ""))
+        if test.hidden and status is not TestStatus.passed:
+            message = _hidden_message(status, message)
+        results.append(
+            TestResult(
+                id=test.id,
+                points=test.points if status is TestStatus.passed else 0.0,
+                max_points=test.points,
+                status=status,
+                message=message,
+                seconds=float(entry.get("seconds", 0.0)),
+                hidden=test.hidden,
+            )
+        )
+    candidate_errors = [c for c in report["cells"] if c["status"] != "ok"]
+    message = ""
+    if report.get("setup_error"):
+        message = str(report["setup_error"])
+    elif candidate_errors:
+        first = candidate_errors[0]
+        problem = (
+            "timed out" if first["status"] == "timeout" else first.get("error") or first["status"]
+        )
+        message = f"{first['label']}: {problem}"
+    output = "".join(str(c.get("output", "")) for c in report["cells"])
+    result = GradeResult(
+        status=ResultStatus.error if report.get("setup_error") else ResultStatus.graded,
+        total=round(sum(r.points for r in results), 6),
+        max_total=round(sum(t.points for t in plan.tests), 6),
+        tests=results,
+        message=message,
+        mode=plan.mode,
+        output=output,
+    )
+    return result
+
+
+def grade(
+    spec: GraderSpec,
+    submission: Submission,
+    sandboxes: SandboxProvider,
+    *,
+    mode: str = "full",
+    limits: SandboxLimits | None = None,
+) -> GradeResult:
+    limits = limits or SandboxLimits()
+    started = time.monotonic()
+    tests = spec.tests_for(mode)
+    max_total = sum(t.points for t in tests)
+    try:
+        plan = plan_submission(spec, submission.content, submission.filename, mode)
+    except SubmissionError as exc:
+        return GradeResult.failure(
+            str(exc), _unscored(tests, TestStatus.error, str(exc)), max_total, mode
+        )
+    if plan.syntax_error:
+        message = f"SyntaxError in the submission, {plan.syntax_error}"
+        return GradeResult(
+            status=ResultStatus.graded,
+            total=0.0,
+            max_total=max_total,
+            tests=_unscored(list(plan.tests), TestStatus.error, message),
+            message=message,
+            mode=mode,
+        )
+    nonce = secrets.token_hex(16)
+    try:
+        report = check_report(
+            sandboxes.run_job(build_job(plan, nonce, limits)), nonce, [t.id for t in plan.tests]
+        )
+    except (SandboxError, ReportError) as exc:
+        log.warning("sandbox failure: %s", exc)
+        return GradeResult.failure(
+            str(exc), _unscored(list(plan.tests), TestStatus.error, str(exc)), max_total, mode
+        )
+    result = score(plan, report)
+    result.timings = {
+        "total_seconds": round(time.monotonic() - started, 4),
+        "execute_seconds": float(report.get("execute_seconds", 0.0)),
+        "test_seconds": float(report.get("test_seconds", 0.0)),
+    }
+    return result
+
+
+class PooledSandboxes:
+    """The process-wide sandbox provider: a warm pool when size > 0, else a cold start per job."""
+
+    def __init__(self, pool_size: int, limits: SandboxLimits | None = None) -> None:
+        from hirebench.sandbox.pool import WarmPool
+
+        self.limits = limits or SandboxLimits()
+        self.pool = WarmPool(pool_size, self.limits).start()
+
+    def run_job(self, job: dict[str, Any]) -> dict[str, Any]:
+        sandbox = self.pool.acquire(timeout=self.limits.start_timeout)
+        try:
+            return sandbox.run(job)
+        finally:
+            self.pool.release(sandbox)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+_provider: PooledSandboxes | None = None
+_provider_lock = threading.Lock()
+
+
+def sandbox_provider(pool_size: int = 2) -> PooledSandboxes:
+    global _provider
+    with _provider_lock:
+        if _provider is None:
+            _provider = PooledSandboxes(pool_size)
+        return _provider
+
+
+def grade_job_payload(
+    grader_ref: str, submission: bytes, submission_name: str, mode: str = "full"
+) -> GradeResult:
+    """Entry point for the grading queue: grader_ref is a grader notebook path."""
+    from flask import current_app
+
+    try:
+        spec = load_grader(Path(grader_ref))
+    except GraderError as exc:
+        return GradeResult.failure(f"the grader notebook is invalid: {exc}", mode=mode)
+    except OSError as exc:
+        return GradeResult.failure(f"the grader notebook could not be read: {exc}", mode=mode)
+    provider = sandbox_provider(int(current_app.config.get("SANDBOX_WARM_POOL", 2)))
+    return grade(spec, Submission(submission, submission_name), provider, mode=mode)

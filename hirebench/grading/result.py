@@ -1,0 +1,88 @@
+"""The grading result: what `hirebench grade --json` prints and what a grading job stores.
+Documented in docs/result-json.md. Points are always assigned on the host from the grader's own
+copy of the tests; the sandbox only reports each test's status."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MESSAGE_LIMIT = 500
+OUTPUT_LIMIT = 2000
+
+
+class TestStatus(enum.StrEnum):
+    __test__ = False  # not a pytest test class, despite the name
+    passed = "passed"
+    failed = "failed"
+    error = "error"
+    timeout = "timeout"
+
+
+class ResultStatus(enum.StrEnum):
+    graded = "graded"  # every test ran (some may have failed)
+    error = "error"  # grading could not run: bad grader, bad submission, sandbox failure
+
+
+def clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 20] + f"… [{len(text) - limit + 20} more characters]"
+
+
+@dataclass
+class TestResult:
+    __test__ = False
+    id: str
+    points: float
+    max_points: float
+    status: TestStatus
+    message: str = ""
+    seconds: float = 0.0
+    hidden: bool = False
+    output: str = ""
+
+    def __post_init__(self) -> None:
+        self.message = clip(self.message, MESSAGE_LIMIT)
+        self.output = clip(self.output, OUTPUT_LIMIT)
+
+
+@dataclass
+class GradeResult:
+    status: ResultStatus
+    total: float
+    max_total: float
+    tests: list[TestResult] = field(default_factory=list)
+    message: str = ""
+    mode: str = "full"  # "full" (hidden tests too) or "visible"
+    timings: dict[str, float] = field(default_factory=dict)
+    output: str = ""  # excerpt of what the candidate's code printed
+
+    def __post_init__(self) -> None:
+        self.output = clip(self.output, OUTPUT_LIMIT)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        for test in data["tests"]:
+            test["status"] = TestStatus(test["status"]).value
+        return data
+
+    @classmethod
+    def failure(
+        cls,
+        message: str,
+        tests: list[TestResult] | None = None,
+        max_total: float = 0.0,
+        mode: str = "full",
+    ) -> GradeResult:
+        """Grading could not run; every test earns nothing and says why."""
+        return cls(
+            status=ResultStatus.error,
+            total=0.0,
+            max_total=max_total,
+            tests=tests or [],
+            message=clip(message, MESSAGE_LIMIT),
+            mode=mode,
+        )

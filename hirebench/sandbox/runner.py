@@ -1,0 +1,287 @@
+"""Host side of one sandbox: a container that serves exactly one submission and is destroyed.
+
+The container runs the candidate's kernel as `candidate`; the judge is a `docker exec` as
+`judge`, talking to the host over the exec's stdin/stdout. Nothing is bind-mounted, and the
+Docker socket never enters the container. Every container carries a label with its owner
+(host and pid), so a restarted worker can find and remove what a crashed one left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import secrets
+import socket
+import struct
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import docker
+from docker.errors import APIError, DockerException, ImageNotFound, NotFound
+from docker.types import LogConfig, Ulimit
+
+from hirebench.sandbox.image import SANDBOX_LABEL, current_image_tag
+from hirebench.sandbox.limits import SandboxLimits
+
+log = logging.getLogger(__name__)
+
+OWNER_LABEL = "org.hirebench.owner"
+CANDIDATE_UID = 10002
+JUDGE_UID = 10001
+KERNEL_PORTS = {
+    "shell_port": 50001,
+    "iopub_port": 50002,
+    "stdin_port": 50003,
+    "control_port": 50004,
+    "hb_port": 50005,
+}
+STDOUT, STDERR = 1, 2
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not be started or did not produce a report."""
+
+
+def owner_label() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def docker_client() -> docker.DockerClient:
+    try:
+        client = docker.from_env(timeout=60)
+        client.ping()
+    except DockerException as exc:
+        raise SandboxError(f"no Docker engine reachable: {exc}") from exc
+    return client
+
+
+def _private_to(uid: int) -> str:
+    return f"uid={uid},gid={uid},mode=0700,noexec,nosuid,nodev"
+
+
+def container_options(
+    image: str, limits: SandboxLimits, connection: dict[str, Any]
+) -> dict[str, Any]:
+    """The hardening flags of the threat model, in one place so a test can check them."""
+    mb = 1024 * 1024
+    return {
+        "image": image,
+        # PID 1 must outlive the kernel: when a namespace's init dies, every process in it is
+        # killed, the judge included, and the judge must live to report a crashed kernel.
+        # Init ignores signals it has no handler for, so the candidate cannot kill it.
+        "command": [
+            "sh",
+            "-c",
+            "python3 /opt/hirebench/runner/kernel_host.py; exec sleep infinity",
+        ],
+        "user": f"{CANDIDATE_UID}:{CANDIDATE_UID}",
+        "working_dir": "/work",
+        "environment": {
+            "HB_CONNECTION": json.dumps(connection),
+            "HOME": "/work",
+            "IPYTHONDIR": "/work/.ipython",
+            "JUPYTER_RUNTIME_DIR": "/work/.hb",
+            "MPLCONFIGDIR": "/work/.mpl",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+        },
+        "network_mode": "none",
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "read_only": True,
+        "tmpfs": {
+            "/work": f"size={limits.work_mb}m,{_private_to(CANDIDATE_UID)}",
+            "/judge": f"size={limits.judge_mb}m,{_private_to(JUDGE_UID)}",
+            "/tmp": f"size={limits.tmp_mb}m,mode=1777,noexec,nosuid,nodev",  # noqa: S108
+        },
+        "mem_limit": limits.memory_mb * mb,
+        "memswap_limit": limits.memory_mb * mb,
+        "nano_cpus": int(limits.cpus * 1e9),
+        "pids_limit": limits.pids,
+        "ulimits": [
+            Ulimit(name="fsize", soft=limits.file_size_mb * mb, hard=limits.file_size_mb * mb),
+            Ulimit(name="nofile", soft=limits.open_files, hard=limits.open_files),
+            Ulimit(name="core", soft=0, hard=0),
+        ],
+        "shm_size": 16 * mb,
+        "ipc_mode": "none",  # no /dev/shm: one writable place fewer outside /work and /tmp
+        # Whatever the candidate writes to the process's own stdout goes nowhere, so it cannot
+        # fill the host's disk through the container log.
+        "log_config": LogConfig(type="none"),
+        "hostname": "sandbox",
+        "labels": {SANDBOX_LABEL: "1", OWNER_LABEL: owner_label()},
+        "detach": True,
+    }
+
+
+@dataclass
+class _ExecStream:
+    """Reads Docker's multiplexed exec stream with a deadline and size caps."""
+
+    sock: Any
+    stdout: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)
+
+    def _recv_exact(self, size: int, deadline: float) -> bytes:
+        chunks = bytearray()
+        while len(chunks) < size:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            self.sock.settimeout(left)
+            data = self.sock.recv(min(size - len(chunks), 1 << 20))
+            if not data:
+                raise EOFError
+            chunks += data
+        return bytes(chunks)
+
+    def read_line(self, deadline: float, limit: int) -> bytes:
+        while b"\n" not in self.stdout:
+            header = self._recv_exact(8, deadline)
+            stream, length = struct.unpack(">BxxxL", header)
+            payload = self._recv_exact(length, deadline)
+            if stream == STDOUT:
+                self.stdout += payload
+                if len(self.stdout) > limit:
+                    raise OverflowError
+            elif len(self.stderr) < 20_000:
+                self.stderr += payload[: 20_000 - len(self.stderr)]
+        line, _, rest = bytes(self.stdout).partition(b"\n")
+        self.stdout = bytearray(rest)
+        return line
+
+
+class Sandbox:
+    """One container with a ready kernel and judge. Use once, then destroy()."""
+
+    def __init__(
+        self, client: docker.DockerClient, limits: SandboxLimits, image: str | None = None
+    ):
+        self.client = client
+        self.limits = limits
+        self.image = image or current_image_tag()
+        self.container: Any = None
+        self._stream: _ExecStream | None = None
+        self.started_at = time.monotonic()
+
+    def start(self) -> Sandbox:
+        connection = {
+            "transport": "tcp",
+            "ip": "127.0.0.1",
+            "key": secrets.token_hex(32),
+            "signature_scheme": "hmac-sha256",
+            "kernel_name": "python3",
+            **KERNEL_PORTS,
+        }
+        options = container_options(self.image, self.limits, connection)
+        options.pop("detach")
+        try:
+            # create + start, not run: run() would try to pull a missing image from a registry.
+            self.container = self.client.containers.create(**options)
+            self.container.start()
+            exec_id = self.client.api.exec_create(
+                self.container.id,
+                ["python3", "/opt/hirebench/runner/judge.py"],
+                stdin=True,
+                stdout=True,
+                stderr=True,
+                tty=False,
+                user=f"{JUDGE_UID}:{JUDGE_UID}",
+                workdir="/judge",
+                environment={
+                    "HB_CONNECTION": json.dumps(connection),
+                    "HOME": "/judge",
+                    "OPENBLAS_NUM_THREADS": "1",
+                    "OMP_NUM_THREADS": "1",
+                },
+            )["Id"]
+            raw = self.client.api.exec_start(exec_id, socket=True)
+            self._stream = _ExecStream(getattr(raw, "_sock", raw))
+            ready = self._read_message(self.limits.start_timeout)
+        except ImageNotFound as exc:
+            raise SandboxError(
+                f"the sandbox image {self.image} is not built; run `hirebench sandbox build`"
+            ) from exc
+        except (DockerException, OSError) as exc:
+            self.destroy()
+            raise SandboxError(f"the sandbox did not start: {exc}") from exc
+        except SandboxError:
+            self.destroy()
+            raise
+        if ready.get("ready") is not True:
+            self.destroy()
+            raise SandboxError("the sandbox judge did not report ready")
+        return self
+
+    def _read_message(self, timeout: float, limit: int = 10_000) -> dict[str, Any]:
+        assert self._stream is not None
+        try:
+            line = self._stream.read_line(time.monotonic() + timeout, limit)
+        except TimeoutError as exc:
+            raise SandboxError(f"the sandbox did not answer within {timeout:.0f} s") from exc
+        except EOFError as exc:
+            detail = self._stream.stderr.decode(errors="replace")[-800:]
+            raise SandboxError(f"the sandbox judge exited early: {detail}") from exc
+        except OverflowError as exc:
+            raise SandboxError("the sandbox report exceeded its size limit") from exc
+        try:
+            message = json.loads(line)
+        except ValueError as exc:
+            raise SandboxError("the sandbox report was not valid JSON") from exc
+        if type(message) is not dict:
+            raise SandboxError("the sandbox report was not a JSON object")
+        return message
+
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Send the job, return the judge's report (not yet validated)."""
+        assert self._stream is not None
+        try:
+            self._stream.sock.settimeout(30)
+            self._stream.sock.sendall(json.dumps(job).encode() + b"\n")
+        except OSError as exc:
+            raise SandboxError(f"could not send the job to the sandbox: {exc}") from exc
+        return self._read_message(self.limits.wall_seconds, self.limits.report_bytes)
+
+    def destroy(self) -> None:
+        if self._stream is not None:
+            with contextlib.suppress(OSError):
+                self._stream.sock.close()
+        if self.container is not None:
+            try:
+                self.container.remove(force=True)
+            except NotFound:
+                pass
+            except APIError as exc:
+                log.warning("could not remove sandbox %s: %s", self.container.short_id, exc)
+            self.container = None
+
+
+def reap_orphans(client: docker.DockerClient) -> int:
+    """Remove sandboxes whose owning process on this host is gone (a crashed worker)."""
+    host = socket.gethostname()
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": f"{SANDBOX_LABEL}=1"}):
+        owner_host, _, pid = container.labels.get(OWNER_LABEL, "").rpartition(":")
+        if owner_host != host or not pid.isdigit() or _process_alive(int(pid)):
+            continue  # another host's, a live worker's, or not started by a worker at all
+        try:
+            container.remove(force=True)
+            removed += 1
+        except (NotFound, APIError):
+            pass
+    if removed:
+        log.info("reaped %d orphaned sandbox containers", removed)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,52 @@
+"""Starts the candidate's IPython kernel inside the sandbox, as the `candidate` user.
+
+The common libraries are imported before the kernel starts, so a warm sandbox answers a
+submission's `import pandas` from memory. The kernel's connection details come from the host
+in HB_CONNECTION; the judge gets the same details through its own environment."""
+
+import json
+import os
+import sys
+
+RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
+STATE_DIR = "/work/.hb"
+
+
+def _prefer_to_die_first() -> None:
+    # If the container runs out of memory, the kernel (candidate code) should be killed, not
+    # the judge; raising one's own OOM score needs no privilege.
+    try:
+        with open("/proc/self/oom_score_adj", "w") as handle:
+            handle.write("1000")
+    except OSError:
+        pass
+
+
+def main() -> None:
+    _prefer_to_die_first()
+    connection = json.loads(os.environ["HB_CONNECTION"])
+    os.makedirs(STATE_DIR, mode=0o700, exist_ok=True)
+    connection_file = os.path.join(STATE_DIR, "kernel.json")
+    fd = os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(connection, handle)
+
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+
+    sys.path.insert(0, RUNNER_DIR)
+    import hbprobe  # noqa: F401
+
+    from ipykernel.kernelapp import IPKernelApp
+
+    IPKernelApp.launch_instance(
+        argv=[
+            "-f", connection_file,
+            "--HistoryManager.enabled=False",
+            "--IPKernelApp.quiet=True",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    main()
