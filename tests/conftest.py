@@ -10,13 +10,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import docker
 import pytest
+from docker.errors import DockerException
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from hirebench import create_app
 from hirebench.extensions import db
 from hirebench.models import Role, User
+from hirebench.sandbox.image import (
+    SANDBOX_LABEL,
+    SandboxBuildError,
+    build_image,
+    current_image_tag,
+)
 from hirebench.services import accounts
 
 PASSWORD = "correct horse battery"
@@ -130,3 +138,34 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+def sandbox_containers() -> list[str]:
+    """Sandbox containers started by this process."""
+    from hirebench.sandbox.runner import OWNER_LABEL, owner_label
+
+    client = docker.from_env()
+    labels = [f"{SANDBOX_LABEL}=1", f"{OWNER_LABEL}={owner_label()}"]
+    try:
+        return [c.id for c in client.containers.list(all=True, filters={"label": labels})]
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> docker.DockerClient:
+    try:
+        client = docker.from_env(timeout=30)
+        client.ping()
+    except DockerException as exc:
+        require_service("Docker", f"no engine reachable: {exc}")
+        raise
+    try:
+        client.images.get(current_image_tag())
+    except DockerException:
+        # The tag is a hash of the runner code, so editing the runner needs a (quick) rebuild.
+        try:
+            build_image()
+        except SandboxBuildError as exc:
+            require_service("sandbox image", f"{current_image_tag()} cannot be built: {exc}")
+    return client

@@ -194,6 +194,15 @@ def sandbox_provider(pool_size: int = 2) -> PooledSandboxes:
         return _provider
 
 
+def close_sandbox_provider() -> None:
+    """Destroy the process-wide pool (tests, benchmarks and shutdown)."""
+    global _provider
+    with _provider_lock:
+        if _provider is not None:
+            _provider.close()
+            _provider = None
+
+
 def grade_job_payload(
     grader_ref: str, submission: bytes, submission_name: str, mode: str = "full"
 ) -> GradeResult:

@@ -26,9 +26,11 @@ class ResultStatus(enum.StrEnum):
 
 
 def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, saying how much was cut."""
     if len(text) <= limit:
         return text
-    return text[: limit - 20] + f"… [{len(text) - limit + 20} more characters]"
+    suffix = f"… [{len(text)} characters in all]"
+    return text[: limit - len(suffix)] + suffix
 
 
 @dataclass
@@ -86,3 +88,38 @@ class GradeResult:
             message=clip(message, MESSAGE_LIMIT),
             mode=mode,
         )
+
+
+_STATUSES = [status.value for status in TestStatus]
+
+# The documented shape of GradeResult.to_json() (docs/result-json.md); tests hold both to it.
+RESULT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["status", "total", "max_total", "tests", "message", "mode"],
+    "properties": {
+        "status": {"enum": [status.value for status in ResultStatus]},
+        "total": {"type": "number", "minimum": 0},
+        "max_total": {"type": "number", "minimum": 0},
+        "message": {"type": "string", "maxLength": MESSAGE_LIMIT},
+        "mode": {"enum": ["full", "visible"]},
+        "output": {"type": "string", "maxLength": OUTPUT_LIMIT},
+        "timings": {"type": "object", "additionalProperties": {"type": "number"}},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "points", "max_points", "status", "message"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "points": {"type": "number", "minimum": 0},
+                    "max_points": {"type": "number", "minimum": 0},
+                    "status": {"enum": _STATUSES},
+                    "message": {"type": "string", "maxLength": MESSAGE_LIMIT},
+                    "seconds": {"type": "number", "minimum": 0},
+                    "hidden": {"type": "boolean"},
+                    "output": {"type": "string", "maxLength": OUTPUT_LIMIT},
+                },
+            },
+        },
+    },
+}

@@ -31,6 +31,11 @@ def main() -> None:
     with os.fdopen(fd, "w") as handle:
         json.dump(connection, handle)
 
+    # The debugger (debugpy) and jedi completion serve interactive use, not grading, and their
+    # imports are a large share of kernel start-up; blocking them makes ipykernel skip both.
+    sys.modules["debugpy"] = None  # type: ignore[assignment]
+    sys.modules["jedi"] = None  # type: ignore[assignment]
+
     import numpy  # noqa: F401
     import pandas  # noqa: F401
 

@@ -15,7 +15,7 @@ from hirebench.grading.notebook import load_grader
 from hirebench.grading.pipeline import PooledSandboxes, Submission, grade
 from hirebench.grading.result import GradeResult, TestStatus
 from hirebench.sandbox.limits import SandboxLimits
-from tests.sandbox.conftest import sandbox_containers
+from tests.conftest import sandbox_containers
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 ATTACKS = Path(__file__).with_name("attacks")
