@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from hirebench.grading.notebook import GraderSpec, load_grader  # noqa: E402
 
 GRADER = ROOT / "graders" / "examples" / "orders_cleaning.ipynb"
+POOL = 3  # the default HIREBENCH_SANDBOX_WARM_POOL
 SUBMISSION = ROOT / "graders" / "examples" / "submissions" / "orders_cleaning_correct.py"
 
 
@@ -136,28 +137,36 @@ def measure_queue(warm_runs: int, burst: int) -> dict[str, float]:
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite3",
                 "GRADING_WORKERS": 2,
-                "SANDBOX_WARM_POOL": 2,
+                "SANDBOX_WARM_POOL": POOL,
             }
         )
         with app.app_context():
             db.create_all()
-            provider = pipeline.sandbox_provider(2)
-            provider.pool.wait_ready(2, 120)
+            provider = pipeline.sandbox_provider(POOL)
+            provider.pool.wait_ready(POOL, 120)
             latencies = []
             for _ in range(warm_runs):
-                provider.pool.wait_ready(2, 120)
+                provider.pool.wait_ready(POOL, 120)
                 started = time.perf_counter()
                 job = grading_queue.submit(str(GRADER), content, SUBMISSION.name)
                 done = grading_queue.wait(job.id, timeout=120)
                 latencies.append(time.perf_counter() - started)
                 assert done.result and done.result["total"] == 13, done.result
-            provider.pool.wait_ready(2, 120)
+            provider.pool.wait_ready(POOL, 120)
             started = time.perf_counter()
             ids = [
                 grading_queue.submit(str(GRADER), content, SUBMISSION.name).id for _ in range(burst)
             ]
             finished = [grading_queue.wait(job_id, timeout=600) for job_id in ids]
             burst_seconds = time.perf_counter() - started
+            failed = [
+                job
+                for job in finished
+                if job.status.value != "done" or not job.result or job.result.get("total") != 13
+            ]
+            for job in failed[:5]:
+                print(f"    failed job {job.id}: {job.status.value} {job.error or ''} "
+                      f"{(job.result or {}).get('message', '')}")
             failures = sum(
                 1
                 for job in finished

@@ -47,7 +47,7 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         "REDIS_URL": redis_url,
         "GRADING_WORKERS": int(os.environ.get(ENV_PREFIX + "GRADING_WORKERS", "2")),
         # Ready sandboxes kept per grading process; each costs about 250 MB of memory.
-        "SANDBOX_WARM_POOL": int(os.environ.get(ENV_PREFIX + "SANDBOX_WARM_POOL", "2")),
+        "SANDBOX_WARM_POOL": int(os.environ.get(ENV_PREFIX + "SANDBOX_WARM_POOL", "3")),
         "UPLOAD_ROOT": str(instance_path / "uploads"),
         # Session hardening: JS cannot read the cookie, cross-site POSTs do not carry it.
         "SESSION_COOKIE_HTTPONLY": True,

@@ -165,11 +165,12 @@ def grade(
 class PooledSandboxes:
     """The process-wide sandbox provider: a warm pool when size > 0, else a cold start per job."""
 
-    def __init__(self, pool_size: int, limits: SandboxLimits | None = None) -> None:
+    def __init__(self, pool_size: int, limits: SandboxLimits | None = None,
+                 starters: int = 3) -> None:
         from hirebench.sandbox.pool import WarmPool
 
         self.limits = limits or SandboxLimits()
-        self.pool = WarmPool(pool_size, self.limits).start()
+        self.pool = WarmPool(pool_size, self.limits, starters=starters).start()
 
     def run_job(self, job: dict[str, Any]) -> dict[str, Any]:
         sandbox = self.pool.acquire(timeout=self.limits.start_timeout)
@@ -186,7 +187,7 @@ _provider: PooledSandboxes | None = None
 _provider_lock = threading.Lock()
 
 
-def sandbox_provider(pool_size: int = 2) -> PooledSandboxes:
+def sandbox_provider(pool_size: int = 3) -> PooledSandboxes:
     global _provider
     with _provider_lock:
         if _provider is None:
@@ -215,5 +216,5 @@ def grade_job_payload(
         return GradeResult.failure(f"the grader notebook is invalid: {exc}", mode=mode)
     except OSError as exc:
         return GradeResult.failure(f"the grader notebook could not be read: {exc}", mode=mode)
-    provider = sandbox_provider(int(current_app.config.get("SANDBOX_WARM_POOL", 2)))
+    provider = sandbox_provider(int(current_app.config.get("SANDBOX_WARM_POOL", 3)))
     return grade(spec, Submission(submission, submission_name), provider, mode=mode)

@@ -34,6 +34,7 @@ CELL_OUTPUT_LIMIT = 64_000
 EXCERPT = 2_000
 PROBE_REPLY_LIMIT = 20_000_000
 INTERRUPT_GRACE = 10.0
+CANDIDATE_UID = 10002
 
 
 class TestTimeout(Exception):
@@ -78,18 +79,26 @@ class Kernel:
         import nbformat
         from jupyter_client import BlockingKernelClient
         from nbclient import NotebookClient
+        from nbclient.exceptions import DeadKernelError
 
         self.nbformat = nbformat
         self.kc = BlockingKernelClient()
         self.kc.load_connection_info(connection)
         self.kc.start_channels()
         self._wait_for_kernel(60)
+        self.pid = find_kernel_pid()
         self.control = BlockingKernelClient()
         self.control.load_connection_info(connection)
         self.control.start_channels(shell=False, iopub=False, stdin=False, hb=False, control=True)
         kernel = self
 
         class CappedClient(NotebookClient):  # type: ignore[misc]
+            async def _async_check_alive(self) -> None:
+                # The heartbeat misses beats when the host is busy, which nbclient would take
+                # for a dead kernel; the kernel's process is the ground truth.
+                if not kernel.process_alive():
+                    raise DeadKernelError("Kernel died")
+
             def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
                 # Drop output past the budget: a print loop must not flood the judge's memory.
                 size = len(json.dumps(msg.get("content", {}), default=str))
@@ -107,6 +116,17 @@ class Kernel:
         self.output_limit: dict[int, int] = {}
         self.truncated: set[int] = set()
         self.alive = True
+
+    def process_alive(self) -> bool:
+        if self.pid is None:
+            return bool(self.kc.is_alive())
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # alive, and another user's: exactly what we expect
+        return True
 
     def _wait_for_kernel(self, timeout: float) -> None:
         """The judge may start before the kernel has bound its ports; jupyter_client then
@@ -155,7 +175,7 @@ class Kernel:
             raise KernelGone(f"the candidate's kernel stopped answering: {exc}") from exc
         finally:
             watchdog.stop()
-        if not self.kc.is_alive():
+        if not self.process_alive():
             self.alive = False
         if watchdog.fired:
             return cell, "timeout"
@@ -313,6 +333,24 @@ class Judge:
             signal.signal(signal.SIGALRM, previous)
         result["seconds"] = round(time.monotonic() - started, 4)
         return result
+
+
+def find_kernel_pid() -> int | None:
+    """The kernel's pid, found once before any candidate code runs (so no decoy can exist)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read()
+            owner = os.stat(f"/proc/{entry}").st_uid
+        except OSError:
+            continue
+        argv = command.split(b"\0")
+        # argv, not a substring: PID 1's `sh -c "python3 .../kernel_host.py; ..."` must not match.
+        if owner == CANDIDATE_UID and len(argv) > 1 and argv[1].endswith(b"/kernel_host.py"):
+            return int(entry)
+    return None
 
 
 def _alarm(_signum: int, _frame: Any) -> None:
