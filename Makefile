@@ -40,8 +40,9 @@ i18n: $(STAMP)
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -w 100 --no-fuzzy-matching
 
 lint: $(STAMP)
-	$(BIN)/ruff check hirebench tests bench
-	$(BIN)/mypy hirebench
+	$(BIN)/ruff check hirebench tests bench sandbox
+	$(BIN)/ruff format --check hirebench tests bench sandbox
+	$(BIN)/mypy hirebench sandbox/runner
 
 docker:
 	@sh sandbox/ensure-docker.sh || echo "WARNING: no Docker engine: the portal runs, but code grading is unavailable."

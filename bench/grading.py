@@ -165,8 +165,10 @@ def measure_queue(warm_runs: int, burst: int) -> dict[str, float]:
                 if job.status.value != "done" or not job.result or job.result.get("total") != 13
             ]
             for job in failed[:5]:
-                print(f"    failed job {job.id}: {job.status.value} {job.error or ''} "
-                      f"{(job.result or {}).get('message', '')}")
+                print(
+                    f"    failed job {job.id}: {job.status.value} {job.error or ''} "
+                    f"{(job.result or {}).get('message', '')}"
+                )
             failures = sum(
                 1
                 for job in finished

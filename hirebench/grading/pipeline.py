@@ -165,8 +165,9 @@ def grade(
 class PooledSandboxes:
     """The process-wide sandbox provider: a warm pool when size > 0, else a cold start per job."""
 
-    def __init__(self, pool_size: int, limits: SandboxLimits | None = None,
-                 starters: int = 3) -> None:
+    def __init__(
+        self, pool_size: int, limits: SandboxLimits | None = None, starters: int = 3
+    ) -> None:
         from hirebench.sandbox.pool import WarmPool
 
         self.limits = limits or SandboxLimits()

@@ -18,7 +18,8 @@ CALLABLE_TYPES = (types.FunctionType, types.BuiltinFunctionType, types.MethodTyp
 def _namespace() -> dict[str, Any]:
     from IPython import get_ipython
 
-    return get_ipython().user_ns  # type: ignore[no-any-return]
+    namespace: dict[str, Any] = get_ipython().user_ns
+    return namespace
 
 
 def _reply(nonce: str, payload: dict[str, Any]) -> None:
@@ -29,7 +30,10 @@ def _describe(value: Any) -> dict[str, Any]:
     if isinstance(value, CALLABLE_TYPES) or type(value).__name__ == "partial":
         return {"kind": "function"}
     if isinstance(value, type):
-        return {"kind": "unsupported", "message": f"{value.__name__} is a class; tests can only use functions and values"}
+        return {
+            "kind": "unsupported",
+            "message": f"{value.__name__} is a class; tests can only use functions and values",
+        }
     if isinstance(value, types.ModuleType):
         return {"kind": "module", "name": value.__name__}
     try:

@@ -57,7 +57,7 @@ def encode(value: Any) -> Any:
     return _encode(value, 0, _Counter())
 
 
-def _encode(value: Any, depth: int, counter: _Counter) -> Any:  # noqa: C901 - one flat dispatch
+def _encode(value: Any, depth: int, counter: _Counter) -> Any:
     if depth > MAX_DEPTH:
         raise UnsupportedValue("value nested too deeply")
     counter.tick()
@@ -77,13 +77,15 @@ def _encode(value: Any, depth: int, counter: _Counter) -> Any:  # noqa: C901 - o
         return {"t": "bytes", "v": base64.b64encode(value).decode()}
     if kind in (list, tuple, set, frozenset):
         items = sorted(value, key=repr) if kind in (set, frozenset) else value
-        tag = {list: "list", tuple: "tuple", set: "set", frozenset: "set"}[kind]
+        tag = "set" if kind in (set, frozenset) else kind.__name__
         return {"t": tag, "v": [_encode(item, depth + 1, counter) for item in items]}
     if kind is dict:
         return {
             "t": "dict",
-            "v": [[_encode(k, depth + 1, counter), _encode(v, depth + 1, counter)]
-                  for k, v in value.items()],
+            "v": [
+                [_encode(k, depth + 1, counter), _encode(v, depth + 1, counter)]
+                for k, v in value.items()
+            ],
         }
     if kind is dt.datetime:
         return {"t": "datetime", "v": value.isoformat()}
@@ -108,34 +110,59 @@ def _encode_scientific(value: Any, depth: int, counter: _Counter) -> Any:
     if kind is pd.Timedelta:
         return {"t": "pd.timedelta", "v": str(value.value)}
     if isinstance(value, np.generic) and kind.__module__ == "numpy":
-        return {"t": "np.scalar", "dtype": str(value.dtype),
-                "v": _encode(value.item(), depth + 1, counter)}
+        return {
+            "t": "np.scalar",
+            "dtype": str(value.dtype),
+            "v": _encode(value.item(), depth + 1, counter),
+        }
     if kind is np.ndarray:
         counter.tick(value.size)
-        return {"t": "ndarray", "dtype": str(value.dtype), "shape": list(value.shape),
-                "v": [_encode(item, depth + 1, counter) for item in value.ravel().tolist()]}
+        return {
+            "t": "ndarray",
+            "dtype": str(value.dtype),
+            "shape": list(value.shape),
+            "v": [_encode(item, depth + 1, counter) for item in value.ravel().tolist()],
+        }
     if kind is pd.RangeIndex:
-        return {"t": "range", "start": value.start, "stop": value.stop, "step": value.step,
-                "name": _encode(value.name, depth + 1, counter)}
-    if isinstance(value, pd.Index) and kind.__module__.startswith("pandas."):
+        return {
+            "t": "range",
+            "start": value.start,
+            "stop": value.stop,
+            "step": value.step,
+            "name": _encode(value.name, depth + 1, counter),
+        }
+    if isinstance(value, pd.Index) and kind.__module__.split(".")[0] == "pandas":
         counter.tick(len(value))
-        return {"t": "index", "dtype": str(value.dtype), "name": _encode(value.name, depth + 1, counter),
-                "v": [_encode(item, depth + 1, counter) for item in value.tolist()]}
+        return {
+            "t": "index",
+            "dtype": str(value.dtype),
+            "name": _encode(value.name, depth + 1, counter),
+            "v": [_encode(item, depth + 1, counter) for item in value.tolist()],
+        }
     if kind is pd.Series:
         counter.tick(len(value))
-        return {"t": "series", "dtype": str(value.dtype),
-                "name": _encode(value.name, depth + 1, counter),
-                "index": _encode(value.index, depth + 1, counter),
-                "v": [_encode(item, depth + 1, counter) for item in value.tolist()]}
+        return {
+            "t": "series",
+            "dtype": str(value.dtype),
+            "name": _encode(value.name, depth + 1, counter),
+            "index": _encode(value.index, depth + 1, counter),
+            "v": [_encode(item, depth + 1, counter) for item in value.tolist()],
+        }
     if kind is pd.DataFrame:
         counter.tick(value.size)
-        return {"t": "frame",
-                "columns": _encode(value.columns, depth + 1, counter),
-                "index": _encode(value.index, depth + 1, counter),
-                "dtypes": [str(d) for d in value.dtypes],
-                "v": [[_encode(item, depth + 1, counter) for item in value.iloc[:, i].tolist()]
-                      for i in range(value.shape[1])]}
-    raise UnsupportedValue(f"a value of type {kind.__module__}.{kind.__qualname__} cannot be checked")
+        return {
+            "t": "frame",
+            "columns": _encode(value.columns, depth + 1, counter),
+            "index": _encode(value.index, depth + 1, counter),
+            "dtypes": [str(d) for d in value.dtypes],
+            "v": [
+                [_encode(item, depth + 1, counter) for item in value.iloc[:, i].tolist()]
+                for i in range(value.shape[1])
+            ],
+        }
+    raise UnsupportedValue(
+        f"a value of type {kind.__module__}.{kind.__qualname__} cannot be checked"
+    )
 
 
 def decode(data: Any) -> Any:
@@ -149,7 +176,7 @@ def _list(data: dict[str, Any], key: str = "v") -> list[Any]:
     return value
 
 
-def _decode(data: Any, depth: int) -> Any:  # noqa: C901 - one flat dispatch
+def _decode(data: Any, depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise MalformedValue("value nested too deeply")
     if type(data) is not dict or type(data.get("t")) is not str:
@@ -206,7 +233,7 @@ def _dtype(data: dict[str, Any]) -> str:
     return dtype
 
 
-def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:  # noqa: C901
+def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:
     import numpy as np
     import pandas as pd
 
@@ -238,8 +265,9 @@ def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:  # no
         if tag == "series":
             items = [_decode(item, depth + 1) for item in _list(data)]
             index = _decode(data["index"], depth + 1)
-            return pd.Series(items, index=index, dtype=_dtype(data),
-                             name=_decode(data["name"], depth + 1))
+            return pd.Series(
+                items, index=index, dtype=_dtype(data), name=_decode(data["name"], depth + 1)
+            )
         if tag == "frame":
             columns = _decode(data["columns"], depth + 1)
             index = _decode(data["index"], depth + 1)
@@ -248,9 +276,12 @@ def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:  # no
             if len(dtypes) != len(values) or len(values) != len(columns):
                 raise MalformedValue("frame columns, dtypes and values differ in length")
             frame = pd.DataFrame(
-                {i: pd.Series([_decode(item, depth + 1) for item in column], index=index,
-                              dtype=str(dtype))
-                 for i, (column, dtype) in enumerate(zip(values, dtypes, strict=True))},
+                {
+                    i: pd.Series(
+                        [_decode(item, depth + 1) for item in column], index=index, dtype=str(dtype)
+                    )
+                    for i, (column, dtype) in enumerate(zip(values, dtypes, strict=True))
+                },
                 index=index,
             )
             frame.columns = columns

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import base64
 import builtins
+import contextlib
 import json
 import os
 import queue
@@ -51,8 +52,9 @@ def emit(payload: dict[str, Any]) -> None:
 
 
 def strip_magics(source: str) -> str:
-    return "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line
-                     for line in source.splitlines())
+    return "\n".join(
+        "pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
 
 
 def format_error(exc: BaseException) -> str:
@@ -83,16 +85,16 @@ class Kernel:
 
         self.nbformat = nbformat
         self.kc = BlockingKernelClient()
-        self.kc.load_connection_info(connection)
+        self.kc.load_connection_info(connection)  # type: ignore[arg-type]
         self.kc.start_channels()
         self._wait_for_kernel(60)
         self.pid = find_kernel_pid()
         self.control = BlockingKernelClient()
-        self.control.load_connection_info(connection)
+        self.control.load_connection_info(connection)  # type: ignore[arg-type]
         self.control.start_channels(shell=False, iopub=False, stdin=False, hb=False, control=True)
         kernel = self
 
-        class CappedClient(NotebookClient):  # type: ignore[misc]
+        class CappedClient(NotebookClient):
             async def _async_check_alive(self) -> None:
                 # The heartbeat misses beats when the host is busy, which nbclient would take
                 # for a dead kernel; the kernel's process is the ground truth.
@@ -109,8 +111,13 @@ class Kernel:
                 return super().output(outs, msg, display_id, cell_index)
 
         self.nb = nbformat.v4.new_notebook()
-        self.client = CappedClient(self.nb, timeout=30, allow_errors=True,
-                                   interrupt_on_timeout=False, kernel_name="python3")
+        self.client = CappedClient(
+            self.nb,
+            timeout=30,
+            allow_errors=True,
+            interrupt_on_timeout=False,
+            kernel_name="python3",
+        )
         self.client.kc = self.kc
         self.output_used: dict[int, int] = {}
         self.output_limit: dict[int, int] = {}
@@ -141,8 +148,13 @@ class Kernel:
                     raise
                 time.sleep(0.05)
 
-    def run(self, source: str, timeout: float, store_history: bool = True,
-            output_limit: int = CELL_OUTPUT_LIMIT) -> tuple[Any, str]:
+    def run(
+        self,
+        source: str,
+        timeout: float,
+        store_history: bool = True,
+        output_limit: int = CELL_OUTPUT_LIMIT,
+    ) -> tuple[Any, str]:
         """Execute code; returns (cell, status) with status ok, error or timeout.
 
         A watchdog thread interrupts the kernel at the deadline over its own control
@@ -155,8 +167,15 @@ class Kernel:
             raise KernelGone("the candidate's kernel is no longer running")
         # from_dict, not new_code_cell: that validates every cell against the schema, which
         # costs more than the round trip to the kernel.
-        cell = self.nbformat.from_dict({"cell_type": "code", "metadata": {}, "source": source,
-                                        "outputs": [], "execution_count": None})
+        cell = self.nbformat.from_dict(
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": source,
+                "outputs": [],
+                "execution_count": None,
+            }
+        )
         self.nb.cells.append(cell)
         index = len(self.nb.cells) - 1
         self.output_limit[index] = output_limit
@@ -186,13 +205,16 @@ class Kernel:
         cell, status = self.run(code, timeout, store_history=False, output_limit=PROBE_REPLY_LIMIT)
         if status == "timeout":
             raise TestTimeout()
-        text = "".join(o.get("text", "") for o in cell.outputs
-                       if o.get("output_type") == "stream" and o.get("name") == "stdout")
+        text = "".join(
+            o.get("text", "")
+            for o in cell.outputs
+            if o.get("output_type") == "stream" and o.get("name") == "stdout"
+        )
         for line in text.splitlines():
             if line.startswith(nonce):
                 if len(line) > PROBE_REPLY_LIMIT:
                     raise hbvalues.UnsupportedValue("value too large to check")
-                reply = json.loads(line[len(nonce):])
+                reply = json.loads(line[len(nonce) :])
                 if type(reply) is not dict:
                     raise hbvalues.MalformedValue("bad probe reply")
                 return reply
@@ -219,10 +241,8 @@ class Watchdog:
         self.fired = True
         # The judge may not signal the candidate's process; the kernel interrupts itself.
         self.control.control_channel.send(self.control.session.msg("interrupt_request", {}))
-        try:
+        with contextlib.suppress(queue.Empty):
             self.control.get_control_msg(timeout=5)
-        except queue.Empty:
-            pass
 
     def stop(self) -> None:
         self._done.set()
@@ -238,8 +258,10 @@ class RemoteFunction:
         self._name = name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        payload = json.dumps({"args": hbvalues.encode(list(args)),
-                              "kwargs": hbvalues.encode(dict(kwargs))}, allow_nan=False)
+        payload = json.dumps(
+            {"args": hbvalues.encode(list(args)), "kwargs": hbvalues.encode(dict(kwargs))},
+            allow_nan=False,
+        )
         encoded = base64.b64encode(payload.encode()).decode()
         nonce = secrets.token_hex(16)
         code = f'__import__("hbprobe").call("{nonce}", {self._name!r}, "{encoded}")'
@@ -285,8 +307,9 @@ class Judge:
         if name in self.known_functions:
             return RemoteFunction(self, name)  # calls look the name up afresh anyway
         nonce = secrets.token_hex(16)
-        reply = self.kernel.probe(f'__import__("hbprobe").fetch("{nonce}", {name!r})', nonce,
-                                  self.remaining())
+        reply = self.kernel.probe(
+            f'__import__("hbprobe").fetch("{nonce}", {name!r})', nonce, self.remaining()
+        )
         if reply.get("kind") == "module":
             import importlib
 
@@ -299,7 +322,8 @@ class Judge:
         """The grader's setup runs here too, so tests see the grader's own objects."""
         for number, source in enumerate(sources, start=1):
             try:
-                exec(compile(strip_magics(source), f"<setup {number}>", "exec"), self.setup_namespace)  # noqa: S102
+                code = compile(strip_magics(source), f"<setup {number}>", "exec")
+                exec(code, self.setup_namespace)  # noqa: S102 - grader code, trusted
             except Exception as exc:  # noqa: BLE001 - a broken grader is reported, not raised
                 return f"setup cell {number} failed on the judge side: {format_error(exc)}"
         return None
@@ -315,15 +339,17 @@ class Judge:
             code = compile(source, f"<test {test['id']}>", "exec")
             namespace = dict(self.setup_namespace)
             for name in sorted(free_names(source) - set(namespace) - set(dir(builtins))):
-                try:
+                # A name the candidate never defined stays unbound: the test then fails with a
+                # NameError of its own.
+                with contextlib.suppress(NameError):
                     namespace[name] = self.fetch(name)
-                except NameError:
-                    pass  # left unbound: the test then fails with a NameError of its own
             exec(code, namespace)  # noqa: S102 - grader code, trusted, in the judge's process
         except AssertionError as exc:
             result.update(status="failed", message=assertion_message(exc, source))
         except TestTimeout:
-            result.update(status="timeout", message=f"the test took longer than {test['timeout']} s")
+            result.update(
+                status="timeout", message=f"the test took longer than {test['timeout']} s"
+            )
         except KernelGone as exc:
             result.update(status="error", message=str(exc))
         except Exception as exc:  # noqa: BLE001 - every test failure becomes a result
@@ -361,7 +387,8 @@ def free_names(source: str) -> set[str]:
     """Names the test reads but never assigns: those may come from the candidate. Skipping the
     test's own variables saves a round trip to the kernel for each."""
     tree = ast.parse(source)
-    loaded, stored = set(), set()
+    loaded: set[str] = set()
+    stored: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             (loaded if isinstance(node.ctx, ast.Load) else stored).add(node.id)
@@ -374,7 +401,9 @@ def free_names(source: str) -> set[str]:
     return loaded - stored
 
 
-def cell_report(kernel: Kernel, cell: Any, label: str, status: str, seconds: float) -> dict[str, Any]:
+def cell_report(
+    kernel: Kernel, cell: Any, label: str, status: str, seconds: float
+) -> dict[str, Any]:
     text = ""
     error = ""
     for output in cell.outputs:
@@ -385,8 +414,13 @@ def cell_report(kernel: Kernel, cell: Any, label: str, status: str, seconds: flo
     index = kernel.nb.cells.index(cell)
     if index in kernel.truncated:
         text += "\n[output truncated]"
-    return {"label": label, "status": status, "error": error, "output": text[:EXCERPT],
-            "seconds": round(seconds, 4)}
+    return {
+        "label": label,
+        "status": status,
+        "error": error,
+        "output": text[:EXCERPT],
+        "seconds": round(seconds, 4),
+    }
 
 
 def main() -> None:
@@ -403,24 +437,45 @@ def main() -> None:
     started = time.monotonic()
     for planned in job["cells"]:
         if not kernel.alive:
-            report["cells"].append({"label": planned["label"], "status": "skipped", "error": "",
-                                    "output": "", "seconds": 0})
+            report["cells"].append(
+                {
+                    "label": planned["label"],
+                    "status": "skipped",
+                    "error": "",
+                    "output": "",
+                    "seconds": 0,
+                }
+            )
             continue
         t0 = time.monotonic()
         try:
             cell, status = kernel.run(planned["source"], float(job["cell_timeout"]))
-            report["cells"].append(cell_report(kernel, cell, planned["label"], status,
-                                               time.monotonic() - t0))
+            report["cells"].append(
+                cell_report(kernel, cell, planned["label"], status, time.monotonic() - t0)
+            )
         except KernelGone as exc:
-            report["cells"].append({"label": planned["label"], "status": "error", "error": str(exc),
-                                    "output": "", "seconds": round(time.monotonic() - t0, 4)})
+            report["cells"].append(
+                {
+                    "label": planned["label"],
+                    "status": "error",
+                    "error": str(exc),
+                    "output": "",
+                    "seconds": round(time.monotonic() - t0, 4),
+                }
+            )
     report["execute_seconds"] = round(time.monotonic() - started, 4)
     report["setup_error"] = judge.run_setup(list(job["setup"]))
     started = time.monotonic()
     for test in job["tests"]:
         if report["setup_error"]:
-            report["tests"].append({"id": test["id"], "status": "error",
-                                    "message": report["setup_error"], "seconds": 0})
+            report["tests"].append(
+                {
+                    "id": test["id"],
+                    "status": "error",
+                    "message": report["setup_error"],
+                    "seconds": 0,
+                }
+            )
         else:
             report["tests"].append(judge.run_test(test))
     report["test_seconds"] = round(time.monotonic() - started, 4)

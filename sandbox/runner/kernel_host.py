@@ -41,12 +41,12 @@ def main() -> None:
 
     sys.path.insert(0, RUNNER_DIR)
     import hbprobe  # noqa: F401
-
     from ipykernel.kernelapp import IPKernelApp
 
     IPKernelApp.launch_instance(
         argv=[
-            "-f", connection_file,
+            "-f",
+            connection_file,
             "--HistoryManager.enabled=False",
             "--IPKernelApp.quiet=True",
         ]
