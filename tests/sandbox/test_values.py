@@ -16,7 +16,7 @@ import pytest
 from hirebench import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "sandbox" / "runner"))
-import hbvalues  # noqa: E402
+import hbvalues
 
 
 def roundtrip(value: object) -> object:
