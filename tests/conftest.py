@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import docker
 import pytest
+import sqlalchemy as sa
 from docker.errors import DockerException
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from redis import Redis
+from redis.exceptions import RedisError
 
 from hirebench import create_app
 from hirebench.extensions import db
@@ -169,3 +173,40 @@ def docker_engine() -> docker.DockerClient:
         except SandboxBuildError as exc:
             require_service("sandbox image", f"{current_image_tag()} cannot be built: {exc}")
     return client
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    base = os.environ.get("HIREBENCH_TEST_POSTGRES_URL")
+    if not base:
+        require_service("PostgreSQL", "HIREBENCH_TEST_POSTGRES_URL is not set")
+    assert base is not None
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"hb_test_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        require_service("PostgreSQL", f"cannot connect to {admin.url!r}: {exc}")
+    yield admin.url.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database emptied before and after the test."""
+    url = os.environ.get("HIREBENCH_TEST_REDIS_URL")
+    if not url:
+        require_service("Redis", "HIREBENCH_TEST_REDIS_URL is not set")
+    assert url is not None
+    connection = Redis.from_url(url)
+    try:
+        connection.ping()
+    except RedisError as exc:
+        require_service("Redis", f"cannot reach {url}: {exc}")
+    connection.flushdb()
+    yield url
+    connection.flushdb()

@@ -3,9 +3,6 @@ models and the migrations (a model change without a migration fails here)."""
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +13,6 @@ from flask_migrate import downgrade, upgrade
 
 from hirebench import create_app
 from hirebench.extensions import db
-from tests.conftest import require_service
 
 
 def _upgrade_and_diff(config: dict[str, Any]) -> list[Any]:
@@ -36,26 +32,6 @@ def _upgrade_and_diff(config: dict[str, Any]) -> list[Any]:
 
 def test_sqlite_empty_to_head_without_drift(app_config: dict[str, Any]) -> None:
     assert _upgrade_and_diff(app_config) == []
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    base = os.environ.get("HIREBENCH_TEST_POSTGRES_URL")
-    if not base:
-        require_service("PostgreSQL", "HIREBENCH_TEST_POSTGRES_URL is not set")
-    assert base is not None
-    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"hb_test_{uuid.uuid4().hex[:8]}"
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        require_service("PostgreSQL", f"cannot connect to {engine.url!r}: {exc}")
-    url = engine.url.set(database=name).render_as_string(hide_password=False)
-    yield url
-    with engine.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 @pytest.mark.postgres

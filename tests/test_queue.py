@@ -6,31 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from redis import Redis
-from redis.exceptions import RedisError
 
 from hirebench.queue import redis_queue, worker_selfcheck
-from tests.conftest import require_service
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    url = os.environ.get("HIREBENCH_TEST_REDIS_URL")
-    if not url:
-        require_service("Redis", "HIREBENCH_TEST_REDIS_URL is not set")
-    assert url is not None
-    connection = Redis.from_url(url)
-    try:
-        connection.ping()
-    except RedisError as exc:
-        require_service("Redis", f"cannot reach {url}: {exc}")
-    connection.flushdb()
-    yield url
-    connection.flushdb()
 
 
 @pytest.mark.redis

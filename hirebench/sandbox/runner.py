@@ -218,6 +218,7 @@ class Sandbox:
 
     def _read_message(self, timeout: float, limit: int = 10_000) -> dict[str, Any]:
         assert self._stream is not None
+        timeout = max(timeout, 0.001)
         try:
             line = self._stream.read_line(time.monotonic() + timeout, limit)
         except TimeoutError as exc:
@@ -236,14 +237,24 @@ class Sandbox:
         return message
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Send the job, return the judge's report (not yet validated)."""
+        """Run the job, return the judge's report (not yet validated). The candidate's cells go
+        first; the setup and the tests are sent only once the judge says they have run."""
+        deadline = time.monotonic() + self.limits.wall_seconds
+        grading = {key: job.pop(key) for key in ("setup", "tests")}
+        self._send(job)
+        ack = self._read_message(deadline - time.monotonic())
+        if ack.get("executed") is not True:
+            raise SandboxError("the sandbox judge did not confirm the candidate's code ran")
+        self._send(grading)
+        return self._read_message(deadline - time.monotonic(), self.limits.report_bytes)
+
+    def _send(self, message: dict[str, Any]) -> None:
         assert self._stream is not None
         try:
             self._stream.sock.settimeout(30)
-            self._stream.sock.sendall(json.dumps(job).encode() + b"\n")
+            self._stream.sock.sendall(json.dumps(message).encode() + b"\n")
         except OSError as exc:
             raise SandboxError(f"could not send the job to the sandbox: {exc}") from exc
-        return self._read_message(self.limits.wall_seconds, self.limits.report_bytes)
 
     def destroy(self) -> None:
         if self._stream is not None:

@@ -2,9 +2,10 @@
 the candidate's kernel, which it drives with nbclient.
 
 Protocol on stdin/stdout, one JSON object per line: the judge connects to the kernel and
-prints {"ready": true}; the host sends the job; the judge prints the report and exits. Test
-code arrives only in the job, after the sandbox started, and lives only in this process's
-memory: it is never written to the container's filesystem. Tests run here, not in the
+prints {"ready": true}; the host sends the candidate's cells; the judge runs them and prints
+{"executed": true}; only then does the host send the grader's setup and the tests; the judge
+prints the report and exits. Test code thus arrives after the candidate's code has run, and
+lives only in this process's memory: it is never written to the container's filesystem. Tests run here, not in the
 kernel; every value they use from the candidate is fetched as data (hbvalues), so the
 candidate's code never takes part in deciding a test."""
 
@@ -430,8 +431,7 @@ def main() -> None:
     import pandas  # noqa: F401
 
     emit({"ready": True})
-    line = sys.stdin.buffer.readline(MAX_JOB_BYTES)
-    job = json.loads(line)
+    job = json.loads(sys.stdin.buffer.readline(MAX_JOB_BYTES))
     judge = Judge(kernel)
     report: dict[str, Any] = {"nonce": job["nonce"], "cells": [], "tests": [], "setup_error": None}
     started = time.monotonic()
@@ -464,6 +464,9 @@ def main() -> None:
                 }
             )
     report["execute_seconds"] = round(time.monotonic() - started, 4)
+    # Only now, with the candidate's code run, do the setup and the tests come in.
+    emit({"executed": True})
+    job.update(json.loads(sys.stdin.buffer.readline(MAX_JOB_BYTES)))
     report["setup_error"] = judge.run_setup(list(job["setup"]))
     started = time.monotonic()
     for test in job["tests"]:

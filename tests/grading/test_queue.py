@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,7 +20,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from redis import Redis
-from redis.exceptions import RedisError
 
 from hirebench import create_app
 from hirebench.extensions import db
@@ -31,7 +29,6 @@ from hirebench.models import GradingJob, JobStatus, Role
 from hirebench.models.base import utcnow
 from hirebench.queue import GRADING_QUEUE, redis_queue
 from hirebench.services.errors import ServiceError
-from tests.conftest import require_service
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEARTBEAT_TIMEOUT = 1.0
@@ -529,20 +526,8 @@ def test_worker_start_hook_recovers_lost_jobs(app: Flask) -> None:
 
 
 @pytest.fixture
-def pg_app(app_config: dict[str, Any]) -> Iterator[Flask]:
-    base = os.environ.get("HIREBENCH_TEST_POSTGRES_URL")
-    if not base:
-        require_service("PostgreSQL", "HIREBENCH_TEST_POSTGRES_URL is not set")
-    assert base is not None
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"hb_queue_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        require_service("PostgreSQL", f"cannot connect: {exc}")
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
+def pg_app(app_config: dict[str, Any], postgres_url: str) -> Iterator[Flask]:
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": postgres_url})
     with app.app_context():
         db.create_all()
     yield app
@@ -550,9 +535,6 @@ def pg_app(app_config: dict[str, Any]) -> Iterator[Flask]:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.postgres
@@ -568,22 +550,6 @@ def test_postgres_claim_race_and_lifecycle(pg_app: Flask) -> None:
 
 
 # --- Redis: RQ workers in other processes -------------------------------------------------------
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    url = os.environ.get("HIREBENCH_TEST_REDIS_URL")
-    if not url:
-        require_service("Redis", "HIREBENCH_TEST_REDIS_URL is not set")
-    assert url is not None
-    connection = Redis.from_url(url)
-    try:
-        connection.ping()
-    except RedisError as exc:
-        require_service("Redis", f"cannot reach {url}: {exc}")
-    connection.flushdb()
-    yield url
-    connection.flushdb()
 
 
 @pytest.fixture
