@@ -6,8 +6,8 @@ prints {"ready": true}; the host sends the candidate's cells; the judge runs the
 {"executed": true}; only then does the host send the grader's setup and the tests; the judge
 prints the report and exits. Test code thus arrives after the candidate's code has run, and
 lives only in this process's memory: it is never written to the container's filesystem.
-Tests run here, not in the kernel; every value they use from the candidate is fetched as data (hbvalues), so the
-candidate's code never takes part in deciding a test."""
+Tests run here, not in the kernel; every value they use from the candidate is fetched as
+data (hbvalues), so the candidate's code never takes part in deciding a test."""
 
 from __future__ import annotations
 
