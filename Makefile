@@ -8,7 +8,7 @@ PORT ?= 5000
 DEMO_PASSWORD ?= hirebench-demo
 TRANSLATIONS := hirebench/translations
 
-.PHONY: demo test install translations i18n lint sandbox docker serve clean
+.PHONY: demo test install translations assets i18n lint sandbox docker serve clean
 
 demo: install docker sandbox
 	$(BIN)/hirebench init-db
@@ -18,7 +18,15 @@ demo: install docker sandbox
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-install: $(STAMP) translations
+install: $(STAMP) translations assets
+
+# The code editor (CodeMirror 6) is built from npm packages and served from static/build.
+ASSETS := static/build/editor.js
+assets: $(ASSETS)
+$(ASSETS): static/package.json static/package-lock.json static/src/editor.js
+	@command -v npm >/dev/null 2>&1 || sh .ci/apt-install.sh nodejs npm
+	npm ci --prefix static --no-audit --no-fund --loglevel=error
+	npm run --prefix static --silent build
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -52,4 +60,4 @@ sandbox: install
 	else echo "WARNING: skipping the sandbox image build: no Docker engine."; fi
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache static/node_modules static/build

@@ -1,0 +1,31 @@
+// Turns each <textarea data-code-editor> into a CodeMirror 6 Python editor. The textarea stays
+// in the form and is kept in sync, so saving works the same with or without JavaScript, and
+// the page can listen for "input" events on it to autosave.
+import { basicSetup, EditorView } from "codemirror";
+import { python } from "@codemirror/lang-python";
+import { indentUnit } from "@codemirror/language";
+
+function mount(textarea) {
+  const view = new EditorView({
+    doc: textarea.value,
+    extensions: [
+      basicSetup,
+      python(),
+      indentUnit.of("    "),
+      EditorView.updateListener.of((update) => {
+        if (update.docChanged) {
+          textarea.value = update.state.doc.toString();
+          textarea.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+      }),
+      EditorView.contentAttributes.of({ "aria-label": textarea.getAttribute("aria-label") || "code" }),
+    ],
+  });
+  textarea.hidden = true;
+  textarea.insertAdjacentElement("afterend", view.dom);
+  view.dom.classList.add("code-editor");
+  return view;
+}
+
+window.HirebenchEditor = { mount };
+document.querySelectorAll("textarea[data-code-editor]").forEach(mount);
