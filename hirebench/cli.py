@@ -26,9 +26,21 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
+    from hirebench.exams.cli import exams_group
     from hirebench.grading.cli import grader_group
 
-    for command in (init_db, create_user, seed_demo, serve, worker, sandbox, grade, grader_group):
+    commands = (
+        init_db,
+        create_user,
+        seed_demo,
+        serve,
+        worker,
+        sandbox,
+        grade,
+        grader_group,
+        exams_group,
+    )
+    for command in commands:
         app.cli.add_command(command)
 
 

@@ -1,0 +1,180 @@
+"""`coding`: a Python task graded in the sandbox by a grader notebook under `graders/`.
+
+The grader's bytes are copied into the spec, so a published exam version keeps grading
+against the notebook it was published with even after the file is edited. The question's
+`points` scale the grader's own test points."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hirebench.exams.questions.base import (
+    AuthorContext,
+    AutoGrade,
+    Question,
+    QuestionType,
+    answer_text,
+    join,
+)
+from hirebench.grading.notebook import DEFAULT_MAX_BYTES, GraderError, GraderSpec, load_grader
+
+DEFAULT_MAX_CHARS = 100_000
+MAX_CHARS_CEILING = 1_000_000
+
+
+@dataclass(frozen=True)
+class CodingSpec:
+    grader: str  # relative to graders/
+    grader_source: str  # the notebook's exact text (UTF-8), as validated and hashed
+    grader_digest: str  # SHA-256 of those bytes; GradingJob.grader_digest compares to it
+    starter_code: str
+    visible_tests: tuple[dict[str, Any], ...]  # id, points, description, source
+    grader_max_points: float
+    max_chars: int = DEFAULT_MAX_CHARS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "grader": self.grader,
+            "grader_source": self.grader_source,
+            "grader_digest": self.grader_digest,
+            "starter_code": self.starter_code,
+            "visible_tests": list(self.visible_tests),
+            "grader_max_points": self.grader_max_points,
+            "max_chars": self.max_chars,
+        }
+
+
+@functools.lru_cache(maxsize=32)
+def _parse(source: str) -> GraderSpec:
+    return load_grader(source.encode("utf-8"))
+
+
+class Coding(QuestionType[CodingSpec]):
+    name = "coding"
+    spec_class = CodingSpec
+    required_keys = ("grader",)
+    optional_keys = ("max_chars",)
+
+    def author_schema(
+        self, block: Mapping[str, Any], path: str, ctx: AuthorContext, points: float | None
+    ) -> CodingSpec | None:
+        checker = ctx.checker
+        max_chars = checker.number(
+            block,
+            "max_chars",
+            path,
+            required=False,
+            default=DEFAULT_MAX_CHARS,
+            minimum=1,
+            maximum=MAX_CHARS_CEILING,
+            integer=True,
+        )
+        if "grader" not in block:
+            return None
+        ref = block["grader"]
+        where = join(path, "grader")
+        data = ctx.read_grader(ref, where, max_bytes=DEFAULT_MAX_BYTES)
+        if data is None:
+            return None
+        try:
+            # The same check as `hirebench grader validate` (validate_grader), run on the
+            # bytes already read, so the notebook validated is the one hashed and stored.
+            grader = load_grader(data)
+        except GraderError as exc:
+            for problem in exc.problems:
+                checker.add(
+                    where,
+                    str(problem),
+                    f"fix the notebook; `hirebench grader validate graders/{ref}` "
+                    "checks it (docs/grader-notebook.md)",
+                    file=f"graders/{ref}",
+                )
+            return None
+        if grader.max_points <= 0:
+            checker.add(
+                where,
+                "the grader's tests are worth 0 points in total, so no score can be scaled "
+                "to the question's points",
+                "give the grader's tests points",
+                file=f"graders/{ref}",
+            )
+            return None
+        if max_chars is None:
+            return None
+        visible = tuple(
+            {
+                "id": test.id,
+                "points": test.points,
+                "description": test.description,
+                "source": test.visible_source,
+            }
+            for test in grader.tests_for("visible")
+        )
+        return CodingSpec(
+            grader=str(ref),
+            # load_grader accepted it, so it is UTF-8; a BOM survives as U+FEFF, so
+            # encoding the text again gives back the exact bytes that were hashed.
+            grader_source=data.decode("utf-8"),
+            grader_digest=grader.digest,
+            starter_code=grader.starter_code(),
+            visible_tests=visible,
+            grader_max_points=grader.max_points,
+            max_chars=int(max_chars),
+        )
+
+    def spec_from_json(self, data: Mapping[str, Any]) -> CodingSpec:
+        return CodingSpec(
+            grader=str(data["grader"]),
+            grader_source=str(data["grader_source"]),
+            grader_digest=str(data["grader_digest"]),
+            starter_code=str(data["starter_code"]),
+            visible_tests=tuple(dict(test) for test in data["visible_tests"]),
+            grader_max_points=float(data["grader_max_points"]),
+            max_chars=int(data["max_chars"]),
+        )
+
+    def grader_spec(self, question: Question) -> GraderSpec:
+        """The stored grader notebook, parsed (cached), for the grading queue."""
+        return _parse(self.spec(question).grader_source)
+
+    def scale(self, question: Question, total: float, max_total: float) -> AutoGrade:
+        """The question's score from a sandbox result: its points times the share of the
+        grader's points earned."""
+        spec = self.spec(question)
+        share = max(0.0, min(1.0, total / spec.grader_max_points))
+        return AutoGrade(
+            question.points * share,
+            question.points,
+            {"grader_total": total, "grader_max": max_total, "grader": spec.grader},
+        )
+
+    def candidate_view(self, question: Question, seed: str | int) -> dict[str, Any]:
+        spec = self.spec(question)
+        return {
+            **self.base_view(question),
+            "starter_code": spec.starter_code,
+            "visible_tests": [dict(test) for test in spec.visible_tests],
+            "max_chars": spec.max_chars,
+        }
+
+    def validate_answer(self, question: Question, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        return answer_text(raw, self.spec(question).max_chars, "code")
+
+    def auto_grade(self, question: Question, answer: Any) -> AutoGrade | None:
+        self.spec(question)
+        return None  # the sandbox grades it, through the grading queue
+
+    def review_view(self, question: Question, answer: Any) -> dict[str, Any]:
+        spec = self.spec(question)
+        return {
+            **self.base_view(question),
+            "grader": spec.grader,
+            "grader_digest": spec.grader_digest,
+            "starter_code": spec.starter_code,
+            "answer": answer,
+        }

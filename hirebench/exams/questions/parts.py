@@ -1,0 +1,223 @@
+"""Pieces several question types share: choice options and anchored rubrics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hirebench.exams.questions.base import (
+    OPTION_ID_PATTERN,
+    OPTION_ID_RULE,
+    AnswerError,
+    Checker,
+    describe,
+    join,
+)
+
+OPTION_TEXT_MAX = 2_000
+RUBRIC_TEXT_MAX = 2_000
+MIN_OPTIONS = 2
+MAX_OPTIONS = 26
+MAX_CRITERIA = 20
+MAX_LEVEL = 10
+
+
+# -------------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: str
+    correct: bool = False  # choice questions
+    score: float = 0.0  # assessment items
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "correct": self.correct, "score": self.score}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Option:
+        return cls(data["id"], data["text"], bool(data["correct"]), float(data["score"]))
+
+
+def parse_options(
+    checker: Checker, block: Mapping[str, Any], path: str, *, scored: bool
+) -> tuple[Option, ...] | None:
+    """`options:` of a choice item (`correct: true` marks right answers) or, when `scored`,
+    of an assessment item (each option has a `score`)."""
+    raw = checker.items(block, "options", path, min_items=MIN_OPTIONS)
+    if raw is None:
+        return None
+    where = join(path, "options")
+    if len(raw) > MAX_OPTIONS:
+        checker.add(
+            where,
+            f"{len(raw)} options; at most {MAX_OPTIONS} are allowed",
+            "split the question or drop options",
+        )
+        return None
+    options: list[Option] = []
+    ids: list[str | None] = []
+    ok = True
+    for index, item in enumerate(raw):
+        at = join(where, index)
+        entry = checker.mapping(item, at, "an option")
+        if entry is None:
+            ok = False
+            continue
+        if scored:
+            checker.keys(entry, at, ("id", "text", "score"))
+        else:
+            checker.keys(entry, at, ("id", "text"), ("correct",))
+        option_id = checker.ident(entry, "id", at, pattern=OPTION_ID_PATTERN, rule=OPTION_ID_RULE)
+        text = checker.text(entry, "text", at, max_chars=OPTION_TEXT_MAX)
+        correct = False if scored else checker.boolean(entry, "correct", at, False)
+        score = checker.number(entry, "score", at, minimum=0) if scored else 0.0
+        ids.append(option_id)
+        if option_id is None or text is None or score is None:
+            ok = False
+            continue
+        options.append(Option(option_id, text, correct, score))
+    before = len(checker.problems)
+    checker.unique(ids, where, "option id", "give each option its own id")
+    if not ok or len(checker.problems) > before:
+        return None
+    return tuple(options)
+
+
+def option_ids(options: tuple[Option, ...]) -> set[str]:
+    return {option.id for option in options}
+
+
+def chosen_option(options: tuple[Option, ...], raw: Any) -> str:
+    """One option id from the browser, checked against the question's own options."""
+    if not isinstance(raw, str):
+        raise AnswerError("the answer must be one option id")
+    if raw not in option_ids(options):
+        # Only a tampered or stale page sends an id the question does not have.
+        raise AnswerError(f"{raw[:40]!r} is not an option of this question")
+    return raw
+
+
+# -------------------------------------------------------------------------------- rubrics
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One rubric criterion, with anchored levels: level number -> what that level looks like."""
+
+    id: str
+    title: str
+    weight: float
+    levels: tuple[tuple[int, str], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "weight": self.weight,
+            # A list, because JSON would turn integer mapping keys into strings.
+            "levels": [{"level": level, "text": text} for level, text in self.levels],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Criterion:
+        return cls(
+            data["id"],
+            data["title"],
+            float(data["weight"]),
+            tuple((int(item["level"]), str(item["text"])) for item in data["levels"]),
+        )
+
+
+def rubric_to_json(rubric: tuple[Criterion, ...]) -> list[dict[str, Any]]:
+    return [criterion.to_json() for criterion in rubric]
+
+
+def rubric_from_json(data: list[Mapping[str, Any]]) -> tuple[Criterion, ...]:
+    return tuple(Criterion.from_json(item) for item in data)
+
+
+def parse_rubric(
+    checker: Checker, block: Mapping[str, Any], key: str, path: str
+) -> tuple[Criterion, ...] | None:
+    raw = checker.items(block, key, path)
+    if raw is None:
+        return None
+    where = join(path, key)
+    if len(raw) > MAX_CRITERIA:
+        checker.add(
+            where,
+            f"{len(raw)} criteria; at most {MAX_CRITERIA} are allowed",
+            "merge criteria",
+        )
+        return None
+    criteria: list[Criterion] = []
+    ids: list[str | None] = []
+    ok = True
+    for index, item in enumerate(raw):
+        at = join(where, index)
+        entry = checker.mapping(item, at, "a rubric criterion")
+        if entry is None:
+            ok = False
+            continue
+        checker.keys(entry, at, ("id", "title", "levels"), ("weight",))
+        criterion_id = checker.ident(entry, "id", at)
+        title = checker.text(entry, "title", at, max_chars=RUBRIC_TEXT_MAX)
+        weight = checker.number(entry, "weight", at, required=False, default=1.0, above=0)
+        levels = _levels(checker, entry, at)
+        ids.append(criterion_id)
+        if criterion_id is None or title is None or weight is None or levels is None:
+            ok = False
+            continue
+        criteria.append(Criterion(criterion_id, title, weight, levels))
+    before = len(checker.problems)
+    checker.unique(ids, where, "criterion id", "give each criterion its own id")
+    if not ok or len(checker.problems) > before:
+        return None
+    return tuple(criteria)
+
+
+def _levels(
+    checker: Checker, entry: Mapping[str, Any], path: str
+) -> tuple[tuple[int, str], ...] | None:
+    if "levels" not in entry:
+        return None
+    raw = entry["levels"]
+    where = join(path, "levels")
+    if not isinstance(raw, dict):
+        checker.add(
+            where,
+            f"'levels' must map level numbers to descriptions, not {describe(raw)}",
+            'write it as {1: "...", 3: "...", 5: "..."}',
+        )
+        return None
+    levels: list[tuple[int, str]] = []
+    ok = True
+    for level, text in raw.items():
+        if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= MAX_LEVEL:
+            checker.add(
+                where,
+                f"level {describe(level)} is not a whole number from 0 to {MAX_LEVEL}",
+                f"number the levels 0 to {MAX_LEVEL}, without quotes",
+            )
+            ok = False
+            continue
+        if not isinstance(text, str) or not text.strip() or len(text) > RUBRIC_TEXT_MAX:
+            checker.add(
+                join(where, str(level)),
+                f"level {level} needs a description of what an answer at that level does",
+                f'write {level}: "..." (text, at most {RUBRIC_TEXT_MAX:,} characters)',
+            )
+            ok = False
+            continue
+        levels.append((level, text))
+    if ok and len(levels) < 2:
+        checker.add(
+            where,
+            f"{len(levels)} level; a rubric criterion needs at least 2 anchored levels",
+            "describe at least the lowest and the highest level",
+        )
+        return None
+    return tuple(sorted(levels)) if ok else None

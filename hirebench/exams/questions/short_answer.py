@@ -1,0 +1,83 @@
+"""`short_answer`: free text, graded by reviewers against an anchored rubric."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hirebench.exams.questions.base import (
+    AuthorContext,
+    AutoGrade,
+    Question,
+    QuestionType,
+    answer_text,
+)
+from hirebench.exams.questions.parts import (
+    Criterion,
+    parse_rubric,
+    rubric_from_json,
+    rubric_to_json,
+)
+
+DEFAULT_MAX_CHARS = 4_000
+MAX_CHARS_CEILING = 50_000
+
+
+@dataclass(frozen=True)
+class ShortAnswerSpec:
+    rubric: tuple[Criterion, ...]
+    max_chars: int = DEFAULT_MAX_CHARS
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rubric": rubric_to_json(self.rubric), "max_chars": self.max_chars}
+
+
+class ShortAnswer(QuestionType[ShortAnswerSpec]):
+    name = "short_answer"
+    spec_class = ShortAnswerSpec
+    required_keys = ("rubric",)
+    optional_keys = ("max_chars",)
+
+    def author_schema(
+        self, block: Mapping[str, Any], path: str, ctx: AuthorContext, points: float | None
+    ) -> ShortAnswerSpec | None:
+        checker = ctx.checker
+        max_chars = checker.number(
+            block,
+            "max_chars",
+            path,
+            required=False,
+            default=DEFAULT_MAX_CHARS,
+            minimum=1,
+            maximum=MAX_CHARS_CEILING,
+            integer=True,
+        )
+        rubric = parse_rubric(checker, block, "rubric", path)
+        if rubric is None or max_chars is None:
+            return None
+        return ShortAnswerSpec(rubric, int(max_chars))
+
+    def spec_from_json(self, data: Mapping[str, Any]) -> ShortAnswerSpec:
+        return ShortAnswerSpec(rubric_from_json(data["rubric"]), int(data["max_chars"]))
+
+    def candidate_view(self, question: Question, seed: str | int) -> dict[str, Any]:
+        return {**self.base_view(question), "max_chars": self.spec(question).max_chars}
+
+    def validate_answer(self, question: Question, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        return answer_text(raw, self.spec(question).max_chars)
+
+    def auto_grade(self, question: Question, answer: Any) -> AutoGrade | None:
+        self.spec(question)
+        return None  # reviewers grade it against the rubric
+
+    def review_view(self, question: Question, answer: Any) -> dict[str, Any]:
+        spec = self.spec(question)
+        return {
+            **self.base_view(question),
+            "rubric": rubric_to_json(spec.rubric),
+            "max_chars": spec.max_chars,
+            "answer": answer,
+        }
