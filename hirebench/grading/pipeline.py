@@ -209,11 +209,14 @@ def close_sandbox_provider() -> None:
 def grade_job_payload(
     grader_ref: str, submission: bytes, submission_name: str, mode: str = "full"
 ) -> GradeResult:
-    """Entry point for the grading queue: grader_ref is a grader notebook path."""
+    """Entry point for the grading queue: grader_ref is a grader notebook path, or an exam
+    answer (`attempt-answer:<id>`) whose grader comes from the stored exam version."""
     from flask import current_app
 
+    from hirebench.exams.attempts import grader_for_ref
+
     try:
-        spec = load_grader(Path(grader_ref))
+        spec = grader_for_ref(grader_ref) or load_grader(Path(grader_ref))
     except GraderError as exc:
         return GradeResult.failure(f"the grader notebook is invalid: {exc}", mode=mode)
     except OSError as exc:

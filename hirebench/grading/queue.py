@@ -614,8 +614,12 @@ def redispatch_queued(grace: float = REDISPATCH_GRACE_SECONDS) -> int:
 
 
 def sweep(grace: float = REDISPATCH_GRACE_SECONDS) -> None:
+    from hirebench.exams.attempts import expire_overdue  # lazy: exams import this module
+
     reap_stale()
     redispatch_queued(grace)
+    # Exams close at their deadline even with every browser closed; the sweeper notices.
+    expire_overdue()
 
 
 # --- dispatch ----------------------------------------------------------------------------------

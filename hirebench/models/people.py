@@ -41,6 +41,8 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     last_login_at: Mapped[datetime | None]
+    # An accommodation: every timed attempt gets its time limit multiplied by this.
+    extra_time_factor: Mapped[float] = mapped_column(default=1.0, server_default="1.0")
 
     invitations: Mapped[list[Invitation]] = relationship(
         back_populates="candidate", foreign_keys="Invitation.candidate_id"

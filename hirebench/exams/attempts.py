@@ -1,0 +1,483 @@
+"""Attempts: starting, saving, integrity signals, submitting at the deadline, and grading.
+
+Time is the server's: a save after the deadline is refused, and an attempt nobody submitted is
+closed with its deadline as its finish time, however late a sweeper notices it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from hirebench.exams.definition import ExamDefinition
+from hirebench.exams.loader import current_version, version_definition
+from hirebench.exams.questions import AnswerError, get_type
+from hirebench.exams.questions.coding import Coding
+from hirebench.extensions import db
+from hirebench.grading.notebook import GraderSpec
+from hirebench.models import (
+    Answer,
+    Attempt,
+    AttemptStatus,
+    Exam,
+    ExamVersion,
+    GradingJob,
+    IntegrityEvent,
+    User,
+)
+from hirebench.models.base import utcnow
+from hirebench.services import audit
+from hirebench.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+MAX_ANSWER_BYTES = 200_000
+MAX_EVENTS_PER_ATTEMPT = 5_000
+RUN_COOLDOWN = timedelta(seconds=10)
+MAX_RUNS_PER_QUESTION = 30
+EVENT_KINDS = {"tab_hidden", "focus_lost", "paste", "fullscreen_exit"}
+ANSWER_REF_PREFIX = "attempt-answer:"
+
+
+class AttemptError(ServiceError):
+    """A request about an attempt that cannot be done; the message is for the candidate."""
+
+
+class AttemptClosed(AttemptError):
+    """The attempt is no longer open (submitted, or past its deadline)."""
+
+
+_parsed: dict[str, ExamDefinition] = {}
+
+
+def _definition(version: ExamVersion) -> ExamDefinition:
+    # A version never changes and its content hash names its content, so a parsed definition
+    # can be kept for the life of the process.
+    if version.content_hash not in _parsed:
+        _parsed[version.content_hash] = version_definition(version)
+    return _parsed[version.content_hash]
+
+
+def _coding() -> Coding:
+    coding = get_type("coding")
+    assert isinstance(coding, Coding)
+    return coding
+
+
+def definition_of(attempt: Attempt) -> ExamDefinition:
+    return _definition(attempt.version)
+
+
+# ------------------------------------------------------------------------------ starting
+
+
+def open_attempt(candidate: User, exam: Exam) -> Attempt | None:
+    return db.session.scalar(
+        sa.select(Attempt).where(
+            Attempt.candidate_id == candidate.id,
+            Attempt.exam_id == exam.id,
+            Attempt.status == AttemptStatus.in_progress,
+        )
+    )
+
+
+def start_attempt(
+    candidate: User, exam: Exam, *, ip: str = "", user_agent: str = "", now: datetime | None = None
+) -> Attempt:
+    """The candidate's open attempt at this exam, or a new one on the current version."""
+    now = now or utcnow()
+    existing = open_attempt(candidate, exam)
+    if existing is not None and not close_if_overdue(existing, now):
+        return existing
+    version = current_version(exam)
+    if version is None:
+        raise AttemptError("This exam has no published version.")
+    definition = _definition(version)
+    seed = secrets.token_hex(8)
+    question_ids = [q.id for _section, questions in definition.variant(seed) for q in questions]
+    factor = max(1.0, float(candidate.extra_time_factor or 1.0))
+    attempt = Attempt(
+        candidate_id=candidate.id,
+        exam_id=exam.id,
+        exam_version_id=version.id,
+        seed=seed,
+        question_ids=question_ids,
+        extra_time_factor=factor,
+        consented_at=now,
+        started_at=now,
+        deadline_at=now + timedelta(minutes=definition.time_limit_minutes * factor),
+        start_ip=ip[:64],
+        start_user_agent=user_agent[:400],
+        session_token=secrets.token_hex(16),
+    )
+    db.session.add(attempt)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two tabs pressed start at once: the database let one through; use that one.
+        db.session.rollback()
+        raced = open_attempt(candidate, exam)
+        if raced is None:
+            raise
+        return raced
+    audit.record(
+        "attempt.start", candidate, target=attempt, ip=ip, exam=exam.slug, version=version.number
+    )
+    db.session.commit()
+    return attempt
+
+
+def attempt_for(candidate: User, attempt_id: int, *, ip: str = "") -> Attempt | None:
+    """The attempt if it is this candidate's; anything else is None and is logged."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.candidate_id != candidate.id:
+        audit.record("attempt.denied", candidate, ip=ip, attempt_id=attempt_id)
+        db.session.commit()
+        return None
+    return attempt
+
+
+# ------------------------------------------------------------------------------ saving
+
+
+def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Submit an open attempt whose deadline has passed; True when it is (now) closed."""
+    now = now or utcnow()
+    if attempt.status is AttemptStatus.in_progress and now >= attempt.deadline_at:
+        submit(attempt, now=now, auto=True)
+    return attempt.status is not AttemptStatus.in_progress
+
+
+def save_answer(
+    attempt: Attempt, question_id: str, raw: Any, *, now: datetime | None = None
+) -> Answer:
+    now = now or utcnow()
+    if close_if_overdue(attempt, now):
+        raise AttemptClosed("The time for this exam is over; your answers were submitted.")
+    if question_id not in attempt.question_ids:
+        raise AttemptError("That question is not part of this exam attempt.")
+    if len(json.dumps(raw, default=str)) > MAX_ANSWER_BYTES:
+        raise AnswerError(f"The answer is larger than {MAX_ANSWER_BYTES // 1000} KB.")
+    question = definition_of(attempt).question(question_id)
+    value = get_type(question.type).validate_answer(question, raw)
+    answer = _answer(attempt, question_id)
+    answer.value = value
+    answer.revision += 1
+    answer.saved_at = now
+    db.session.commit()
+    return answer
+
+
+def _answer(attempt: Attempt, question_id: str) -> Answer:
+    for answer in attempt.answers:
+        if answer.question_id == question_id:
+            return answer
+    answer = Answer(
+        attempt=attempt,
+        question_id=question_id,
+        value=None,
+        revision=0,
+        saved_at=utcnow(),
+        detail={},
+    )
+    db.session.add(answer)
+    return answer
+
+
+def answers_by_question(attempt: Attempt) -> dict[str, Answer]:
+    return {answer.question_id: answer for answer in attempt.answers}
+
+
+# ------------------------------------------------------------------------------ integrity
+
+
+def record_event(
+    attempt: Attempt,
+    kind: str,
+    detail: dict[str, Any] | None = None,
+    *,
+    now: datetime | None = None,
+) -> IntegrityEvent | None:
+    """Store a signal from the browser or the server. Signals only ever flag an attempt."""
+    if kind not in EVENT_KINDS | {"ip_changed", "user_agent_changed", "second_session"}:
+        raise AttemptError("Unknown event kind.")
+    if attempt.status is not AttemptStatus.in_progress:
+        return None
+    count = db.session.scalar(
+        sa.select(sa.func.count(IntegrityEvent.id)).where(IntegrityEvent.attempt_id == attempt.id)
+    )
+    if (count or 0) >= MAX_EVENTS_PER_ATTEMPT:
+        return None
+    clean: dict[str, Any] = {}
+    for key, value in (detail or {}).items():
+        if key == "size" and type(value) is int and 0 <= value < 10**9:
+            clean["size"] = value
+        elif key in ("ip", "user_agent") and isinstance(value, str):
+            clean[key] = value[:400]
+    event = IntegrityEvent(attempt=attempt, kind=kind, detail=clean, at=now or utcnow())
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def observe_request(
+    attempt: Attempt, *, ip: str, user_agent: str, session_token: str | None
+) -> None:
+    """Server-side signals: a new address or browser, or a second concurrent session."""
+    if attempt.status is not AttemptStatus.in_progress:
+        return
+    seen = {(e.kind, json.dumps(e.detail, sort_keys=True)) for e in attempt.events}
+    checks = [
+        ("ip_changed", {"ip": ip}, ip and ip != attempt.start_ip),
+        (
+            "user_agent_changed",
+            {"user_agent": user_agent[:400]},
+            user_agent and user_agent[:400] != attempt.start_user_agent,
+        ),
+        (
+            "second_session",
+            {},
+            session_token is not None and session_token != attempt.session_token,
+        ),
+    ]
+    for kind, detail, happened in checks:
+        if happened and (kind, json.dumps(detail, sort_keys=True)) not in seen:
+            record_event(attempt, kind, detail)
+
+
+def integrity_summary(attempt: Attempt) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    pasted = 0
+    for event in attempt.events:
+        counts[event.kind] = counts.get(event.kind, 0) + 1
+        pasted += int(event.detail.get("size", 0)) if event.kind == "paste" else 0
+    server_signals: tuple[str, ...] = ("second_session", "ip_changed", "user_agent_changed")
+    flags = [kind for kind in server_signals if kind in counts]
+    if counts.get("tab_hidden", 0) + counts.get("focus_lost", 0) >= 5:
+        flags.append("frequent_focus_loss")
+    if pasted >= 500:
+        flags.append("large_pastes")
+    return {"counts": counts, "pasted_chars": pasted, "flags": flags, "flagged": bool(flags)}
+
+
+# ------------------------------------------------------------------------------ submitting
+
+
+def submit(attempt: Attempt, *, now: datetime | None = None, auto: bool = False) -> Attempt:
+    """Close the attempt and grade what can be graded. The finish time is never later than
+    the deadline: a late sweeper still records the deadline."""
+    if attempt.status is not AttemptStatus.in_progress:
+        return attempt
+    now = now or utcnow()
+    attempt.status = AttemptStatus.submitted
+    attempt.submitted_at = min(now, attempt.deadline_at)
+    attempt.auto_submitted = auto or now >= attempt.deadline_at
+    audit.record(
+        "attempt.submit",
+        None,
+        target=attempt,
+        actor_email=attempt.candidate.email,
+        auto=attempt.auto_submitted,
+    )
+    db.session.commit()
+    grade_attempt(attempt)
+    return attempt
+
+
+def grade_attempt(attempt: Attempt) -> None:
+    from hirebench.grading import queue as grading_queue
+
+    definition = definition_of(attempt)
+    answers = answers_by_question(attempt)
+    jobs: list[int] = []
+    for question_id in attempt.question_ids:
+        question = definition.question(question_id)
+        answer = answers.get(question_id) or _answer(attempt, question_id)
+        answer.max_points = question.points
+        if question.type == "coding":
+            if answer.value:
+                answer.state = "grading"
+                db.session.flush()
+                jobs.append(answer.id)
+            else:
+                answer.state, answer.points = "scored", 0.0
+            continue
+        graded = get_type(question.type).auto_grade(question, answer.value)
+        if graded is None:
+            answer.state, answer.points = "awaiting_review", None
+        else:
+            answer.state, answer.points, answer.detail = "scored", graded.points, graded.detail
+    db.session.commit()
+    for answer_id in jobs:
+        pending = db.session.get(Answer, answer_id)
+        assert pending is not None
+        answer = pending
+        job = grading_queue.submit(
+            f"{ANSWER_REF_PREFIX}{answer_id}",
+            str(answer.value).encode(),
+            "solution.py",
+            mode="full",
+        )
+        answer.grading_job_id = job.id
+        db.session.commit()
+    refresh_score(attempt)
+
+
+def sync_coding_results(attempt: Attempt) -> None:
+    """Take finished sandbox results into the attempt's scores."""
+    definition = definition_of(attempt)
+    changed = False
+    for answer in attempt.answers:
+        if answer.state != "grading" or answer.grading_job_id is None:
+            continue
+        job = db.session.get(GradingJob, answer.grading_job_id)
+        if job is None or job.result is None or job.status.value not in ("done", "failed"):
+            continue
+        question = definition.question(answer.question_id)
+        graded = _coding().scale(
+            question, float(job.result.get("total", 0.0)), float(job.result.get("max_total", 0.0))
+        )
+        answer.points, answer.state = graded.points, "scored"
+        answer.detail = {**graded.detail, "result": _visible_result(job.result)}
+        changed = True
+    if changed:
+        db.session.commit()
+        refresh_score(attempt)
+
+
+def _visible_result(result: dict[str, Any]) -> dict[str, Any]:
+    """What of a sandbox result may be shown to the candidate: visible tests only."""
+    return {
+        "status": result.get("status"),
+        "message": result.get("message", ""),
+        "tests": [
+            {key: test.get(key) for key in ("id", "status", "message", "points", "max_points")}
+            for test in result.get("tests", [])
+            if not test.get("hidden")
+        ],
+    }
+
+
+def refresh_score(attempt: Attempt) -> None:
+    if attempt.status is AttemptStatus.in_progress:
+        return
+    answers = answers_by_question(attempt)
+    attempt.max_score = sum(a.max_points or 0.0 for a in answers.values())
+    attempt.score = sum(a.points or 0.0 for a in answers.values() if a.state == "scored")
+    if not any(a.state == "grading" for a in answers.values()):
+        attempt.status = AttemptStatus.graded
+        attempt.graded_at = attempt.graded_at or utcnow()
+    db.session.commit()
+
+
+def expire_overdue(now: datetime | None = None) -> int:
+    """Submit every open attempt past its deadline (at its deadline). For the sweepers."""
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        sa.select(Attempt).where(
+            Attempt.status == AttemptStatus.in_progress, Attempt.deadline_at <= now
+        )
+    ).all()
+    for attempt in overdue:
+        submit(attempt, now=now, auto=True)
+    for attempt in db.session.scalars(
+        sa.select(Attempt).where(Attempt.status == AttemptStatus.submitted)
+    ).all():
+        sync_coding_results(attempt)
+    return len(overdue)
+
+
+# ------------------------------------------------------------------------------ visible tests
+
+
+def run_visible_tests(
+    attempt: Attempt, question_id: str, *, now: datetime | None = None
+) -> GradingJob:
+    from hirebench.grading import queue as grading_queue
+
+    now = now or utcnow()
+    if close_if_overdue(attempt, now):
+        raise AttemptClosed("The time for this exam is over; your answers were submitted.")
+    if question_id not in attempt.question_ids:
+        raise AttemptError("That question is not part of this exam attempt.")
+    question = definition_of(attempt).question(question_id)
+    if question.type != "coding":
+        raise AttemptError("Only coding questions have tests to run.")
+    answer = answers_by_question(attempt).get(question_id)
+    if answer is None or not answer.value:
+        raise AttemptError("Write some code first.")
+    ref = f"{ANSWER_REF_PREFIX}{answer.id}"
+    recent = db.session.scalars(
+        sa.select(GradingJob)
+        .where(GradingJob.grader_ref == ref, GradingJob.mode == "visible")
+        .order_by(GradingJob.id.desc())
+    ).all()
+    if len(recent) >= MAX_RUNS_PER_QUESTION:
+        raise AttemptError("You have used all test runs for this question.")
+    if recent and now - recent[0].submitted_at < RUN_COOLDOWN:
+        raise AttemptError("Please wait a few seconds before running the tests again.")
+    return grading_queue.submit(ref, str(answer.value).encode(), "solution.py", mode="visible")
+
+
+def grader_for_ref(grader_ref: str) -> GraderSpec | None:
+    """The grader notebook behind an `attempt-answer:<id>` reference, from the stored version
+    (so editing the file later never changes how an attempt is graded)."""
+    if not grader_ref.startswith(ANSWER_REF_PREFIX):
+        return None
+    answer_id = grader_ref.removeprefix(ANSWER_REF_PREFIX)
+    if not answer_id.isdigit():
+        return None
+    answer = db.session.get(Answer, int(answer_id))
+    if answer is None:
+        return None
+    question = definition_of(answer.attempt).question(answer.question_id)
+    return _coding().grader_spec(question)
+
+
+@dataclass(frozen=True)
+class ResultView:
+    show_score: bool
+    pending: bool
+    score: float | None
+    max_score: float | None
+    passed: bool | None
+    questions: list[dict[str, Any]]
+
+
+def result_view(attempt: Attempt) -> ResultView:
+    """What the candidate may see, as the exam's results policy says."""
+    definition = definition_of(attempt)
+    answers = answers_by_question(attempt)
+    policy = definition.results_policy.value
+    reviewed = not any(a.state in ("grading", "awaiting_review") for a in answers.values())
+    show = attempt.status is not AttemptStatus.in_progress and (
+        policy == "immediate" or (policy == "after_review" and reviewed)
+    )
+    questions = []
+    for question_id in attempt.question_ids:
+        answer = answers.get(question_id)
+        entry: dict[str, Any] = {"id": question_id, "state": answer.state if answer else "missing"}
+        if show and answer is not None:
+            entry.update(
+                points=answer.points,
+                max_points=answer.max_points,
+                tests=(answer.detail or {}).get("result", {}).get("tests", []),
+            )
+        questions.append(entry)
+    passed = None
+    if show and attempt.max_score:
+        passed = (attempt.score or 0.0) / attempt.max_score * 100 >= definition.pass_cutoff
+    return ResultView(
+        show_score=show,
+        pending=not reviewed,
+        score=attempt.score if show else None,
+        max_score=attempt.max_score if show else None,
+        passed=passed,
+        questions=questions,
+    )
