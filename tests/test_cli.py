@@ -94,6 +94,30 @@ def test_seed_demo_creates_and_prints_accounts(app, runner) -> None:  # type: ig
         assert accounts.authenticate("candidate3@demo.local", "demo password 2") is not None
 
 
+def test_seed_demo_loads_the_sample_exam_with_attempts(app, runner) -> None:  # type: ignore[no-untyped-def]
+    from hirebench.grading import queue as grading_queue
+    from hirebench.models import Attempt, AttemptStatus, Exam, GradingJob
+
+    app.config["GRADING_WORKERS"] = 0  # keep the coding jobs queued: no sandbox needed here
+    try:
+        assert runner.invoke(args=["seed-demo"]).exit_code == 0
+        assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
+        with app.app_context():
+            assert db.session.scalars(sa.select(Exam.slug)).all() == ["ai-trainer-ecommerce"]
+            attempts = db.session.scalars(sa.select(Attempt).order_by(Attempt.candidate_id)).all()
+            states = [a.status for a in attempts]
+            assert states == [
+                AttemptStatus.in_progress,
+                AttemptStatus.submitted,
+                AttemptStatus.submitted,
+            ]
+            assert all(a.candidate.email != "candidate1@demo.local" for a in attempts)
+            jobs = db.session.scalars(sa.select(GradingJob)).all()
+            assert len(jobs) == 2 and all(j.grader_ref.startswith("attempt-answer:") for j in jobs)
+    finally:
+        grading_queue.shutdown(app)
+
+
 def test_worker_without_redis_explains(runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0

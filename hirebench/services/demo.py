@@ -32,6 +32,13 @@ DEMO_ACCOUNTS = [
 
 
 def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
+    """Accounts, the demo job, the sample exam, and attempts in every state."""
+    accounts_seeded = _seed_accounts(password)
+    _seed_exam_attempts()
+    return accounts_seeded
+
+
+def _seed_accounts(password: str) -> list[DemoAccount]:
     accounts.check_password_policy(password)
     jobs.get_or_create(
         DEMO_JOB_TITLE,
@@ -51,3 +58,105 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
         accounts.set_password(user, password)
     db.session.commit()
     return DEMO_ACCOUNTS
+
+
+SAMPLE_EXAM = "ai-trainer-ecommerce"
+# Good and weak answers, keyed by question type; the demo candidates mix them.
+_REFERENCE_RULES = [
+    {"conditions": [{"field": "is_bot", "op": "eq", "value": 1}], "label": "browse"},
+    {
+        "conditions": [
+            {"field": "action", "op": "eq", "value": "pay"},
+            {"field": "price", "op": "missing", "value": False},
+        ],
+        "label": "purchase",
+    },
+    {
+        "conditions": [
+            {"field": "action", "op": "in", "value": ["pay", "add_to_cart", "refund_request"]}
+        ],
+        "label": "click",
+    },
+    {
+        "conditions": [
+            {"field": "action", "op": "eq", "value": "click"},
+            {"field": "dwell_seconds", "op": "lt", "value": 1},
+        ],
+        "label": "browse",
+    },
+    {"conditions": [{"field": "action", "op": "eq", "value": "click"}], "label": "click"},
+    {"conditions": [], "label": "browse"},
+]
+_NAIVE_RULES = [
+    {"conditions": [{"field": "action", "op": "eq", "value": "pay"}], "label": "purchase"},
+    {"conditions": [], "label": "browse"},
+]
+
+
+def _seed_exam_attempts() -> None:
+    """candidate1 is left to take the exam; candidate2 is mid-exam; candidate3 submitted
+    (awaiting review); candidate4 submitted with everything answered. Only done once."""
+    from hirebench import PROJECT_ROOT
+    from hirebench.exams import attempts
+    from hirebench.exams.loader import load_exam
+    from hirebench.models import Attempt
+
+    result = load_exam(PROJECT_ROOT / "exams" / SAMPLE_EXAM, PROJECT_ROOT / "graders")
+    exam = result.exam
+    plans = {
+        "candidate2@demo.local": ("partial", False),
+        "candidate3@demo.local": ("weak", True),
+        "candidate4@demo.local": ("strong", True),
+    }
+    for email, (quality, submit) in plans.items():
+        candidate = accounts.find_by_email(email)
+        if (
+            candidate is None
+            or db.session.query(Attempt).filter_by(candidate_id=candidate.id).count()
+        ):
+            continue
+        attempt = attempts.start_attempt(candidate, exam, ip="127.0.0.1", user_agent="seed-demo")
+        definition = attempts.definition_of(attempt)
+        question_ids = attempt.question_ids
+        if quality == "partial":
+            question_ids = question_ids[: len(question_ids) // 2]
+        for question_id in question_ids:
+            answer = _demo_answer(definition.question(question_id), strong=quality == "strong")
+            if answer is not None:
+                attempts.save_answer(attempt, question_id, answer)
+        if submit:
+            attempts.submit(attempt)
+
+
+def _demo_answer(question: object, *, strong: bool) -> object:
+    from hirebench import PROJECT_ROOT
+
+    kind = getattr(question, "type", "")
+    spec = getattr(question, "spec", None)
+    if kind in ("single_choice", "assessment"):
+        options = list(spec.options)  # type: ignore[union-attr]
+        best = max(options, key=lambda o: (o.correct, o.score))
+        return best.id if strong else options[-1].id
+    if kind == "multiple_choice":
+        right = [o.id for o in spec.options if o.correct]  # type: ignore[union-attr]
+        return right if strong else right[:1]
+    if kind == "numeric":
+        answer = float(spec.answer)  # type: ignore[union-attr]
+        return str(answer if strong else round(answer * 1.5, 3))
+    if kind == "short_answer":
+        return (
+            "Gradient descent repeatedly moves the parameters a small step against the "
+            "gradient of the loss; the learning rate sets the step size. 梯度下降沿负梯度方向"
+            "迭代更新参数。"
+            if strong
+            else "It makes the model better."
+        )
+    if kind == "annotation_rules":
+        return {
+            "rules": _REFERENCE_RULES if strong else _NAIVE_RULES,
+            "rationale": "Bots first, then payments with a price, then intent signals.",
+        }
+    if kind == "coding":
+        folder = PROJECT_ROOT / "graders" / SAMPLE_EXAM / "submissions"
+        return (folder / ("correct.py" if strong else "partial.py")).read_text(encoding="utf-8")
+    return None
