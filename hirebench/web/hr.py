@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -9,8 +10,10 @@ from flask_login import current_user
 from flask_mailman.message import BadHeaderError
 from wtforms.fields.choices import SelectChoice
 
+from hirebench.exams import attempts
+from hirebench.exams.questions import get_type
 from hirebench.extensions import db
-from hirebench.models import Job, Role
+from hirebench.models import Attempt, Job, Role
 from hirebench.services import audit, invitations, jobs
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
@@ -81,3 +84,33 @@ def audit_log() -> ResponseReturnValue:
     prefix = request.args.get("action", "")[:64]
     events = db.paginate(audit.recent_events_query(prefix), page=page_number(), per_page=50)
     return render_template("hr/audit.html", events=events, action=prefix)
+
+
+@bp.route("/attempts")
+def attempts_list() -> ResponseReturnValue:
+    query = sa.select(Attempt).order_by(Attempt.started_at.desc(), Attempt.id.desc())
+    page = db.paginate(query, page=page_number(), per_page=50)
+    summaries = {attempt.id: attempts.integrity_summary(attempt) for attempt in page.items}
+    return render_template("hr/attempts.html", attempts=page, summaries=summaries)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+def attempt_detail(attempt_id: int) -> ResponseReturnValue:
+    attempt = db.get_or_404(Attempt, attempt_id)
+    attempts.close_if_overdue(attempt)
+    attempts.sync_coding_results(attempt)
+    definition = attempts.definition_of(attempt)
+    saved = attempts.answers_by_question(attempt)
+    rows = []
+    for question_id in attempt.question_ids:
+        question = definition.question(question_id)
+        answer = saved.get(question_id)
+        view = get_type(question.type).review_view(question, answer.value if answer else None)
+        rows.append({"question": question, "answer": answer, "view": view})
+    return render_template(
+        "hr/attempt.html",
+        attempt=attempt,
+        definition=definition,
+        rows=rows,
+        summary=attempts.integrity_summary(attempt),
+    )

@@ -29,11 +29,13 @@ EXPECTED: dict[str, Any] = {
     "hr.home": {HR, ADM},
     "hr.invite": {HR, ADM},
     "hr.audit_log": {HR, ADM},
+    "hr.attempts_list": {HR, ADM},
+    "hr.attempt_detail": {HR, ADM},
     "review.home": {REV},
     "interview.home": {INT},
     "candidate.home": {CAN},
 }
-DUMMY_ARGS = {"token": "not-a-token", "filename": "css/app.css"}
+DUMMY_ARGS = {"token": "not-a-token", "filename": "css/app.css", "attempt_id": 1}
 
 
 @pytest.fixture
@@ -95,6 +97,6 @@ def test_roles_matrix(matrix_app: Flask, role: Role | None) -> None:
             assert response.status_code == 302, (endpoint, role)
             assert "/login" in response.headers["Location"], (endpoint, role)
         elif role in expected:
-            assert response.status_code in (200, 400), (endpoint, role, response.status_code)
+            assert response.status_code in (200, 400, 404), (endpoint, role, response.status_code)
         else:
             assert response.status_code == 403, (endpoint, role, response.status_code)
