@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from hirebench.exams.definition import ExamDefinition
@@ -97,7 +98,7 @@ def start_attempt(
         return existing
     version = current_version(exam)
     if version is None:
-        raise AttemptError("This exam has no published version.")
+        raise AttemptError(_("This exam has no published version."))
     definition = _definition(version)
     seed = secrets.token_hex(8)
     question_ids = [q.id for _section, questions in definition.variant(seed) for q in questions]
@@ -159,11 +160,11 @@ def save_answer(
 ) -> Answer:
     now = now or utcnow()
     if close_if_overdue(attempt, now):
-        raise AttemptClosed("The time for this exam is over; your answers were submitted.")
+        raise AttemptClosed(_("The time for this exam is over; your answers were submitted."))
     if question_id not in attempt.question_ids:
-        raise AttemptError("That question is not part of this exam attempt.")
+        raise AttemptError(_("That question is not part of this exam attempt."))
     if len(json.dumps(raw, default=str)) > MAX_ANSWER_BYTES:
-        raise AnswerError(f"The answer is larger than {MAX_ANSWER_BYTES // 1000} KB.")
+        raise AnswerError(_("The answer is larger than %(kb)s KB.", kb=MAX_ANSWER_BYTES // 1000))
     question = definition_of(attempt).question(question_id)
     value = get_type(question.type).validate_answer(question, raw)
     answer = _answer(attempt, question_id)
@@ -206,7 +207,7 @@ def record_event(
 ) -> IntegrityEvent | None:
     """Store a signal from the browser or the server. Signals only ever flag an attempt."""
     if kind not in EVENT_KINDS | {"ip_changed", "user_agent_changed", "second_session"}:
-        raise AttemptError("Unknown event kind.")
+        raise AttemptError(_("Unknown event kind."))
     if attempt.status is not AttemptStatus.in_progress:
         return None
     count = db.session.scalar(
@@ -403,15 +404,15 @@ def run_visible_tests(
 
     now = now or utcnow()
     if close_if_overdue(attempt, now):
-        raise AttemptClosed("The time for this exam is over; your answers were submitted.")
+        raise AttemptClosed(_("The time for this exam is over; your answers were submitted."))
     if question_id not in attempt.question_ids:
-        raise AttemptError("That question is not part of this exam attempt.")
+        raise AttemptError(_("That question is not part of this exam attempt."))
     question = definition_of(attempt).question(question_id)
     if question.type != "coding":
-        raise AttemptError("Only coding questions have tests to run.")
+        raise AttemptError(_("Only coding questions have tests to run."))
     answer = answers_by_question(attempt).get(question_id)
     if answer is None or not answer.value:
-        raise AttemptError("Write some code first.")
+        raise AttemptError(_("Write some code first."))
     ref = f"{ANSWER_REF_PREFIX}{answer.id}"
     recent = db.session.scalars(
         sa.select(GradingJob)
@@ -419,9 +420,9 @@ def run_visible_tests(
         .order_by(GradingJob.id.desc())
     ).all()
     if len(recent) >= MAX_RUNS_PER_QUESTION:
-        raise AttemptError("You have used all test runs for this question.")
+        raise AttemptError(_("You have used all test runs for this question."))
     if recent and now - recent[0].submitted_at < RUN_COOLDOWN:
-        raise AttemptError("Please wait a few seconds before running the tests again.")
+        raise AttemptError(_("Please wait a few seconds before running the tests again."))
     return grading_queue.submit(ref, str(answer.value).encode(), "solution.py", mode="visible")
 
 
