@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, request, session
+from flask import Flask, Response, g, request, session
 from flask_login import current_user
 
 from hirebench.config import build_config
@@ -18,11 +19,14 @@ from hirebench.extensions import babel, csrf, db, limiter, login_manager, mail, 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
+# `{nonce}` is filled in per response. CodeMirror 6 injects <style> elements at run time; they
+# carry this nonce (the page hands it to the editor through <meta name="csp-nonce">), so styles
+# stay limited to our own files and those elements, with no 'unsafe-inline'.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "img-src 'self' data:",
-        "style-src 'self'",
+        "style-src 'self' 'nonce-{nonce}'",
         "script-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
@@ -111,7 +115,7 @@ def set_security_headers(response: Response) -> Response:
     from flask import current_app
 
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(nonce=csp_nonce()))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
@@ -123,6 +127,14 @@ def set_security_headers(response: Response) -> Response:
         # Pages behind a login may hold candidate data; keep them out of shared caches.
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def csp_nonce() -> str:
+    """This request's CSP nonce, made on first use: unguessable and new for every response, so
+    a nonce read from one page cannot authorise a style injected into another."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return str(g.csp_nonce)
 
 
 def template_globals() -> dict[str, Any]:
@@ -140,4 +152,5 @@ def template_globals() -> dict[str, Any]:
         "action_form": ActionForm,
         "language_form": LanguageForm,
         "now_utc": utcnow(),
+        "csp_nonce": csp_nonce(),
     }

@@ -276,9 +276,23 @@ def submit(attempt: Attempt, *, now: datetime | None = None, auto: bool = False)
     if attempt.status is not AttemptStatus.in_progress:
         return attempt
     now = now or utcnow()
-    attempt.status = AttemptStatus.submitted
-    attempt.submitted_at = min(now, attempt.deadline_at)
-    attempt.auto_submitted = auto or now >= attempt.deadline_at
+    finished = min(now, attempt.deadline_at)
+    # A conditional UPDATE: when the sweeper and a request close the attempt at once, exactly
+    # one of them wins and grades it.
+    claimed = db.session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.in_progress)
+        .values(
+            status=AttemptStatus.submitted,
+            submitted_at=finished,
+            auto_submitted=auto or now >= attempt.deadline_at,
+        )
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        db.session.refresh(attempt)
+        return attempt
+    db.session.refresh(attempt)
     audit.record(
         "attempt.submit",
         None,

@@ -1,21 +1,764 @@
-"""Candidate area. Every query here is filtered by the logged-in candidate."""
+"""Candidate area: the exams list, the consent screen, the exam page with its JSON endpoints
+(autosave, integrity signals, visible test runs), the submit confirmation and the result page.
+
+Every query here is filtered by the logged-in candidate: an attempt is only ever reached through
+`attempt_for`, which refuses (and audit-logs) anyone else's, and every access first closes an
+attempt whose deadline has passed, so the server's clock decides what may still change."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask.typing import ResponseReturnValue
-from flask_login import current_user
+import json
+import math
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, NoReturn
 
-from hirebench.models import Role
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy.exc import IntegrityError
+
+from hirebench.exams.attempts import (
+    ANSWER_REF_PREFIX,
+    EVENT_KINDS,
+    AttemptClosed,
+    AttemptError,
+    answers_by_question,
+    attempt_for,
+    close_if_overdue,
+    definition_of,
+    observe_request,
+    record_event,
+    result_view,
+    run_visible_tests,
+    save_answer,
+    start_attempt,
+    submit,
+    sync_coding_results,
+)
+from hirebench.exams.definition import ExamDefinition
+from hirebench.exams.loader import current_version, version_definition
+from hirebench.exams.questions import AnswerError, Question, get_type
+from hirebench.extensions import db
+from hirebench.models import (
+    Answer,
+    Attempt,
+    AttemptStatus,
+    Exam,
+    ExamVersion,
+    GradingJob,
+    GradingMode,
+    Role,
+)
+from hirebench.models.base import utcnow
 from hirebench.services import invitations
 from hirebench.web.access import protect_blueprint
+from hirebench.web.forms import ActionForm, ConsentForm
+from hirebench.web.helpers import client_ip
 
 bp = Blueprint("candidate", __name__, url_prefix="/exam")
 protect_blueprint(bp, [Role.candidate])
+
+# The Flask session maps attempt id -> the token this browser session holds for it.
+SESSION_TOKENS = "attempt_sessions"
+SESSION_TOKENS_KEPT = 8  # the session is a cookie; old attempts need no token
+# A JSON body larger than this is refused before it is parsed. The largest answer the service
+# accepts (attempts.MAX_ANSWER_BYTES, measured as ASCII-escaped JSON) fits well within it.
+MAX_JSON_BODY = 1_000_000
+# run_visible_tests words its two limits so (translated, like its other messages); they
+# answer 429 rather than 400, so the page can say "wait". Compared after translation.
+RATE_LIMIT_MESSAGES = (
+    "Please wait a few seconds before running the tests again.",
+    "You have used all test runs for this question.",
+)
+
+TYPE_LABELS = {
+    "coding": _l("Coding"),
+    "single_choice": _l("Single choice"),
+    "multiple_choice": _l("Multiple choice"),
+    "numeric": _l("Number"),
+    "short_answer": _l("Short answer"),
+    "annotation_rules": _l("Annotation rules"),
+    "assessment": _l("Reasoning item"),
+}
+RESULT_STATES = {
+    "scored": _l("Graded"),
+    "grading": _l("Grading in the sandbox"),
+    "awaiting_review": _l("Awaiting review"),
+    "saved": _l("Received"),
+    "missing": _l("Not answered"),
+}
+TEST_STATUSES = {
+    "passed": _l("passed"),
+    "failed": _l("failed"),
+    "error": _l("error"),
+    "timeout": _l("timed out"),
+}
+
+
+# ------------------------------------------------------------------------------ view data
+
+
+@dataclass
+class ExamRow:
+    """One line of the exams list: the exam and where this candidate stands with it."""
+
+    exam: Exam
+    title: str
+    time_limit_minutes: int
+    state: str  # not_started, in_progress, submitted or graded
+    attempt: Attempt | None
+    minutes_left: int = 0
+
+
+@dataclass
+class QuestionView:
+    number: int
+    question: Question
+    view: dict[str, Any]  # the type's candidate_view
+    prompt_html: Markup
+    answered: bool
+    chosen: set[str] = field(default_factory=set)  # choice types
+    text: str = ""  # the prefilled text: code, number, short answer or rule table JSON
+    rationale: str = ""  # annotation rules
+    example_rules: str = ""  # annotation rules: the documented placeholder
+    sample_rows: list[list[str]] = field(default_factory=list)  # annotation rules, as text
+
+
+@dataclass
+class SectionView:
+    title: str
+    questions: list[QuestionView]
+
+
+_definitions: dict[str, ExamDefinition] = {}
+
+
+def _definition(version: ExamVersion) -> ExamDefinition:
+    # Versions are immutable and named by their content hash, so a parsed one can be kept.
+    if version.content_hash not in _definitions:
+        _definitions[version.content_hash] = version_definition(version)
+    return _definitions[version.content_hash]
+
+
+def _title(definition: ExamDefinition) -> str:
+    locale = get_locale()
+    if locale is not None and locale.language == "zh" and definition.title_zh:
+        return definition.title_zh
+    return definition.title
+
+
+def _epoch_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch of a naive UTC time, as the page's timer counts."""
+    return int(moment.replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def _minutes_left(attempt: Attempt) -> int:
+    seconds = (attempt.deadline_at - utcnow()).total_seconds()
+    return max(0, math.ceil(seconds / 60))
+
+
+def _number_text(value: Any) -> str:
+    """A number as a person writes it (2, not 2.0); None as an empty cell."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+# ------------------------------------------------------------------------------ prompts
+
+_FENCE = re.compile(r"^(\s*)```")
+_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+_ITEM = re.compile(r"^(\s*)([*-]|\d+[.)])\s+(.*)$")
+_TABLE_RULE = re.compile(r"^\|?(\s*:?-{3,}:?\s*\|)+\s*(:?-{3,}:?\s*)?$")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _inline(text: str) -> str:
+    """Escaped text with `code` and **bold**. Escaping comes first, so nothing an author wrote
+    can become markup other than these two tags."""
+    out = []
+    for part in re.split(r"(`[^`]+`)", text):
+        if len(part) > 2 and part.startswith("`") and part.endswith("`"):
+            out.append(f"<code>{escape(part[1:-1])}</code>")
+        else:
+            out.append(_BOLD.sub(r"<strong>\1</strong>", str(escape(part))))
+    return "".join(out)
+
+
+def _table(rows: list[str]) -> str:
+    def cells(line: str) -> list[str]:
+        return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+    head: list[str] = []
+    if len(rows) > 1 and _TABLE_RULE.match(rows[1].strip()):
+        head, rows = cells(rows[0]), rows[2:]
+    html = ['<div class="table-scroll"><table>']
+    if head:
+        html.append(
+            "<thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr></thead>"
+        )
+    html.append("<tbody>")
+    for row in rows:
+        html.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in cells(row)) + "</tr>")
+    html.append("</tbody></table></div>")
+    return "".join(html)
+
+
+def _join(lines: list[str]) -> str:
+    """Wrapped lines as one text: a space between words, none between two CJK characters
+    (Chinese is written without spaces, so a line break there is not a word break)."""
+    text = lines[0]
+    for line in lines[1:]:
+        joined = _CJK.match(text[-1]) and _CJK.match(line[0])
+        text += ("" if joined else " ") + line
+    return text
+
+
+@lru_cache(maxsize=512)
+def render_prompt(text: str) -> Markup:
+    """The small Markdown subset exam prompts use (paragraphs, headings, lists, tables, code
+    blocks, `code` and **bold**) as HTML. Every piece of text is escaped, so a prompt cannot
+    inject markup. Cached: prompts belong to immutable exam versions."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    html: list[str] = []
+    words: list[str] = []  # the text of the open paragraph or list item, joined when it ends
+    lists: list[tuple[int, str]] = []  # open lists, innermost last: (indent, tag)
+    gap = False  # a blank line inside a list item
+
+    def end_text() -> None:
+        if words:
+            text = _inline(_join(words))
+            html.append(text if lists else f"<p>{text}</p>")
+            words.clear()
+
+    def end_lists(deeper_than: int = -1) -> None:
+        end_text()
+        while lists and lists[-1][0] > deeper_than:
+            html.append(f"</li></{lists.pop()[1]}>")
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        fence = _FENCE.match(line)
+        item = _ITEM.match(line)
+        if fence:
+            end_text()
+            if len(fence.group(1)) < 2:
+                end_lists()
+            indent = len(fence.group(1))
+            body = []
+            i += 1
+            while i < len(lines) and not _FENCE.match(lines[i]):
+                body.append(lines[i][indent:] if lines[i].strip() else "")
+                i += 1
+            html.append(f"<pre><code>{escape(chr(10).join(body))}</code></pre>")
+        elif not stripped:
+            end_text()
+            if lists:
+                # A list goes on past a blank line only if what follows is indented or an item.
+                following = next((text for text in lines[i + 1 :] if text.strip()), "")
+                if following.startswith("  ") or _ITEM.match(following):
+                    gap = True
+                else:
+                    end_lists()
+        elif item:
+            end_text()
+            indent, tag = len(item.group(1)), "ol" if item.group(2)[0].isdigit() else "ul"
+            if not lists or indent > lists[-1][0]:
+                html.append(f"<{tag}><li>")
+                lists.append((indent, tag))
+            else:
+                end_lists(deeper_than=max(indent, min(level for level, _tag in lists)))
+                html.append("</li><li>")
+            words.append(item.group(3))
+            gap = False
+        elif lists and (line.startswith("  ") or not gap):
+            if gap:
+                end_text()
+                html.append("<br>")
+            words.append(stripped)
+            gap = False
+        elif stripped.startswith("|"):
+            end_lists()
+            end_text()
+            rows = []
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                rows.append(lines[i])
+                i += 1
+            html.append(_table(rows))
+            continue
+        elif heading := _HEADING.match(stripped):
+            end_lists()
+            end_text()
+            html.append(f"<h4>{_inline(heading.group(1))}</h4>")
+        else:
+            if lists:
+                end_lists()
+            words.append(stripped)
+        i += 1
+    end_lists()
+    end_text()
+    return Markup("".join(html))  # noqa: S704 - built from escaped text only
+
+
+def _excerpt(prompt: str, limit: int = 90) -> str:
+    """The first line of a prompt, without Markdown marks, for lists of questions."""
+    first = next((line.strip() for line in prompt.splitlines() if line.strip()), "")
+    first = re.sub(r"[*`#|]", "", first).strip()
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _json_error(message: str, status: int, **extra: Any) -> Response:
+    response = jsonify({"message": message, **extra})
+    response.status_code = status
+    return response
+
+
+def _not_found(as_json: bool) -> NoReturn:
+    if as_json:
+        abort(_json_error(_("There is no such exam attempt."), 404))
+    abort(404)
+
+
+def _attempt(attempt_id: int, *, as_json: bool = False) -> Attempt:
+    """The logged-in candidate's attempt, closed first if its deadline has passed; anyone
+    else's is a 404 (attempt_for has logged it)."""
+    attempt = attempt_for(current_user, attempt_id, ip=client_ip())
+    if attempt is None:
+        _not_found(as_json)
+    _close_if_overdue(attempt)
+    return attempt
+
+
+def _close_if_overdue(attempt: Attempt) -> None:
+    try:
+        close_if_overdue(attempt)
+    except IntegrityError:
+        # The sweeper (or another request) closed the attempt at the same moment and wrote
+        # its answer rows first. Its submission stands: take the attempt as it committed it.
+        db.session.rollback()
+        db.session.refresh(attempt)
+
+
+def _closed(attempt: Attempt) -> Response:
+    return _json_error(
+        _("The time for this exam is over; your answers were submitted."),
+        409,
+        redirect=url_for(".result", attempt_id=attempt.id),
+    )
+
+
+def _remember_session(attempt: Attempt, created: bool) -> None:
+    """Give this browser session its token for the attempt. The session that started the
+    attempt holds the attempt's own token; any other session that resumes it gets a token of
+    its own, so observe_request records it as a second session (a flag for reviewers only)."""
+    tokens = dict(session.get(SESSION_TOKENS) or {})
+    key = str(attempt.id)
+    if key not in tokens:
+        tokens[key] = attempt.session_token if created else secrets.token_hex(16)
+    tokens = dict(list(tokens.items())[-SESSION_TOKENS_KEPT:])
+    session[SESSION_TOKENS] = tokens
+
+
+def _observe(attempt: Attempt) -> None:
+    tokens = session.get(SESSION_TOKENS) or {}
+    # A session that never went through the start screen holds no token, which is by
+    # definition not the token of the session that started the attempt.
+    token = str(tokens.get(str(attempt.id), "")) if isinstance(tokens, dict) else ""
+    observe_request(
+        attempt, ip=client_ip(), user_agent=request.user_agent.string, session_token=token
+    )
+
+
+def _json_object() -> dict[str, Any]:
+    """The request body as a JSON object. Anything else (malformed JSON, another JSON type, a
+    body too large or too deeply nested) is a 400 or 413 with a message, never a 500."""
+    if (request.content_length or 0) > MAX_JSON_BODY:
+        abort(_json_error(_("The request is too large."), 413))
+    try:
+        body = request.get_json(force=True, silent=True)
+    except RecursionError:
+        body = None
+    if not isinstance(body, dict):
+        abort(_json_error(_("The request body must be a JSON object."), 400))
+    return body
+
+
+def _latest_attempt(exam: Exam) -> Attempt | None:
+    return db.session.scalar(
+        sa.select(Attempt)
+        .where(Attempt.candidate_id == current_user.id, Attempt.exam_id == exam.id)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .limit(1)
+    )
+
+
+def _state(attempt: Attempt | None) -> str:
+    if attempt is None:
+        return "not_started"
+    return attempt.status.value
+
+
+def _exam_rows() -> list[ExamRow]:
+    rows = []
+    for exam in db.session.scalars(sa.select(Exam).order_by(Exam.title)).all():
+        version = current_version(exam)
+        if version is None:
+            continue
+        attempt = _latest_attempt(exam)
+        if attempt is not None:
+            _close_if_overdue(attempt)
+        # An attempt keeps its own version: its title is what the candidate took.
+        definition = definition_of(attempt) if attempt is not None else _definition(version)
+        rows.append(
+            ExamRow(
+                exam=exam,
+                title=_title(definition),
+                time_limit_minutes=definition.time_limit_minutes,
+                state=_state(attempt),
+                attempt=attempt,
+                minutes_left=_minutes_left(attempt) if attempt is not None else 0,
+            )
+        )
+    return rows
+
+
+# ------------------------------------------------------------------------------ pages
 
 
 @bp.route("/")
 def home() -> ResponseReturnValue:
     return render_template(
-        "candidate/home.html", invitations=invitations.for_candidate(current_user)
+        "candidate/home.html",
+        invitations=invitations.for_candidate(current_user),
+        exams=_exam_rows(),
     )
+
+
+@bp.route("/exams/<slug>", methods=["GET", "POST"])
+def consent(slug: str) -> ResponseReturnValue:
+    """The consent screen; its form starts the attempt, or resumes the open one."""
+    exam = db.session.scalar(sa.select(Exam).where(Exam.slug == slug))
+    version = current_version(exam) if exam is not None else None
+    if exam is None or version is None:
+        abort(404)
+    latest = _latest_attempt(exam)
+    if latest is not None:
+        _close_if_overdue(latest)
+        if latest.status is not AttemptStatus.in_progress:
+            # One sitting per exam: a finished attempt is not started again from here.
+            flash(_("You have already taken this exam."), "info")
+            return redirect(url_for(".result", attempt_id=latest.id))
+    form = ConsentForm()
+    if form.validate_on_submit():
+        try:
+            attempt = start_attempt(
+                current_user, exam, ip=client_ip(), user_agent=request.user_agent.string
+            )
+        except AttemptError as exc:
+            db.session.rollback()
+            form.consent.errors.append(str(exc))
+        else:
+            _remember_session(attempt, created=latest is None)
+            return redirect(url_for(".attempt", attempt_id=attempt.id))
+    definition = definition_of(latest) if latest is not None else _definition(version)
+    factor = max(1.0, float(current_user.extra_time_factor or 1.0))
+    questions = sum(
+        min(s.draw, len(s.questions)) if s.draw else len(s.questions) for s in definition.sections
+    )
+    return render_template(
+        "candidate/consent.html",
+        form=form,
+        exam=exam,
+        title=_title(definition),
+        definition=definition,
+        description_html=render_prompt(definition.description),
+        question_count=questions,
+        minutes=round(definition.time_limit_minutes * factor),
+        extra_time=factor > 1.0,
+        resuming=latest,
+        minutes_left=_minutes_left(latest) if latest is not None else 0,
+    ), (400 if form.is_submitted() else 200)
+
+
+def _question_view(
+    number: int, question: Question, seed: str, answer: Answer | None
+) -> QuestionView:
+    view = get_type(question.type).candidate_view(question, seed)
+    value = answer.value if answer is not None else None
+    item = QuestionView(
+        number=number,
+        question=question,
+        view=view,
+        prompt_html=render_prompt(question.prompt),
+        answered=value not in (None, "", [], {}),
+    )
+    if question.type in ("single_choice", "assessment") and isinstance(value, str):
+        item.chosen = {value}
+    elif question.type == "multiple_choice" and isinstance(value, list):
+        item.chosen = {str(v) for v in value}
+    elif question.type == "numeric":
+        item.text = _number_text(value)
+    elif question.type == "coding":
+        item.text = value if isinstance(value, str) else view["starter_code"]
+    elif question.type == "short_answer":
+        item.text = value if isinstance(value, str) else ""
+    elif question.type == "annotation_rules":
+        if isinstance(value, dict):
+            rules = value.get("rules") or []
+            item.text = json.dumps(rules, indent=2, ensure_ascii=False) if rules else ""
+            item.rationale = str(value.get("rationale") or "")
+            item.answered = bool(rules) or bool(item.rationale)
+        item.example_rules = _example_rules(view)
+        columns = view["sample"]["columns"]
+        item.sample_rows = [
+            [_number_text(row.get(column)) for column in columns] for row in view["sample"]["rows"]
+        ]
+    return item
+
+
+def _example_rules(view: dict[str, Any]) -> str:
+    """A valid rule table built from the question's own fields and labels, shown as the
+    placeholder so the format is documented where it is typed. It says nothing about which
+    rules are right."""
+    labels = view["labels"]
+    rules: list[dict[str, Any]] = []
+    category = next((f for f in view["fields"] if f["type"] == "category" and f["values"]), None)
+    number = next((f for f in view["fields"] if f["type"] == "number"), None)
+    if category is not None:
+        condition = {"field": category["name"], "op": "eq", "value": category["values"][0]}
+        rules.append({"conditions": [condition], "label": labels[0]})
+    if number is not None:
+        condition = {"field": number["name"], "op": "lt", "value": 1}
+        rules.append({"conditions": [condition], "label": labels[min(1, len(labels) - 1)]})
+    rules.append({"conditions": [], "label": labels[-1]})
+    lines = ",\n".join("  " + json.dumps(rule, ensure_ascii=False) for rule in rules)
+    return f"[\n{lines}\n]"
+
+
+def _sections(attempt: Attempt) -> list[SectionView]:
+    """The attempt's questions, in its stored order, under their section titles."""
+    definition = definition_of(attempt)
+    answers = answers_by_question(attempt)
+    order = {question_id: index for index, question_id in enumerate(attempt.question_ids)}
+    sections = []
+    number = 0
+    for section in definition.sections:
+        chosen = sorted((q for q in section.questions if q.id in order), key=lambda q: order[q.id])
+        if not chosen:
+            continue
+        views = []
+        for question in chosen:
+            number += 1
+            views.append(_question_view(number, question, attempt.seed, answers.get(question.id)))
+        sections.append(SectionView(section.title, views))
+    return sections
+
+
+@bp.route("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int) -> ResponseReturnValue:
+    current = _attempt(attempt_id)
+    if current.status is not AttemptStatus.in_progress:
+        return redirect(url_for(".result", attempt_id=current.id))
+    _observe(current)
+    now = utcnow()
+    sections = _sections(current)
+    return render_template(
+        "candidate/exam.html",
+        attempt=current,
+        title=_title(definition_of(current)),
+        sections=sections,
+        questions=[q for s in sections for q in s.questions],
+        deadline_ms=_epoch_ms(current.deadline_at),
+        server_now_ms=_epoch_ms(now),
+        seconds_left=max(0, int((current.deadline_at - now).total_seconds())),
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["GET", "POST"])
+def confirm_submit(attempt_id: int) -> ResponseReturnValue:
+    """The submit confirmation (a page of its own, so it works without scripts), and the
+    submission itself."""
+    current = _attempt(attempt_id)
+    if current.status is not AttemptStatus.in_progress:
+        return redirect(url_for(".result", attempt_id=current.id))
+    form = ActionForm()
+    if form.validate_on_submit():
+        submit(current)
+        flash(_("Your exam was submitted."), "success")
+        return redirect(url_for(".result", attempt_id=current.id))
+    questions = [q for s in _sections(current) for q in s.questions]
+    return render_template(
+        "candidate/submit.html",
+        attempt=current,
+        title=_title(definition_of(current)),
+        form=form,
+        questions=questions,
+        unanswered=[q for q in questions if not q.answered],
+        minutes_left=_minutes_left(current),
+    ), (400 if form.is_submitted() else 200)
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+def result(attempt_id: int) -> ResponseReturnValue:
+    current = _attempt(attempt_id)
+    if current.status is not AttemptStatus.in_progress:
+        sync_coding_results(current)
+    else:
+        return redirect(url_for(".attempt", attempt_id=current.id))
+    definition = definition_of(current)
+    view = result_view(current)
+    rows = []
+    for number, entry in enumerate(view.questions, start=1):
+        question = definition.question(entry["id"])
+        rows.append(
+            {
+                **entry,
+                "number": number,
+                "type_label": TYPE_LABELS.get(question.type, question.type),
+                "excerpt": _excerpt(question.prompt),
+                "state_label": RESULT_STATES.get(entry["state"], entry["state"]),
+            }
+        )
+    percent = None
+    if view.show_score and view.max_score:
+        percent = (view.score or 0.0) / view.max_score * 100
+    return render_template(
+        "candidate/result.html",
+        attempt=current,
+        title=_title(definition),
+        view=view,
+        rows=rows,
+        percent=percent,
+        pass_cutoff=definition.pass_cutoff,
+        policy=definition.results_policy.value,
+        grading=any(row["state"] == "grading" for row in rows),
+        test_statuses=TEST_STATUSES,
+    )
+
+
+# ------------------------------------------------------------------------------ JSON API
+
+
+@bp.route("/attempts/<int:attempt_id>/answers/<question_id>", methods=["POST"])
+def save(attempt_id: int, question_id: str) -> ResponseReturnValue:
+    current = _attempt(attempt_id, as_json=True)
+    if current.status is not AttemptStatus.in_progress:
+        return _closed(current)
+    body = _json_object()
+    if set(body) != {"value"}:
+        return _json_error(_('Send the answer as {"value": ...}.'), 400)
+    _observe(current)
+    try:
+        answer = save_answer(current, question_id, body["value"])
+    except AttemptClosed:
+        db.session.rollback()
+        return _closed(current)
+    except (AnswerError, AttemptError) as exc:
+        # Nothing was stored: validation happens before the answer row is touched.
+        db.session.rollback()
+        return _json_error(str(exc), 400)
+    return jsonify(
+        {"saved_at": answer.saved_at.replace(tzinfo=UTC).isoformat(), "revision": answer.revision}
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/events", methods=["POST"])
+def event(attempt_id: int) -> ResponseReturnValue:
+    current = _attempt(attempt_id, as_json=True)
+    if current.status is not AttemptStatus.in_progress:
+        return _closed(current)
+    body = _json_object()
+    kind = body.get("kind")
+    # Only the signals a browser can see; address, browser and session changes are the
+    # server's to observe, so a page cannot forge (or dilute) them.
+    if kind not in EVENT_KINDS or not set(body) <= {"kind", "size"}:
+        return _json_error(_("Unknown event."), 400)
+    size = body.get("size")
+    if "size" in body and (type(size) is not int or not 0 <= size < 10**9):
+        return _json_error(_("The size must be a whole number."), 400)
+    record_event(current, str(kind), {"size": size} if "size" in body else None)
+    return "", 204
+
+
+@bp.route("/attempts/<int:attempt_id>/run/<question_id>", methods=["POST"])
+def run_tests(attempt_id: int, question_id: str) -> ResponseReturnValue:
+    current = _attempt(attempt_id, as_json=True)
+    if current.status is not AttemptStatus.in_progress:
+        return _closed(current)
+    try:
+        job = run_visible_tests(current, question_id)
+    except AttemptClosed:
+        db.session.rollback()
+        return _closed(current)
+    except AttemptError as exc:
+        db.session.rollback()
+        limited = str(exc) in {_(message) for message in RATE_LIMIT_MESSAGES}
+        return _json_error(str(exc), 429 if limited else 400)
+    poll = url_for(".run_status", attempt_id=current.id, question_id=question_id, job_id=job.id)
+    return jsonify({"poll": poll}), 202
+
+
+@bp.route("/attempts/<int:attempt_id>/run/<question_id>/<int:job_id>")
+def run_status(attempt_id: int, question_id: str, job_id: int) -> ResponseReturnValue:
+    current = _attempt(attempt_id, as_json=True)
+    answer = answers_by_question(current).get(question_id)
+    job = db.session.get(GradingJob, job_id)
+    # Only a visible-tests run of this attempt's own answer: a job id is a guessable number.
+    if (
+        answer is None
+        or job is None
+        or job.grader_ref != f"{ANSWER_REF_PREFIX}{answer.id}"
+        or job.mode is not GradingMode.visible
+    ):
+        return _json_error(_("There is no such test run."), 404)
+    if not job.is_finished:
+        return jsonify({"state": "running", "summary": _("Running the visible tests…")})
+    return jsonify({"state": "done", "summary": _run_summary(job)})
+
+
+def _run_summary(job: GradingJob) -> str:
+    """The visible tests' statuses and messages as text. Hidden tests are left out even if a
+    result ever carried one."""
+    result = job.result or {}
+    tests = [t for t in result.get("tests", []) if isinstance(t, dict) and not t.get("hidden")]
+    passed = sum(1 for t in tests if t.get("status") == "passed")
+    lines = [_("%(passed)d of %(total)d visible tests passed.", passed=passed, total=len(tests))]
+    for test in tests:
+        status = str(test.get("status", ""))
+        line = f"{'✓' if status == 'passed' else '✗'} {test.get('id', '')}: "
+        line += str(TEST_STATUSES.get(status, status))
+        if test.get("message"):
+            line += f" — {test['message']}"
+        lines.append(line)
+    message = result.get("message") or (job.error if not tests else "")
+    if message:
+        lines.append(str(message))
+    return "\n".join(lines)

@@ -66,3 +66,12 @@ class CreateUserForm(FlaskForm):
         _l("Password (leave empty to generate one)"),
         validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
     )
+
+
+class ConsentForm(FlaskForm):
+    """The consent screen before an exam: starting (or resuming) needs the box ticked."""
+
+    consent = BooleanField(
+        _l("I have read how this exam is timed and what is recorded, and I agree."),
+        validators=[DataRequired(message=_l("Tick the box to confirm before you start."))],
+    )

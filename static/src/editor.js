@@ -5,10 +5,17 @@ import { basicSetup, EditorView } from "codemirror";
 import { python } from "@codemirror/lang-python";
 import { indentUnit } from "@codemirror/language";
 
+// CodeMirror injects its styles as <style> elements. The Content-Security-Policy allows only
+// styles from our own files and elements carrying this response's nonce, which the page puts in
+// <meta name="csp-nonce">; without it the editor would render unstyled.
+const nonceMeta = document.querySelector('meta[name="csp-nonce"]');
+const nonce = nonceMeta ? nonceMeta.content : "";
+
 function mount(textarea) {
   const view = new EditorView({
     doc: textarea.value,
     extensions: [
+      ...(nonce ? [EditorView.cspNonce.of(nonce)] : []),
       basicSetup,
       python(),
       indentUnit.of("    "),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from hirebench.models import Role
 from tests.conftest import PASSWORD
@@ -41,6 +42,6 @@ def test_language_switch_without_inline_script(live_server, page) -> None:  # ty
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(live_server + "/login")
     page.select_option("select[name=language]", "zh_Hans")
-    page.wait_for_load_state("load")
-    assert page.locator("h1").first.inner_text() == "登录"
+    # The form submits on change; wait for the new page rather than reading the old heading.
+    expect(page.locator("h1").first).to_have_text("登录")
     assert not errors, errors  # a CSP violation would show up here

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hirebench.exams import attempts
 from hirebench.exams.loader import load_exam
@@ -247,3 +248,18 @@ def test_results_policy_immediate(ctx: dict[str, Any]) -> None:
         object.__setattr__(
             definition, "results_policy", type(definition.results_policy)("after_review")
         )
+
+
+def test_concurrent_close_grades_once(ctx: dict[str, Any]) -> None:
+    attempt = start(ctx)
+    attempts.save_answer(attempt, "gd-step", "a")
+    # Another process (the sweeper) closed it first; this process still holds the old state.
+    db.session.execute(
+        sa.update(Attempt).where(Attempt.id == attempt.id).values(status=AttemptStatus.submitted)
+    )
+    db.session.commit()
+    # The stale in-memory view, without marking it as a change to write back.
+    set_committed_value(attempt, "status", AttemptStatus.in_progress)
+    attempts.submit(attempt)
+    assert attempt.status is AttemptStatus.submitted
+    assert attempts.answers_by_question(attempt)["gd-step"].state == "saved"  # not graded twice

@@ -34,8 +34,23 @@ EXPECTED: dict[str, Any] = {
     "review.home": {REV},
     "interview.home": {INT},
     "candidate.home": {CAN},
+    "candidate.consent": {CAN},
+    "candidate.attempt": {CAN},
+    "candidate.confirm_submit": {CAN},
+    "candidate.result": {CAN},
+    "candidate.save": {CAN},
+    "candidate.event": {CAN},
+    "candidate.run_tests": {CAN},
+    "candidate.run_status": {CAN},
 }
-DUMMY_ARGS = {"token": "not-a-token", "filename": "css/app.css", "attempt_id": 1}
+DUMMY_ARGS = {
+    "token": "not-a-token",
+    "filename": "css/app.css",
+    "attempt_id": 1,
+    "slug": "no-such-exam",
+    "question_id": "no-such-question",
+    "job_id": 1,
+}
 
 
 @pytest.fixture
