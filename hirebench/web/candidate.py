@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any, NoReturn
 
 import sqlalchemy as sa
@@ -34,7 +32,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from hirebench.exams.attempts import (
@@ -57,6 +55,7 @@ from hirebench.exams.attempts import (
 )
 from hirebench.exams.definition import ExamDefinition
 from hirebench.exams.loader import current_version, version_definition
+from hirebench.exams.prompts import prompt_excerpt, render_prompt
 from hirebench.exams.questions import AnswerError, Question, get_type
 from hirebench.extensions import db
 from hirebench.models import (
@@ -184,152 +183,6 @@ def _number_text(value: Any) -> str:
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(float(value))
-
-
-# ------------------------------------------------------------------------------ prompts
-
-_FENCE = re.compile(r"^(\s*)```")
-_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
-_ITEM = re.compile(r"^(\s*)([*-]|\d+[.)])\s+(.*)$")
-_TABLE_RULE = re.compile(r"^\|?(\s*:?-{3,}:?\s*\|)+\s*(:?-{3,}:?\s*)?$")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-
-
-def _inline(text: str) -> str:
-    """Escaped text with `code` and **bold**. Escaping comes first, so nothing an author wrote
-    can become markup other than these two tags."""
-    out = []
-    for part in re.split(r"(`[^`]+`)", text):
-        if len(part) > 2 and part.startswith("`") and part.endswith("`"):
-            out.append(f"<code>{escape(part[1:-1])}</code>")
-        else:
-            out.append(_BOLD.sub(r"<strong>\1</strong>", str(escape(part))))
-    return "".join(out)
-
-
-def _table(rows: list[str]) -> str:
-    def cells(line: str) -> list[str]:
-        return [cell.strip() for cell in line.strip().strip("|").split("|")]
-
-    head: list[str] = []
-    if len(rows) > 1 and _TABLE_RULE.match(rows[1].strip()):
-        head, rows = cells(rows[0]), rows[2:]
-    html = ['<div class="table-scroll"><table>']
-    if head:
-        html.append(
-            "<thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr></thead>"
-        )
-    html.append("<tbody>")
-    for row in rows:
-        html.append("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in cells(row)) + "</tr>")
-    html.append("</tbody></table></div>")
-    return "".join(html)
-
-
-def _join(lines: list[str]) -> str:
-    """Wrapped lines as one text: a space between words, none between two CJK characters
-    (Chinese is written without spaces, so a line break there is not a word break)."""
-    text = lines[0]
-    for line in lines[1:]:
-        joined = _CJK.match(text[-1]) and _CJK.match(line[0])
-        text += ("" if joined else " ") + line
-    return text
-
-
-@lru_cache(maxsize=512)
-def render_prompt(text: str) -> Markup:
-    """The small Markdown subset exam prompts use (paragraphs, headings, lists, tables, code
-    blocks, `code` and **bold**) as HTML. Every piece of text is escaped, so a prompt cannot
-    inject markup. Cached: prompts belong to immutable exam versions."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    html: list[str] = []
-    words: list[str] = []  # the text of the open paragraph or list item, joined when it ends
-    lists: list[tuple[int, str]] = []  # open lists, innermost last: (indent, tag)
-    gap = False  # a blank line inside a list item
-
-    def end_text() -> None:
-        if words:
-            text = _inline(_join(words))
-            html.append(text if lists else f"<p>{text}</p>")
-            words.clear()
-
-    def end_lists(deeper_than: int = -1) -> None:
-        end_text()
-        while lists and lists[-1][0] > deeper_than:
-            html.append(f"</li></{lists.pop()[1]}>")
-
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        fence = _FENCE.match(line)
-        item = _ITEM.match(line)
-        if fence:
-            end_text()
-            if len(fence.group(1)) < 2:
-                end_lists()
-            indent = len(fence.group(1))
-            body = []
-            i += 1
-            while i < len(lines) and not _FENCE.match(lines[i]):
-                body.append(lines[i][indent:] if lines[i].strip() else "")
-                i += 1
-            html.append(f"<pre><code>{escape(chr(10).join(body))}</code></pre>")
-        elif not stripped:
-            end_text()
-            if lists:
-                # A list goes on past a blank line only if what follows is indented or an item.
-                following = next((text for text in lines[i + 1 :] if text.strip()), "")
-                if following.startswith("  ") or _ITEM.match(following):
-                    gap = True
-                else:
-                    end_lists()
-        elif item:
-            end_text()
-            indent, tag = len(item.group(1)), "ol" if item.group(2)[0].isdigit() else "ul"
-            if not lists or indent > lists[-1][0]:
-                html.append(f"<{tag}><li>")
-                lists.append((indent, tag))
-            else:
-                end_lists(deeper_than=max(indent, min(level for level, _tag in lists)))
-                html.append("</li><li>")
-            words.append(item.group(3))
-            gap = False
-        elif lists and (line.startswith("  ") or not gap):
-            if gap:
-                end_text()
-                html.append("<br>")
-            words.append(stripped)
-            gap = False
-        elif stripped.startswith("|"):
-            end_lists()
-            end_text()
-            rows = []
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                rows.append(lines[i])
-                i += 1
-            html.append(_table(rows))
-            continue
-        elif heading := _HEADING.match(stripped):
-            end_lists()
-            end_text()
-            html.append(f"<h4>{_inline(heading.group(1))}</h4>")
-        else:
-            if lists:
-                end_lists()
-            words.append(stripped)
-        i += 1
-    end_lists()
-    end_text()
-    return Markup("".join(html))  # noqa: S704 - built from escaped text only
-
-
-def _excerpt(prompt: str, limit: int = 90) -> str:
-    """The first line of a prompt, without Markdown marks, for lists of questions."""
-    first = next((line.strip() for line in prompt.splitlines() if line.strip()), "")
-    first = re.sub(r"[*`#|]", "", first).strip()
-    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -643,7 +496,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
                 **entry,
                 "number": number,
                 "type_label": TYPE_LABELS.get(question.type, question.type),
-                "excerpt": _excerpt(question.prompt),
+                "excerpt": prompt_excerpt(question.prompt),
                 "state_label": RESULT_STATES.get(entry["state"], entry["state"]),
             }
         )
