@@ -14,9 +14,8 @@ from hirebench.exams.questions.base import (
     Question,
     QuestionType,
     join,
-    seeded_shuffle,
 )
-from hirebench.exams.questions.parts import Option, chosen_option, parse_options
+from hirebench.exams.questions.parts import Option, chosen_option, options_view, parse_options
 
 _SCALE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -85,9 +84,7 @@ class Assessment(QuestionType[AssessmentSpec]):
 
     def candidate_view(self, question: Question, seed: str | int) -> dict[str, Any]:
         spec = self.spec(question)
-        options = [{"id": option.id, "text": option.text} for option in spec.options]
-        if spec.shuffle_options:
-            options = seeded_shuffle(options, seed, question.id)
+        options = options_view(question, spec.options, spec.shuffle_options, seed)
         return {**self.base_view(question), "options": options}
 
     def validate_answer(self, question: Question, raw: Any) -> str | None:

@@ -19,6 +19,7 @@ from hirebench.exams.questions.base import (
     answer_text,
     join,
 )
+from hirebench.exams.questions.parts import max_chars_option
 from hirebench.grading.notebook import DEFAULT_MAX_BYTES, GraderError, GraderSpec, load_grader
 
 DEFAULT_MAX_CHARS = 100_000
@@ -62,16 +63,7 @@ class Coding(QuestionType[CodingSpec]):
         self, block: Mapping[str, Any], path: str, ctx: AuthorContext, points: float | None
     ) -> CodingSpec | None:
         checker = ctx.checker
-        max_chars = checker.number(
-            block,
-            "max_chars",
-            path,
-            required=False,
-            default=DEFAULT_MAX_CHARS,
-            minimum=1,
-            maximum=MAX_CHARS_CEILING,
-            integer=True,
-        )
+        max_chars = max_chars_option(checker, block, path, DEFAULT_MAX_CHARS, MAX_CHARS_CEILING)
         if "grader" not in block:
             return None
         ref = block["grader"]

@@ -11,8 +11,10 @@ from hirebench.exams.questions.base import (
     OPTION_ID_RULE,
     AnswerError,
     Checker,
+    Question,
     describe,
     join,
+    seeded_shuffle,
 )
 
 OPTION_TEXT_MAX = 2_000
@@ -221,3 +223,28 @@ def _levels(
         )
         return None
     return tuple(sorted(levels)) if ok else None
+
+
+def options_view(
+    question: Question, options: tuple[Option, ...], shuffle: bool, seed: str | int
+) -> list[dict[str, str]]:
+    """The options as the candidate sees them: ids and texts only, shuffled per candidate."""
+    shown = [{"id": option.id, "text": option.text} for option in options]
+    return seeded_shuffle(shown, seed, question.id) if shuffle else shown
+
+
+def max_chars_option(
+    checker: Checker, block: Mapping[str, Any], path: str, default: int, ceiling: int
+) -> int | None:
+    """The optional `max_chars` key of free-text and code questions."""
+    value = checker.number(
+        block,
+        "max_chars",
+        path,
+        required=False,
+        default=default,
+        minimum=1,
+        maximum=ceiling,
+        integer=True,
+    )
+    return None if value is None else int(value)

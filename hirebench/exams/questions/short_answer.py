@@ -15,6 +15,7 @@ from hirebench.exams.questions.base import (
 )
 from hirebench.exams.questions.parts import (
     Criterion,
+    max_chars_option,
     parse_rubric,
     rubric_from_json,
     rubric_to_json,
@@ -43,16 +44,7 @@ class ShortAnswer(QuestionType[ShortAnswerSpec]):
         self, block: Mapping[str, Any], path: str, ctx: AuthorContext, points: float | None
     ) -> ShortAnswerSpec | None:
         checker = ctx.checker
-        max_chars = checker.number(
-            block,
-            "max_chars",
-            path,
-            required=False,
-            default=DEFAULT_MAX_CHARS,
-            minimum=1,
-            maximum=MAX_CHARS_CEILING,
-            integer=True,
-        )
+        max_chars = max_chars_option(checker, block, path, DEFAULT_MAX_CHARS, MAX_CHARS_CEILING)
         rubric = parse_rubric(checker, block, "rubric", path)
         if rubric is None or max_chars is None:
             return None
