@@ -12,10 +12,9 @@ from hirebench.exams.questions.base import (
     AuthorContext,
     AutoGrade,
     Question,
-    QuestionType,
     join,
 )
-from hirebench.exams.questions.parts import Option, chosen_option, options_view, parse_options
+from hirebench.exams.questions.parts import OneOptionType, Option, parse_options
 
 _SCALE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -34,7 +33,7 @@ class AssessmentSpec:
         }
 
 
-class Assessment(QuestionType[AssessmentSpec]):
+class Assessment(OneOptionType[AssessmentSpec]):
     name = "assessment"
     spec_class = AssessmentSpec
     required_keys = ("scale", "options")
@@ -81,16 +80,6 @@ class Assessment(QuestionType[AssessmentSpec]):
             tuple(Option.from_json(item) for item in data["options"]),
             bool(data["shuffle_options"]),
         )
-
-    def candidate_view(self, question: Question, seed: str | int) -> dict[str, Any]:
-        spec = self.spec(question)
-        options = options_view(question, spec.options, spec.shuffle_options, seed)
-        return {**self.base_view(question), "options": options}
-
-    def validate_answer(self, question: Question, raw: Any) -> str | None:
-        if raw is None:
-            return None
-        return chosen_option(self.spec(question).options, raw)
 
     def auto_grade(self, question: Question, answer: Any) -> AutoGrade:
         spec = self.spec(question)

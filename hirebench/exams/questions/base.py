@@ -273,8 +273,16 @@ class Checker:
         return str(value)
 
     def items(
-        self, block: Mapping[str, Any], key: str, path: str, *, min_items: int = 1
+        self,
+        block: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        min_items: int = 1,
+        max_items: tuple[int, str, str] | None = None,
     ) -> list[Any] | None:
+        """The list under `key`. `max_items` is (limit, what the entries are, the fix), for
+        lists whose length is capped."""
         if key not in block:
             return None
         value = block[key]
@@ -292,6 +300,10 @@ class Checker:
                 f"'{key}' has {len(value)} entries; it needs at least {min_items}",
                 f"add {'entries' if min_items > 1 else 'an entry'}",
             )
+            return None
+        if max_items is not None and len(value) > max_items[0]:
+            limit, what, fix = max_items
+            self.add(where, f"{len(value)} {what}; at most {limit} are allowed", fix)
             return None
         return value
 

@@ -15,9 +15,8 @@ from hirebench.exams.questions.base import (
     Question,
     QuestionType,
     join,
-    seeded_shuffle,
 )
-from hirebench.exams.questions.parts import Option, option_ids, parse_options
+from hirebench.exams.questions.parts import Option, option_ids, options_view, parse_options
 
 SCORINGS = ("all_or_nothing", "partial")
 
@@ -73,9 +72,7 @@ class MultipleChoice(QuestionType[MultipleChoiceSpec]):
 
     def candidate_view(self, question: Question, seed: str | int) -> dict[str, Any]:
         spec = self.spec(question)
-        options = [{"id": option.id, "text": option.text} for option in spec.options]
-        if spec.shuffle_options:
-            options = seeded_shuffle(options, seed, question.id)
+        options = options_view(question, spec.options, spec.shuffle_options, seed)
         # How picks are scored is part of the question: with `partial`, a wrong pick costs.
         return {**self.base_view(question), "options": options, "scoring": spec.scoring}
 

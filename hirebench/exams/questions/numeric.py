@@ -72,13 +72,12 @@ class Numeric(QuestionType[NumericSpec]):
         checker = ctx.checker
         if "partial" not in block:
             return ()
-        raw = checker.items(block, "partial", path)
+        raw = checker.items(
+            block, "partial", path, max_items=(MAX_BANDS, "bands", "drop some bands")
+        )
         if raw is None:
             return None
         where = join(path, "partial")
-        if len(raw) > MAX_BANDS:
-            checker.add(where, f"{len(raw)} bands; at most {MAX_BANDS}", "drop some bands")
-            return None
         bands: list[Band] = []
         ok = True
         previous = Band(tolerance if tolerance is not None else 0.0, 1.0)

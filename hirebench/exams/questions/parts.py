@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from hirebench.exams.questions.base import (
     OPTION_ID_PATTERN,
@@ -12,6 +12,7 @@ from hirebench.exams.questions.base import (
     AnswerError,
     Checker,
     Question,
+    QuestionType,
     describe,
     join,
     seeded_shuffle,
@@ -48,17 +49,16 @@ def parse_options(
 ) -> tuple[Option, ...] | None:
     """`options:` of a choice item (`correct: true` marks right answers) or, when `scored`,
     of an assessment item (each option has a `score`)."""
-    raw = checker.items(block, "options", path, min_items=MIN_OPTIONS)
+    raw = checker.items(
+        block,
+        "options",
+        path,
+        min_items=MIN_OPTIONS,
+        max_items=(MAX_OPTIONS, "options", "split the question or drop options"),
+    )
     if raw is None:
         return None
     where = join(path, "options")
-    if len(raw) > MAX_OPTIONS:
-        checker.add(
-            where,
-            f"{len(raw)} options; at most {MAX_OPTIONS} are allowed",
-            "split the question or drop options",
-        )
-        return None
     options: list[Option] = []
     ids: list[str | None] = []
     ok = True
@@ -144,17 +144,10 @@ def rubric_from_json(data: list[Mapping[str, Any]]) -> tuple[Criterion, ...]:
 def parse_rubric(
     checker: Checker, block: Mapping[str, Any], key: str, path: str
 ) -> tuple[Criterion, ...] | None:
-    raw = checker.items(block, key, path)
+    raw = checker.items(block, key, path, max_items=(MAX_CRITERIA, "criteria", "merge criteria"))
     if raw is None:
         return None
     where = join(path, key)
-    if len(raw) > MAX_CRITERIA:
-        checker.add(
-            where,
-            f"{len(raw)} criteria; at most {MAX_CRITERIA} are allowed",
-            "merge criteria",
-        )
-        return None
     criteria: list[Criterion] = []
     ids: list[str | None] = []
     ok = True
@@ -248,3 +241,29 @@ def max_chars_option(
         integer=True,
     )
     return None if value is None else int(value)
+
+
+class _OptionSpec(Protocol):
+    @property
+    def options(self) -> tuple[Option, ...]: ...
+
+    @property
+    def shuffle_options(self) -> bool: ...
+
+
+OptionSpecT = TypeVar("OptionSpecT", bound=_OptionSpec)
+
+
+class OneOptionType(QuestionType[OptionSpecT]):
+    """A question answered by picking one option (single choice, assessment items): the
+    candidate's view and the answer check are the same; only the scoring differs."""
+
+    def candidate_view(self, question: Question, seed: str | int) -> dict[str, Any]:
+        spec = self.spec(question)
+        options = options_view(question, spec.options, spec.shuffle_options, seed)
+        return {**self.base_view(question), "options": options}
+
+    def validate_answer(self, question: Question, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        return chosen_option(self.spec(question).options, raw)

@@ -10,10 +10,9 @@ from hirebench.exams.questions.base import (
     AuthorContext,
     AutoGrade,
     Question,
-    QuestionType,
     join,
 )
-from hirebench.exams.questions.parts import Option, chosen_option, options_view, parse_options
+from hirebench.exams.questions.parts import OneOptionType, Option, parse_options
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class SingleChoiceSpec:
         return next(option.id for option in self.options if option.correct)
 
 
-class SingleChoice(QuestionType[SingleChoiceSpec]):
+class SingleChoice(OneOptionType[SingleChoiceSpec]):
     name = "single_choice"
     spec_class = SingleChoiceSpec
     required_keys = ("options",)
@@ -62,16 +61,6 @@ class SingleChoice(QuestionType[SingleChoiceSpec]):
             tuple(Option.from_json(item) for item in data["options"]),
             bool(data["shuffle_options"]),
         )
-
-    def candidate_view(self, question: Question, seed: str | int) -> dict[str, Any]:
-        spec = self.spec(question)
-        options = options_view(question, spec.options, spec.shuffle_options, seed)
-        return {**self.base_view(question), "options": options}
-
-    def validate_answer(self, question: Question, raw: Any) -> str | None:
-        if raw is None:
-            return None
-        return chosen_option(self.spec(question).options, raw)
 
     def auto_grade(self, question: Question, answer: Any) -> AutoGrade:
         spec = self.spec(question)
