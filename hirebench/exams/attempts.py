@@ -27,7 +27,6 @@ from hirebench.models import (
     Attempt,
     AttemptStatus,
     Exam,
-    ExamVersion,
     GradingJob,
     IntegrityEvent,
     User,
@@ -42,7 +41,8 @@ MAX_ANSWER_BYTES = 200_000
 MAX_EVENTS_PER_ATTEMPT = 5_000
 RUN_COOLDOWN = timedelta(seconds=10)
 MAX_RUNS_PER_QUESTION = 30
-EVENT_KINDS = {"tab_hidden", "focus_lost", "paste", "fullscreen_exit"}
+EVENT_KINDS = {"tab_hidden", "focus_lost", "paste", "fullscreen_exit"}  # from the browser
+SERVER_SIGNALS = ("second_session", "ip_changed", "user_agent_changed")  # seen by the server
 ANSWER_REF_PREFIX = "attempt-answer:"
 
 
@@ -54,17 +54,6 @@ class AttemptClosed(AttemptError):
     """The attempt is no longer open (submitted, or past its deadline)."""
 
 
-_parsed: dict[str, ExamDefinition] = {}
-
-
-def _definition(version: ExamVersion) -> ExamDefinition:
-    # A version never changes and its content hash names its content, so a parsed definition
-    # can be kept for the life of the process.
-    if version.content_hash not in _parsed:
-        _parsed[version.content_hash] = version_definition(version)
-    return _parsed[version.content_hash]
-
-
 def _coding() -> Coding:
     coding = get_type("coding")
     assert isinstance(coding, Coding)
@@ -72,7 +61,7 @@ def _coding() -> Coding:
 
 
 def definition_of(attempt: Attempt) -> ExamDefinition:
-    return _definition(attempt.version)
+    return version_definition(attempt.version)
 
 
 # ------------------------------------------------------------------------------ starting
@@ -99,7 +88,7 @@ def start_attempt(
     version = current_version(exam)
     if version is None:
         raise AttemptError(_("This exam has no published version."))
-    definition = _definition(version)
+    definition = version_definition(version)
     seed = secrets.token_hex(8)
     question_ids = [q.id for _section, questions in definition.variant(seed) for q in questions]
     factor = max(1.0, float(candidate.extra_time_factor or 1.0))
@@ -206,7 +195,7 @@ def record_event(
     now: datetime | None = None,
 ) -> IntegrityEvent | None:
     """Store a signal from the browser or the server. Signals only ever flag an attempt."""
-    if kind not in EVENT_KINDS | {"ip_changed", "user_agent_changed", "second_session"}:
+    if kind not in EVENT_KINDS and kind not in SERVER_SIGNALS:
         raise AttemptError(_("Unknown event kind."))
     if attempt.status is not AttemptStatus.in_progress:
         return None
@@ -233,7 +222,6 @@ def observe_request(
     """Server-side signals: a new address or browser, or a second concurrent session."""
     if attempt.status is not AttemptStatus.in_progress:
         return
-    seen = {(e.kind, json.dumps(e.detail, sort_keys=True)) for e in attempt.events}
     checks = [
         ("ip_changed", {"ip": ip}, ip and ip != attempt.start_ip),
         (
@@ -247,8 +235,19 @@ def observe_request(
             session_token is not None and session_token != attempt.session_token,
         ),
     ]
-    for kind, detail, happened in checks:
-        if happened and (kind, json.dumps(detail, sort_keys=True)) not in seen:
+    happened = [(kind, detail) for kind, detail, changed in checks if changed]
+    if not happened:
+        return  # the usual case, on every autosave: no query at all
+    seen = {
+        (event.kind, json.dumps(event.detail, sort_keys=True))
+        for event in db.session.scalars(
+            sa.select(IntegrityEvent).where(
+                IntegrityEvent.attempt_id == attempt.id, IntegrityEvent.kind.in_(SERVER_SIGNALS)
+            )
+        )
+    }
+    for kind, detail in happened:
+        if (kind, json.dumps(detail, sort_keys=True)) not in seen:
             record_event(attempt, kind, detail)
 
 
@@ -258,8 +257,7 @@ def integrity_summary(attempt: Attempt) -> dict[str, Any]:
     for event in attempt.events:
         counts[event.kind] = counts.get(event.kind, 0) + 1
         pasted += int(event.detail.get("size", 0)) if event.kind == "paste" else 0
-    server_signals: tuple[str, ...] = ("second_session", "ip_changed", "user_agent_changed")
-    flags = [kind for kind in server_signals if kind in counts]
+    flags = [kind for kind in SERVER_SIGNALS if kind in counts]
     if counts.get("tab_hidden", 0) + counts.get("focus_lost", 0) >= 5:
         flags.append("frequent_focus_loss")
     if pasted >= 500:
@@ -401,8 +399,12 @@ def expire_overdue(now: datetime | None = None) -> int:
     ).all()
     for attempt in overdue:
         submit(attempt, now=now, auto=True)
+    # Only attempts still waiting for the sandbox: this runs every few seconds.
     for attempt in db.session.scalars(
-        sa.select(Attempt).where(Attempt.status == AttemptStatus.submitted)
+        sa.select(Attempt).where(
+            Attempt.status == AttemptStatus.submitted,
+            Attempt.answers.any(Answer.state == "grading"),
+        )
     ).all():
         sync_coding_results(attempt)
     return len(overdue)

@@ -65,9 +65,15 @@ def current_version(exam: Exam) -> ExamVersion | None:
     )
 
 
+_parsed: dict[str, ExamDefinition] = {}
+
+
 def version_definition(version: ExamVersion) -> ExamDefinition:
-    """The stored definition of a version, rebuilt without reading any file."""
-    return ExamDefinition.from_json(version.definition)
+    """The stored definition of a version, rebuilt without reading any file. A version never
+    changes and its content hash names its content, so each is parsed once per process."""
+    if version.content_hash not in _parsed:
+        _parsed[version.content_hash] = ExamDefinition.from_json(version.definition)
+    return _parsed[version.content_hash]
 
 
 def load_exam(folder: Path, graders_root: Path, actor: User | None = None) -> LoadResult:

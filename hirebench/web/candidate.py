@@ -63,7 +63,6 @@ from hirebench.models import (
     Attempt,
     AttemptStatus,
     Exam,
-    ExamVersion,
     GradingJob,
     GradingMode,
     Role,
@@ -147,16 +146,6 @@ class QuestionView:
 class SectionView:
     title: str
     questions: list[QuestionView]
-
-
-_definitions: dict[str, ExamDefinition] = {}
-
-
-def _definition(version: ExamVersion) -> ExamDefinition:
-    # Versions are immutable and named by their content hash, so a parsed one can be kept.
-    if version.content_hash not in _definitions:
-        _definitions[version.content_hash] = version_definition(version)
-    return _definitions[version.content_hash]
 
 
 def _title(definition: ExamDefinition) -> str:
@@ -289,7 +278,7 @@ def _exam_rows() -> list[ExamRow]:
         if attempt is not None:
             _close_if_overdue(attempt)
         # An attempt keeps its own version: its title is what the candidate took.
-        definition = definition_of(attempt) if attempt is not None else _definition(version)
+        definition = definition_of(attempt) if attempt is not None else version_definition(version)
         rows.append(
             ExamRow(
                 exam=exam,
@@ -341,7 +330,7 @@ def consent(slug: str) -> ResponseReturnValue:
         else:
             _remember_session(attempt, created=latest is None)
             return redirect(url_for(".attempt", attempt_id=attempt.id))
-    definition = definition_of(latest) if latest is not None else _definition(version)
+    definition = definition_of(latest) if latest is not None else version_definition(version)
     factor = max(1.0, float(current_user.extra_time_factor or 1.0))
     questions = sum(
         min(s.draw, len(s.questions)) if s.draw else len(s.questions) for s in definition.sections
