@@ -28,6 +28,7 @@ def main() -> None:
 def register(app: Flask) -> None:
     from hirebench.exams.cli import exams_group
     from hirebench.grading.cli import grader_group
+    from hirebench.reviews.cli import interviews_group, rubrics_group
 
     commands = (
         init_db,
@@ -39,6 +40,8 @@ def register(app: Flask) -> None:
         grade,
         grader_group,
         exams_group,
+        rubrics_group,
+        interviews_group,
     )
     for command in commands:
         app.cli.add_command(command)
@@ -48,7 +51,11 @@ def register(app: Flask) -> None:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema to the latest migration."""
+    from hirebench import PROJECT_ROOT
+    from hirebench.reviews.cli import load_shipped_content
+
     upgrade()
+    load_shipped_content(PROJECT_ROOT)
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 

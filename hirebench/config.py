@@ -49,6 +49,16 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         # Ready sandboxes kept per grading process; each costs about 250 MB of memory.
         "SANDBOX_WARM_POOL": int(os.environ.get(ENV_PREFIX + "SANDBOX_WARM_POOL", "3")),
         "UPLOAD_ROOT": str(instance_path / "uploads"),
+        "PORTFOLIO_MAX_FILE_MB": int(os.environ.get(ENV_PREFIX + "PORTFOLIO_MAX_FILE_MB", "20")),
+        "PORTFOLIO_MAX_FILES": 10,
+        # The reusable rubric that portfolio uploads are reviewed against.
+        "PORTFOLIO_RUBRIC": os.environ.get(ENV_PREFIX + "PORTFOLIO_RUBRIC", "portfolio-project"),
+        "REVIEWS_PER_ITEM": int(os.environ.get(ENV_PREFIX + "REVIEWS_PER_ITEM", "2")),
+        "REVIEW_BLIND": _env_bool("REVIEW_BLIND", True),
+        # A rater whose mean level differs from the rest of the panel by this much is flagged.
+        "RATER_DRIFT_THRESHOLD": float(
+            os.environ.get(ENV_PREFIX + "RATER_DRIFT_THRESHOLD", "0.75")
+        ),
         # Session hardening: JS cannot read the cookie, cross-site POSTs do not carry it.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -79,7 +79,10 @@ def test_seed_demo_creates_and_prints_accounts(app, runner) -> None:  # type: ig
         "admin@demo.local",
         "hr@demo.local",
         "reviewer@demo.local",
+        "reviewer2@demo.local",
+        "reviewer3@demo.local",
         "interviewer@demo.local",
+        "interviewer2@demo.local",
     ] + [f"candidate{n}@demo.local" for n in range(1, 6)]
     for email in expected:
         assert email in result.output

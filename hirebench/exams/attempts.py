@@ -326,6 +326,10 @@ def grade_attempt(attempt: Attempt) -> None:
             answer.state, answer.points = "awaiting_review", None
         else:
             answer.state, answer.points, answer.detail = "scored", graded.points, graded.detail
+    db.session.flush()
+    from hirebench.reviews.exam_items import queue_exam_answers
+
+    queue_exam_answers(attempt)
     db.session.commit()
     for answer_id in jobs:
         pending = db.session.get(Answer, answer_id)

@@ -23,7 +23,10 @@ DEMO_ACCOUNTS = [
     DemoAccount("admin@demo.local", Role.admin, "Ada Admin"),
     DemoAccount("hr@demo.local", Role.hr, "王芳 (HR)"),
     DemoAccount("reviewer@demo.local", Role.reviewer, "Rui Reviewer"),
+    DemoAccount("reviewer2@demo.local", Role.reviewer, "林美 (Mei Lin)"),
+    DemoAccount("reviewer3@demo.local", Role.reviewer, "Omar Haddad"),
     DemoAccount("interviewer@demo.local", Role.interviewer, "Ivan Interviewer"),
+    DemoAccount("interviewer2@demo.local", Role.interviewer, "周杰 (Zhou Jie)"),
     *(
         DemoAccount(f"candidate{n}@demo.local", Role.candidate, name)
         for n, name in enumerate(["李雷", "韩梅梅", "Sam Carter", "张伟", "Priya Nair"], start=1)
@@ -32,9 +35,16 @@ DEMO_ACCOUNTS = [
 
 
 def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
-    """Accounts, the demo job, the sample exam, and attempts in every state."""
+    """Accounts, the demo job, the sample exam, attempts in every state, and the human
+    judgement on them: portfolios, reviews (one flagged disagreement) and interviews."""
+    from hirebench import PROJECT_ROOT
+    from hirebench.reviews.cli import load_shipped_content
+    from hirebench.services import demo_reviews
+
     accounts_seeded = _seed_accounts(password)
+    load_shipped_content(PROJECT_ROOT)
     _seed_exam_attempts()
+    demo_reviews.seed_reviews_and_interviews()
     return accounts_seeded
 
 

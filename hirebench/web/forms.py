@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    Field,
+    MultipleFileField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from hirebench.models import Role
 from hirebench.services.accounts import MIN_PASSWORD_LENGTH, AccountError, normalize_email
@@ -74,4 +86,70 @@ class ConsentForm(FlaskForm):
     consent = BooleanField(
         _l("I have read how this exam is timed and what is recorded, and I agree."),
         validators=[DataRequired(message=_l("Tick the box to confirm before you start."))],
+    )
+
+
+class PortfolioForm(FlaskForm):
+    title = StringField(_l("Project title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(
+        _l("What the project was about"), validators=[DataRequired(), Length(max=8000)]
+    )
+    role = TextAreaField(_l("Your role in it"), validators=[DataRequired(), Length(max=4000)])
+    data_volume = StringField(
+        _l("Data volume (for example: 120,000 labelled images)"),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    results = TextAreaField(
+        _l("Results (for example: recommendation accuracy +20%)"),
+        validators=[DataRequired(), Length(max=4000)],
+    )
+    repo_url = StringField(
+        _l("Repository URL (optional; reviewers open it themselves)"),
+        validators=[Optional(), Length(max=500)],
+    )
+    files = MultipleFileField(
+        _l("Files: PDF, images, notebooks (.ipynb), CSV, Markdown or zip archives")
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes instead of a multi-select box."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AssignReviewerForm(FlaskForm):
+    reviewer_id = SelectField(_l("Reviewer"), coerce=int, validators=[DataRequired()])
+
+
+class KitForm(FlaskForm):
+    job_id = SelectField(_l("Job"), coerce=int, validators=[DataRequired()])
+    stage = StringField(
+        _l("Stage (for example: behavioural-1)"), validators=[DataRequired(), Length(max=64)]
+    )
+    title = StringField(_l("Kit title"), validators=[DataRequired(), Length(max=200)])
+    questions = MultiCheckboxField(
+        _l("Questions"),
+        validators=[DataRequired(message=_l("Choose at least one question for the kit."))],
+    )
+
+
+class ScheduleInterviewForm(FlaskForm):
+    kit_id = SelectField(_l("Interview kit"), coerce=int, validators=[DataRequired()])
+    candidate_id = SelectField(_l("Candidate"), coerce=int, validators=[DataRequired()])
+    interviewer_ids = MultiCheckboxField(
+        _l("Interview panel"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one interviewer."))],
+    )
+    scheduled_at = DateTimeLocalField(
+        _l("When (UTC, optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+
+
+class RubricForm(FlaskForm):
+    text = TextAreaField(
+        _l("Rubric (YAML, see docs/rubric-format.md)"),
+        validators=[DataRequired(), Length(max=200_000)],
     )

@@ -1,17 +1,131 @@
-"""Interviewer area. Interview kits and scorecards arrive with the review issue."""
+"""Interviewer area: my interviews, the kit with its scoring guides, and my scorecard. The
+panel's scorecards appear only after my own is in."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask.typing import ResponseReturnValue
+from typing import Any
 
-from hirebench.models import Role
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from hirebench.extensions import db
+from hirebench.interviews import service
+from hirebench.models import Interview, Recommendation, Role
+from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
+from hirebench.web.forms import ActionForm
+from hirebench.web.helpers import client_ip, page_number
 
 bp = Blueprint("interview", __name__, url_prefix="/interview")
 protect_blueprint(bp, [Role.interviewer])
 
+RECOMMENDATIONS = {
+    Recommendation.strong_no: _l("Strong no"),
+    Recommendation.no: _l("No"),
+    Recommendation.yes: _l("Yes"),
+    Recommendation.strong_yes: _l("Strong yes"),
+}
+
 
 @bp.route("/")
 def home() -> ResponseReturnValue:
-    return render_template("interview/home.html")
+    page = db.paginate(service.interviews_query(current_user), page=page_number(), per_page=20)
+    submitted = {i.id: service.own_scorecard(i, current_user) is not None for i in page.items}
+    return render_template("interview/home.html", page=page, submitted=submitted)
+
+
+def _interview(interview_id: int) -> Interview:
+    try:
+        return service.interview_for(interview_id, current_user, ip=client_ip())
+    except service.NotOnPanel:
+        abort(404)
+
+
+def _render(
+    interview: Interview, values: dict[str, Any] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    own = service.own_scorecard(interview, current_user)
+    editing = own is None or request.args.get("edit") == "1" or values is not None
+    if values is None and own is not None:
+        values = {
+            "questions": own.question_ratings,
+            "competencies": own.competency_ratings,
+            "recommendation": own.recommendation.value,
+            "summary": own.summary,
+        }
+    panel = (
+        [s for s in service.current_scorecards(interview) if s.interviewer_id != current_user.id]
+        if service.panel_visible(interview, current_user)
+        else None
+    )
+    history = [s for s in interview.scorecards if s.interviewer_id == current_user.id]
+    return (
+        render_template(
+            "interview/interview.html",
+            interview=interview,
+            competencies=service.kit_competencies(interview.kit),
+            own=own,
+            history=history,
+            panel=panel,
+            editing=editing,
+            values=values or {},
+            recommendations=RECOMMENDATIONS,
+            form=ActionForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:interview_id>")
+def interview(interview_id: int) -> ResponseReturnValue:
+    return _render(_interview(interview_id))
+
+
+@bp.route("/<int:interview_id>", methods=["POST"])
+def submit(interview_id: int) -> ResponseReturnValue:
+    interview = _interview(interview_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    questions = {
+        q["id"]: {
+            "rating": request.form.get(f"rating-{q['id']}", ""),
+            "notes": request.form.get(f"notes-{q['id']}", ""),
+        }
+        for q in interview.kit.questions
+    }
+    competencies = {
+        key: request.form.get(f"competency-{key}", "")
+        for key, _title in service.kit_competencies(interview.kit)
+    }
+    recommendation = request.form.get("recommendation", "")
+    summary = request.form.get("summary", "")
+    try:
+        card = service.submit_scorecard(
+            interview,
+            current_user,
+            question_ratings=questions,
+            competency_ratings=competencies,
+            recommendation=recommendation,
+            summary=summary,
+            ip=client_ip(),
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        values = {
+            "questions": questions,
+            "competencies": competencies,
+            "recommendation": recommendation,
+            "summary": summary,
+        }
+        return _render(_interview(interview_id), values, 400)
+    flash(
+        _("Scorecard saved (version %(version)d).", version=card.version)
+        if card.version > 1
+        else _("Scorecard submitted. The panel's scorecards are now shown."),
+        "success",
+    )
+    return redirect(url_for("interview.interview", interview_id=interview_id))

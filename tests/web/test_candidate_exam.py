@@ -838,6 +838,8 @@ def test_the_exam_pages_render_in_chinese(
     assert "确定提交考试吗" in client.get(
         f"/exam/attempts/{attempt_id}/submit", headers=zh
     ).get_data(as_text=True)
+    # A written answer waits for the reviewers (an empty one would simply score 0).
+    assert Api(client, attempt_id).save("explain-gd", "沿负梯度方向更新参数。").status_code == 200
     _submit(client, attempt_id)
     result = client.get(f"/exam/attempts/{attempt_id}/result", headers=zh).get_data(as_text=True)
     assert "你的结果" in result and "等待评阅" in result

@@ -1,0 +1,1 @@
+"""Interviews: the behavioural question bank and its STAR-based scoring guides."""

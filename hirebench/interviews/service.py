@@ -1,0 +1,289 @@
+"""Structured interviews: the bank in the database, kits per job stage, the panel, and
+scorecards. An interviewer sees the panel's scorecards only after submitting their own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from hirebench.extensions import db
+from hirebench.interviews.bank import InterviewBank
+from hirebench.models import (
+    Interview,
+    InterviewKit,
+    InterviewQuestion,
+    Job,
+    Panelist,
+    Recommendation,
+    Role,
+    Scorecard,
+    User,
+)
+from hirebench.models.base import utcnow
+from hirebench.services import audit
+from hirebench.services.errors import ServiceError
+
+MAX_NOTES_CHARS = 4_000
+MAX_SUMMARY_CHARS = 8_000
+RATINGS = (1, 2, 3, 4, 5)
+
+
+class InterviewError(ServiceError):
+    """Bad interview input; the message says what to change."""
+
+
+class NotOnPanel(ServiceError):
+    """The interviewer is not on this interview's panel."""
+
+
+# --------------------------------------------------------------------------------- bank
+
+
+def load_bank(bank: InterviewBank) -> tuple[int, int]:
+    """Insert or update the bank's questions by id; questions no longer in the file are kept
+    (kits copied them) but retired from new kits. Returns (created, updated)."""
+    titles = {c.id: c.title for c in bank.competencies}
+    existing = {q.slug: q for q in db.session.scalars(sa.select(InterviewQuestion))}
+    created = updated = 0
+    for question in bank.questions:
+        row = existing.pop(question.id, None)
+        definition = question.to_json()
+        if row is None:
+            row = InterviewQuestion(slug=question.id)
+            db.session.add(row)
+            created += 1
+        elif row.definition != definition or not row.active:
+            updated += 1
+        row.competency = question.competency
+        row.competency_title = titles[question.competency]
+        row.definition = definition
+        row.active = True
+        row.updated_at = utcnow()
+    for retired in existing.values():
+        retired.active = False
+    db.session.commit()
+    return created, updated
+
+
+def bank_by_competency() -> list[tuple[str, str, list[InterviewQuestion]]]:
+    """(competency id, title, active questions), in the bank's order."""
+    groups: dict[str, tuple[str, list[InterviewQuestion]]] = {}
+    rows = db.session.scalars(
+        sa.select(InterviewQuestion).where(InterviewQuestion.active).order_by(InterviewQuestion.id)
+    )
+    for row in rows:
+        groups.setdefault(row.competency, (row.competency_title, []))[1].append(row)
+    return [(key, title, questions) for key, (title, questions) in groups.items()]
+
+
+# --------------------------------------------------------------------------------- kits
+
+
+def create_kit(
+    job: Job, stage: str, title: str, question_slugs: Sequence[str], *, by: User, ip: str = ""
+) -> InterviewKit:
+    stage, title = stage.strip(), title.strip()
+    if not stage or not title:
+        raise InterviewError(_("Give the kit a stage and a title."))
+    if not question_slugs:
+        raise InterviewError(_("Choose at least one question for the kit."))
+    rows = {
+        q.slug: q
+        for q in db.session.scalars(
+            sa.select(InterviewQuestion).where(
+                InterviewQuestion.slug.in_(question_slugs), InterviewQuestion.active
+            )
+        )
+    }
+    missing = [slug for slug in question_slugs if slug not in rows]
+    if missing:
+        raise InterviewError(_("Unknown question: %(id)s.", id=missing[0][:64]))
+    taken = db.session.scalar(
+        sa.select(InterviewKit.id).where(InterviewKit.job_id == job.id, InterviewKit.stage == stage)
+    )
+    if taken is not None:
+        raise InterviewError(
+            _("This job already has a kit for the stage “%(stage)s”.", stage=stage)
+        )
+    questions = [
+        {**rows[slug].definition, "competency_title": rows[slug].competency_title}
+        for slug in dict.fromkeys(question_slugs)
+    ]
+    kit = InterviewKit(job_id=job.id, stage=stage, title=title, questions=questions)
+    kit.created_by_id = by.id
+    db.session.add(kit)
+    db.session.flush()
+    audit.record("interview.kit_created", by, target=kit, ip=ip, questions=len(questions))
+    db.session.commit()
+    return kit
+
+
+def kit_competencies(kit: InterviewKit) -> list[tuple[str, str]]:
+    """(competency id, title) of the kit's questions, in first-asked order."""
+    seen: dict[str, str] = {}
+    for question in kit.questions:
+        seen.setdefault(question["competency"], question.get("competency_title", ""))
+    return list(seen.items())
+
+
+# ---------------------------------------------------------------------------- interviews
+
+
+def schedule(
+    kit: InterviewKit,
+    candidate: User,
+    interviewers: Sequence[User],
+    scheduled_at: datetime | None,
+    *,
+    by: User,
+    ip: str = "",
+) -> Interview:
+    if candidate.role is not Role.candidate:
+        raise InterviewError(_("Only a candidate can be interviewed."))
+    panel = list({u.id: u for u in interviewers}.values())
+    if not panel:
+        raise InterviewError(_("Choose at least one interviewer."))
+    for person in panel:
+        if person.role is not Role.interviewer or not person.active:
+            raise InterviewError(_("%(email)s is not an active interviewer.", email=person.email))
+    interview = Interview(kit_id=kit.id, candidate_id=candidate.id, scheduled_at=scheduled_at)
+    interview.created_by_id = by.id
+    interview.panel = [Panelist(interviewer_id=person.id) for person in panel]
+    db.session.add(interview)
+    db.session.flush()
+    audit.record(
+        "interview.scheduled",
+        by,
+        target=interview,
+        ip=ip,
+        candidate=candidate.email,
+        panel=[p.email for p in panel],
+    )
+    db.session.commit()
+    return interview
+
+
+def interviews_query(interviewer: User) -> sa.Select[tuple[Interview]]:
+    return (
+        sa.select(Interview)
+        .join(Panelist, Panelist.interview_id == Interview.id)
+        .where(Panelist.interviewer_id == interviewer.id)
+        .order_by(Interview.scheduled_at.desc().nulls_last(), Interview.id.desc())
+    )
+
+
+def interview_for(interview_id: int, interviewer: User, *, ip: str = "") -> Interview:
+    on_panel = sa.select(Panelist.id).where(
+        Panelist.interview_id == interview_id, Panelist.interviewer_id == interviewer.id
+    )
+    interview = db.session.get(Interview, interview_id)
+    if db.session.scalar(on_panel) is None:
+        interview = None
+    if interview is None:
+        audit.record("interview.denied", interviewer, ip=ip, interview_id=interview_id)
+        db.session.commit()
+        raise NotOnPanel(_("You are not on this interview's panel."))
+    return interview
+
+
+def current_scorecards(interview: Interview) -> list[Scorecard]:
+    return [s for s in interview.scorecards if s.is_current]
+
+
+def own_scorecard(interview: Interview, interviewer: User) -> Scorecard | None:
+    return next(
+        (s for s in current_scorecards(interview) if s.interviewer_id == interviewer.id), None
+    )
+
+
+def panel_visible(interview: Interview, interviewer: User) -> bool:
+    return own_scorecard(interview, interviewer) is not None
+
+
+def _rating(value: Any, what: str) -> int:
+    if value is None or value == "":
+        raise InterviewError(_("Give a rating for %(what)s.", what=what))
+    try:
+        rating = int(value)
+    except (TypeError, ValueError):
+        rating = 0
+    if isinstance(value, float | bool) or rating not in RATINGS:
+        raise InterviewError(
+            _("The rating for %(what)s must be a whole number from 1 to 5.", what=what)
+        )
+    return rating
+
+
+def _text(value: Any, limit: int, what: str) -> str:
+    text = str(value or "").replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise InterviewError(
+            _("%(what)s is longer than %(limit)d characters.", what=what, limit=limit)
+        )
+    return text
+
+
+def submit_scorecard(
+    interview: Interview,
+    interviewer: User,
+    *,
+    question_ratings: Mapping[str, Mapping[str, Any]],
+    competency_ratings: Mapping[str, Any],
+    recommendation: str,
+    summary: str = "",
+    ip: str = "",
+) -> Scorecard:
+    """A scorecard, or a new version of the interviewer's scorecard; earlier ones are kept.
+    Every question and every competency of the kit needs a rating."""
+    if not any(p.interviewer_id == interviewer.id for p in interview.panel):
+        raise NotOnPanel(_("You are not on this interview's panel."))
+    questions: dict[str, dict[str, Any]] = {}
+    for question in interview.kit.questions:
+        given = question_ratings.get(question["id"]) or {}
+        label = _("question “%(text)s”", text=question["text"][:80])
+        questions[question["id"]] = {
+            "rating": _rating(given.get("rating"), label),
+            "notes": _text(given.get("notes"), MAX_NOTES_CHARS, _("The evidence notes")),
+        }
+    competencies = {
+        key: _rating(competency_ratings.get(key), _("competency “%(title)s”", title=title))
+        for key, title in kit_competencies(interview.kit)
+    }
+    try:
+        verdict = Recommendation(recommendation)
+    except ValueError:
+        raise InterviewError(
+            _("Choose an overall recommendation: strong no, no, yes or strong yes.")
+        ) from None
+    summary = _text(summary, MAX_SUMMARY_CHARS, _("The summary"))
+    # Every check is done before an earlier version is touched, so a refused edit leaves the
+    # session clean even for a caller that does not roll back.
+    previous = [s for s in interview.scorecards if s.interviewer_id == interviewer.id]
+    for old in previous:
+        old.is_current = False
+    card = Scorecard(
+        interviewer_id=interviewer.id,
+        version=len(previous) + 1,
+        question_ratings=questions,
+        competency_ratings=competencies,
+        recommendation=verdict,
+        summary=summary,
+    )
+    interview.scorecards.append(card)
+    db.session.flush()
+    audit.record(
+        "interview.scorecard" if card.version == 1 else "interview.scorecard_edit",
+        interviewer,
+        target=interview,
+        ip=ip,
+        version=card.version,
+        recommendation=verdict.value,
+        ratings={key: value["rating"] for key, value in questions.items()},
+        competencies=competencies,
+    )
+    db.session.commit()
+    return card

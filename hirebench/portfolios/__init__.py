@@ -1,0 +1,1 @@
+"""Portfolio uploads: checking hostile files, storing them, and rendering safe previews."""

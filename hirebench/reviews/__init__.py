@@ -1,0 +1,1 @@
+"""Reviews: rubrics, the review workflow and rater agreement."""

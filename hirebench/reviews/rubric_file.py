@@ -1,0 +1,344 @@
+"""Reusable rubric files: an anchored rubric authored as YAML, shared by reviews of
+portfolios and exam answers. The format is documented in docs/rubric-format.md.
+
+Validation works like the exam validator (hirebench/exams/definition.py): every problem is
+collected as an ExamProblem with the file, the YAML key path and a fix, and nothing is
+returned unless the whole file is valid. The YAML helpers here are shared with the
+interview bank (hirebench/interviews/bank.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hirebench.exams.questions.base import (
+    Checker,
+    ExamDefinitionError,
+    ExamProblem,
+    join,
+)
+from hirebench.exams.questions.parts import MAX_CRITERIA, MAX_LEVEL, Criterion, parse_rubric
+
+FORMAT_VERSION = 1  # of to_json()
+YAML_MAX_BYTES = 1_000_000
+# Aliases let a small file expand into a huge tree; the duplicate-key walk counts nodes with
+# aliases expanded and stops here.
+YAML_MAX_NODES = 200_000
+TITLE_MAX_CHARS = 200  # models.reviews.Rubric.title is String(200)
+DESCRIPTION_MAX_CHARS = 20_000
+LOWEST_LEVEL = 1
+HIGHEST_LEVEL = 5
+DEFAULT_THRESHOLD = 20.0
+REQUIRED_KEYS = ("id", "title", "criteria")
+OPTIONAL_KEYS = ("description", "applies_to", "disagreement_threshold")
+DOCS = "docs/rubric-format.md"
+
+
+class AppliesTo(enum.StrEnum):
+    portfolio = "portfolio"
+    exam_answer = "exam_answer"
+    any = "any"
+
+
+class RubricFileError(ExamDefinitionError):
+    """The rubric file cannot be used. `problems` holds every problem found.
+
+    A subclass of ExamDefinitionError so that code catching authoring errors catches it too;
+    only the headline differs, since the base one says "exam definition"."""
+
+    def __init__(self, problems: Iterable[ExamProblem]) -> None:
+        super().__init__(problems)
+        lines = [f"invalid rubric file ({len(self.problems)} problems):"]
+        self.args = ("\n".join(lines + [f"  {problem}" for problem in self.problems]),)
+
+
+@dataclass(frozen=True)
+class RubricDefinition:
+    id: str
+    title: str
+    description: str
+    applies_to: AppliesTo
+    # Points on the 0-100 scale; two reviews further apart than this disagree.
+    disagreement_threshold: float
+    criteria: tuple[Criterion, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "applies_to": self.applies_to.value,
+            "disagreement_threshold": self.disagreement_threshold,
+            "criteria": [criterion.to_json() for criterion in self.criteria],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RubricDefinition:
+        if data.get("format") != FORMAT_VERSION:
+            raise ValueError(f"stored rubric format {data.get('format')!r} is unknown")
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            description=data["description"],
+            applies_to=AppliesTo(data["applies_to"]),
+            disagreement_threshold=float(data["disagreement_threshold"]),
+            criteria=tuple(Criterion.from_json(item) for item in data["criteria"]),
+        )
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON: comments and layout of the YAML do not count,
+        so re-saving a file unchanged in meaning keeps the hash."""
+        return hashlib.sha256(canonical_json(self.to_json())).hexdigest()
+
+
+def canonical_json(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def parse_rubric_text(text: str, source: str) -> RubricDefinition:
+    """The rubric in `text`, or RubricFileError with every problem; `source` names the file
+    in problems."""
+    rubric, problems = _read(text, source)
+    if rubric is None:
+        raise RubricFileError(problems)
+    return rubric
+
+
+def load_rubric_file(path: Path | str) -> RubricDefinition:
+    """The rubric file at `path`; its id must equal the file name without `.yaml`."""
+    path = Path(path)
+    checker = Checker(file=path.name)
+    text = read_text_file(path, checker)
+    if text is None:
+        raise RubricFileError(checker.problems)
+    rubric, problems = _read(text, path.name, file_stem=path.stem)
+    if rubric is None:
+        raise RubricFileError(problems)
+    return rubric
+
+
+def validate_rubric_text(text: str, source: str) -> list[ExamProblem]:
+    """Every problem with the YAML text (syntax included); empty when it is valid."""
+    return _read(text, source)[1]
+
+
+def validate_rubric_dict(data: Any, source: str) -> list[ExamProblem]:
+    """Every problem with already-parsed YAML data; empty when it is valid."""
+    checker = Checker(file=source)
+    block = checker.mapping(data, "", source)
+    if block is not None:
+        _rubric(checker, block)
+    return checker.problems
+
+
+def _read(
+    text: str, source: str, file_stem: str | None = None
+) -> tuple[RubricDefinition | None, list[ExamProblem]]:
+    checker = Checker(file=source)
+    block = yaml_mapping(text, checker, DOCS)
+    rubric = _rubric(checker, block) if block is not None else None
+    rubric_id = block.get("id") if block is not None else None
+    if file_stem is not None and isinstance(rubric_id, str) and rubric_id != file_stem:
+        # As an exam id equals its folder name: one id, one file, found without opening it.
+        checker.add(
+            "id",
+            f"id '{rubric_id}' does not match the file name '{source}'",
+            "rename the file or change the id so that they match",
+        )
+    if checker.problems:
+        return None, checker.problems
+    return rubric, []
+
+
+def _rubric(checker: Checker, block: Mapping[str, Any]) -> RubricDefinition | None:
+    checker.keys(block, "", REQUIRED_KEYS, OPTIONAL_KEYS)
+    rubric_id = checker.ident(block, "id", "")
+    title = checker.text(block, "title", "", max_chars=TITLE_MAX_CHARS)
+    description = checker.text(
+        block, "description", "", required=False, max_chars=DESCRIPTION_MAX_CHARS
+    )
+    applies_to = checker.choice(
+        block, "applies_to", "", [scope.value for scope in AppliesTo], AppliesTo.any.value
+    )
+    threshold = checker.number(
+        block,
+        "disagreement_threshold",
+        "",
+        required=False,
+        default=DEFAULT_THRESHOLD,
+        above=0,
+        maximum=100,
+    )
+    before = len(checker.problems)
+    criteria = parse_rubric(checker, block, "criteria", "")
+    _narrow_level_wording(checker.problems, before)
+    _check_level_range(checker, block)
+    if checker.problems:
+        return None
+    assert rubric_id is not None and title is not None and applies_to is not None
+    assert threshold is not None and criteria is not None
+    return RubricDefinition(
+        id=rubric_id,
+        title=title,
+        description=description or "",
+        applies_to=AppliesTo(applies_to),
+        disagreement_threshold=threshold,
+        criteria=criteria,
+    )
+
+
+def _narrow_level_wording(problems: list[ExamProblem], start: int) -> None:
+    """parse_rubric words its level problems for exam rubrics ("0 to 10"); an author of a
+    reusable rubric must read the range that applies to them."""
+    wide, narrow = f"0 to {MAX_LEVEL}", f"{LOWEST_LEVEL} to {HIGHEST_LEVEL}"
+    for index in range(start, len(problems)):
+        problem = problems[index]
+        if problem.key_path.endswith(".levels") and wide in problem.message:
+            problems[index] = dataclasses.replace(
+                problem,
+                message=problem.message.replace(wide, narrow),
+                fix=problem.fix.replace(wide, narrow),
+            )
+
+
+def _check_level_range(checker: Checker, block: Mapping[str, Any]) -> None:
+    """A reusable rubric is scored 1 to 5 with both ends anchored, so that scores from
+    different rubrics share one scale. parse_rubric allows 0 to 10 and reports the rest;
+    this reads the raw criteria again so that these problems show even when others do.
+    Levels outside 0 to 10 are left to parse_rubric, which reports them already."""
+    raw = block.get("criteria")
+    if not isinstance(raw, list) or len(raw) > MAX_CRITERIA:
+        return  # reported by parse_rubric
+    for index, entry in enumerate(raw):
+        levels = entry.get("levels") if isinstance(entry, dict) else None
+        if not isinstance(levels, dict):
+            continue
+        where = join(join("criteria", index), "levels")
+        numbers = [
+            level for level in levels if isinstance(level, int) and not isinstance(level, bool)
+        ]
+        for level in numbers:
+            if 0 <= level <= MAX_LEVEL and not LOWEST_LEVEL <= level <= HIGHEST_LEVEL:
+                checker.add(
+                    where,
+                    f"level {level} is outside {LOWEST_LEVEL} to {HIGHEST_LEVEL}",
+                    f"number the levels {LOWEST_LEVEL} to {HIGHEST_LEVEL}",
+                )
+        for end in (LOWEST_LEVEL, HIGHEST_LEVEL):
+            if end not in numbers:
+                checker.add(
+                    where,
+                    f"level {end} is missing; a reusable rubric anchors both ends of the scale",
+                    f'add {end}: "..." describing what work at level {end} looks like',
+                )
+
+
+# -------------------------------------------------------------------- YAML, for both formats
+
+
+def read_text_file(path: Path, checker: Checker) -> str | None:
+    """The UTF-8 text of an authored file (a BOM is tolerated), or None after reporting."""
+    if not path.is_file():
+        checker.add("", f"{path} does not exist or is not a file", "give the path of a file")
+        return None
+    size = path.stat().st_size
+    if size > YAML_MAX_BYTES:
+        checker.add(
+            "", f"the file is {size:,} bytes; the limit is {YAML_MAX_BYTES:,}", "shorten it"
+        )
+        return None
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        checker.add("", f"not UTF-8 text (bad byte on line {line})", "save the file as UTF-8")
+        return None
+
+
+def yaml_mapping(text: str, checker: Checker, docs: str) -> Mapping[str, Any] | None:
+    """The top-level mapping of an authored YAML text, read with safe_load only, or None
+    after reporting why not. Repeated keys are reported too (safe_load keeps the last)."""
+    if len(text) > YAML_MAX_BYTES:
+        checker.add(
+            "",
+            f"the text is {len(text):,} characters; the limit is {YAML_MAX_BYTES:,}",
+            "shorten it",
+        )
+        return None
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        checker.add("", *_syntax_error(exc))
+        return None
+    except RecursionError:
+        checker.add("", "the YAML is nested too deeply", "flatten the nested lists or mappings")
+        return None
+    except ValueError as exc:
+        # An unquoted impossible date (2024-02-30) fails in the constructor, not the parser.
+        checker.add("", f"a value cannot be read: {exc}", "put dates and odd values in quotes")
+        return None
+    if data is None:
+        checker.add("", "the file is empty", f"write it ({docs})")
+        return None
+    _duplicate_keys(root, checker)
+    return checker.mapping(data, "", checker.file)
+
+
+def _syntax_error(exc: yaml.YAMLError) -> tuple[str, str]:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is None:
+        return f"YAML syntax error: {problem}", "fix the YAML syntax"
+    line, column = mark.line + 1, mark.column + 1
+    return (
+        f"YAML syntax error at line {line}, column {column}: {problem}",
+        f"fix the YAML near line {line}: check the indentation, and put text that contains "
+        "': ' or ' #' in quotes",
+    )
+
+
+def _duplicate_keys(root: yaml.Node | None, checker: Checker) -> None:
+    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
+    count = 0
+    while stack:
+        node, path = stack.pop()
+        count += 1
+        if count > YAML_MAX_NODES:
+            checker.add(
+                "",
+                f"the YAML expands to more than {YAML_MAX_NODES:,} values (through aliases)",
+                "write it without deeply nested aliases (*name)",
+            )
+            return
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                line = key_node.start_mark.line + 1
+                if key is not None and key != "<<" and key in seen:
+                    checker.add(
+                        join(path, key),
+                        f"duplicate key '{key}' (lines {seen[key]} and {line}); YAML would "
+                        "keep only the last one",
+                        "remove one of them",
+                    )
+                if key is not None:
+                    seen.setdefault(key, line)
+                stack.append((value_node, join(path, key) if key is not None else path))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, join(path, index)) for index, child in enumerate(node.value))

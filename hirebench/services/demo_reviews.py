@@ -1,0 +1,221 @@
+"""Demo portfolios, reviews and interviews, so a new user finds the review queue, the flagged
+disagreement and the agreement figures already populated. Runs once; a re-run adds nothing.
+
+After seeding, reviewer@demo.local has nothing open, so candidate1's first upload goes to
+them; interviewer@demo.local has candidate1's interview still to score."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import nbformat
+import sqlalchemy as sa
+
+from hirebench.extensions import db
+from hirebench.interviews import service as interviews
+from hirebench.models import (
+    Interview,
+    InterviewKit,
+    Portfolio,
+    ReviewItem,
+    ReviewKind,
+    User,
+)
+from hirebench.portfolios import service as portfolios
+from hirebench.reviews import workflow
+from hirebench.services import accounts
+
+KIT_STAGE = "behavioural-1"
+KIT_QUESTIONS = [
+    "ambiguous-annotation-cases",
+    "model-needs-changing",
+    "business-vs-algorithm",
+]
+
+
+def _user(email: str) -> User:
+    user = accounts.find_by_email(email)
+    assert user is not None, email
+    return user
+
+
+def _notebook() -> bytes:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell(
+            "# Label-noise audit\nShare of disagreeing labels per class."
+        ),
+        nbformat.v4.new_code_cell(
+            "import pandas as pd\nlabels = pd.read_csv('labels.csv')\n"
+            "labels.groupby('label')['agree'].mean()",
+            outputs=[
+                nbformat.v4.new_output(
+                    "execute_result",
+                    {"text/plain": "label\nbrowse    0.97\nclick     0.88\npurchase  0.99"},
+                    execution_count=1,
+                )
+            ],
+        ),
+    ]
+    return nbformat.writes(notebook).encode()
+
+
+_CASES: dict[str, tuple[portfolios.CaseFields, list[tuple[str, bytes]]]] = {
+    "candidate3@demo.local": (
+        portfolios.CaseFields(
+            title="电商评论情感标注 / Review sentiment labelling",
+            description="Labelled product reviews as positive, neutral or negative.",
+            role="Annotator in a team of five.",
+            data_volume="8,000 reviews",
+            results="Finished on time.",
+        ),
+        [("notes.md", b"# Notes\nWe labelled reviews. Hard cases were skipped.\n")],
+    ),
+    "candidate4@demo.local": (
+        portfolios.CaseFields(
+            title="推荐系统点击日志清洗与标注规范 / Click-log cleaning and guideline",
+            description=(
+                "Cleaned 30 days of click logs, wrote the annotation guideline for purchase "
+                "intent, and ran weekly agreement checks with the algorithm team."
+            ),
+            role="Owned the guideline and the quality checks; led three annotators.",
+            data_volume="1.2 million events, 40,000 labelled sessions",
+            results="Recommendation accuracy +20% (offline NDCG@10 0.31 → 0.37); label "
+            "agreement kappa 0.62 → 0.84.",
+            repo_url="https://example.com/demo/click-log-guideline",
+        ),
+        [
+            ("label_audit.ipynb", _notebook()),
+            ("agreement.csv", b"week,kappa\n1,0.62\n2,0.71\n3,0.80\n4,0.84\n"),
+            ("guideline.md", "# 购买意图标注规范\n1. 机器人流量一律标为 browse。\n".encode()),
+        ],
+    ),
+    "candidate5@demo.local": (
+        portfolios.CaseFields(
+            title="Search relevance judgements",
+            description="Rated query–product relevance on a 4-point scale and proposed new "
+            "rules for ambiguous queries.",
+            role="Senior rater; wrote the ambiguous-query section of the guideline.",
+            data_volume="25,000 query–product pairs",
+            results="Disputed judgements fell from 9% to 4%.",
+        ),
+        [("summary.md", b"# Summary\nAmbiguous queries were split by intent.\n")],
+    ),
+}
+
+# (reviewer email, level for every criterion) per candidate's portfolio; candidate5's two
+# reviews disagree, so the item is flagged and a tie-break goes to reviewer3.
+_PORTFOLIO_REVIEWS: dict[str, list[tuple[str, int]]] = {
+    "candidate3@demo.local": [("reviewer@demo.local", 2), ("reviewer2@demo.local", 2)],
+    "candidate4@demo.local": [("reviewer@demo.local", 5), ("reviewer3@demo.local", 4)],
+    "candidate5@demo.local": [("reviewer@demo.local", 5), ("reviewer2@demo.local", 1)],
+}
+# Exam free-text answers: (reviewer, level) pairs per candidate.
+_EXAM_REVIEWS: dict[str, list[tuple[str, int]]] = {
+    "candidate3@demo.local": [("reviewer2@demo.local", 2), ("reviewer3@demo.local", 2)],
+    "candidate4@demo.local": [("reviewer2@demo.local", 4), ("reviewer3@demo.local", 4)],
+}
+
+
+def seed_reviews_and_interviews() -> None:
+    if db.session.scalar(sa.select(sa.func.count(Portfolio.id))):
+        return
+    hr = _user("hr@demo.local")
+    for email, (fields, files) in _CASES.items():
+        case = portfolios.create_case(_user(email), fields, files, ip="127.0.0.1")
+        item = portfolios.review_item_of(case)
+        assert item is not None
+        _review(item, _PORTFOLIO_REVIEWS[email], hr)
+    for email, plan in _EXAM_REVIEWS.items():
+        items = db.session.scalars(
+            sa.select(ReviewItem).where(
+                ReviewItem.candidate_id == _user(email).id,
+                ReviewItem.kind != ReviewKind.portfolio,
+            )
+        )
+        for item in items:
+            _review(item, plan, hr)
+    _seed_interviews(hr)
+
+
+def _review(item: ReviewItem, plan: Sequence[tuple[str, int]], hr: User) -> None:
+    """Put exactly the planned reviewers on the item, then submit their reviews."""
+    planned = {_user(email).id for email, _level in plan}
+    for assignment in list(item.assignments):
+        if assignment.reviewer_id not in planned:
+            workflow.unassign(assignment, by=hr)
+    for email, _level in plan:
+        reviewer = _user(email)
+        if not any(a.reviewer_id == reviewer.id for a in item.assignments):
+            workflow.assign(item, reviewer, by=hr)
+    item.required_reviews = len(plan)
+    db.session.commit()
+    for email, level in plan:
+        assignment = workflow.assignment_for(item.id, _user(email))
+        criteria = workflow.criteria_of(item)
+        levels = {c.id: min(level + (i % 2 if level < 5 else 0), 5) for i, c in enumerate(criteria)}
+        comments = {criteria[0].id: _COMMENTS[level]}
+        workflow.submit_review(assignment, levels, comments, "")
+
+
+_COMMENTS: Mapping[int, str] = {
+    1: "No evidence of the claimed results; the role is unclear.",
+    2: "Describes the task but not how quality was checked.",
+    4: "Clear guideline work with measured agreement; impact measured offline only.",
+    5: "Owns the guideline end to end, with before/after metrics and how they were measured.",
+}
+
+
+def _seed_interviews(hr: User) -> None:
+    from hirebench.services.demo import DEMO_JOB_TITLE
+    from hirebench.services.jobs import get_or_create
+
+    job = get_or_create(DEMO_JOB_TITLE)
+    kit = db.session.scalar(
+        sa.select(InterviewKit).where(
+            InterviewKit.job_id == job.id, InterviewKit.stage == KIT_STAGE
+        )
+    ) or interviews.create_kit(
+        job, KIT_STAGE, "Behavioural interview · 行为面试", KIT_QUESTIONS, by=hr
+    )
+    panel = [_user("interviewer@demo.local"), _user("interviewer2@demo.local")]
+    # (candidate, {interviewer: (question ratings, recommendation)}); candidate1 still
+    # waits for interviewer@demo.local.
+    plans: dict[str, dict[str, tuple[list[int], str]]] = {
+        "candidate4@demo.local": {
+            "interviewer@demo.local": ([5, 4, 4], "strong_yes"),
+            "interviewer2@demo.local": ([4, 4, 5], "yes"),
+        },
+        "candidate3@demo.local": {
+            "interviewer@demo.local": ([2, 2, 3], "no"),
+            "interviewer2@demo.local": ([2, 1, 2], "strong_no"),
+        },
+        "candidate1@demo.local": {"interviewer2@demo.local": ([4, 3, 4], "yes")},
+    }
+    for email, cards in plans.items():
+        interview: Interview = interviews.schedule(kit, _user(email), panel, None, by=hr)
+        for interviewer_email, (ratings, verdict) in cards.items():
+            questions = {
+                q["id"]: {"rating": r, "notes": _NOTES[r]}
+                for q, r in zip(kit.questions, ratings, strict=True)
+            }
+            competencies = {
+                key: round(sum(ratings) / len(ratings))
+                for key, _title in interviews.kit_competencies(kit)
+            }
+            interviews.submit_scorecard(
+                interview,
+                _user(interviewer_email),
+                question_ratings=questions,
+                competency_ratings=competencies,
+                recommendation=verdict,
+            )
+
+
+_NOTES = {
+    1: "No concrete example; blamed the other team.",
+    2: "Generic answer; no result described.",
+    3: "A real situation and action, but the result was vague.",
+    4: "Clear STAR story with a measured outcome.",
+    5: "Specific, owned the outcome, and described what they would change next time.",
+}
