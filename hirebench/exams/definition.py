@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hirebench.exams.questions import REGISTRY
 from hirebench.exams.questions.base import (
     TEXT_MAX_CHARS,
@@ -33,15 +31,12 @@ from hirebench.exams.questions.base import (
     describe,
     join,
 )
+from hirebench.exams.yaml_source import YAML_MAX_BYTES, yaml_mapping
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1  # of the stored (JSON) definition
 EXAM_FILE = "exam.yaml"
-YAML_MAX_BYTES = 1_000_000
-# Aliases let a small file expand into a huge tree ("billion laughs"); walking the composed
-# tree counts nodes with aliases expanded and stops here.
-YAML_MAX_NODES = 200_000
 MAX_TIME_LIMIT = 600
 TITLE_MAX_CHARS = 300
 COMMON_REQUIRED = ("id", "type", "points", "prompt")
@@ -208,20 +203,7 @@ def _read(folder: Path, graders_root: Path) -> tuple[ExamDefinition | None, list
     if raw is None:
         return None, checker.problems
     text, ctx.files[EXAM_FILE] = raw
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        checker.add("", *_yaml_error(exc))
-        return None, checker.problems
-    except RecursionError:
-        # PyYAML builds nested collections recursively; a 1 MB file can nest far deeper
-        # than Python's stack allows.
-        checker.add("", "exam.yaml is nested too deeply", "flatten the nested lists or mappings")
-        return None, checker.problems
-    _check_duplicate_keys(text, checker)
-    block = checker.mapping(data, "", "exam.yaml") if data is not None else None
-    if data is None:
-        checker.add("", "exam.yaml is empty", "write the exam (docs/exam-format.md)")
+    block = yaml_mapping(text, checker, "docs/exam-format.md", what=EXAM_FILE)
     if block is None:
         return None, checker.problems
     definition = _exam(ctx, block, folder)
@@ -264,58 +246,6 @@ def _read_exam_file(folder: Path, checker: Checker) -> tuple[str, bytes] | None:
         line = data[: exc.start].count(b"\n") + 1
         checker.add("", f"not UTF-8 text (bad byte on line {line})", "save the file as UTF-8")
         return None
-
-
-def _yaml_error(exc: yaml.YAMLError) -> tuple[str, str]:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    if mark is not None:
-        line, column = mark.line + 1, mark.column + 1
-        context = getattr(exc, "context", None)
-        return (
-            f"YAML syntax error at line {line}, column {column}: {problem}"
-            + (f" ({context})" if context else ""),
-            f"fix the YAML near line {line}: check the indentation, and put text that "
-            "contains ': ' or ' #' in quotes",
-        )
-    return f"YAML syntax error: {problem}", "fix the YAML syntax"
-
-
-def _check_duplicate_keys(text: str, checker: Checker) -> None:
-    """safe_load keeps the last of two equal keys silently; a repeated `points:` is almost
-    always a mistake, so the composed node tree (no objects built) is checked for them."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is None:
-        return
-    count = 0
-    stack: list[tuple[yaml.Node, str]] = [(root, "")]
-    while stack:
-        node, path = stack.pop()
-        count += 1
-        if count > YAML_MAX_NODES:
-            checker.add(
-                "",
-                f"exam.yaml expands to more than {YAML_MAX_NODES:,} values (through aliases)",
-                "write the exam without deeply nested aliases (*name)",
-            )
-            return
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, int] = {}
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-                line = key_node.start_mark.line + 1
-                if key is not None and key != "<<":
-                    if key in seen:
-                        checker.add(
-                            join(path, key),
-                            f"duplicate key '{key}' (lines {seen[key]} and {line}); YAML "
-                            "would keep only the last one",
-                            "remove one of them",
-                        )
-                    seen.setdefault(key, line)
-                stack.append((value_node, join(path, key) if key is not None else path))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, join(path, index)) for index, child in enumerate(node.value))
 
 
 # ----------------------------------------------------------------------------- checking

@@ -7,13 +7,13 @@ YAML key path and a fix, and nothing is returned unless the whole file is valid.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hirebench.exams.questions.base import Checker, ExamDefinitionError, ExamProblem, describe, join
-from hirebench.reviews.rubric_file import read_text_file, yaml_mapping
+from hirebench.exams.yaml_source import read_text_file, yaml_mapping
 
 TITLE_MAX_CHARS = 200  # models.interviews: competency_title is String(200)
 TEXT_MAX_CHARS = 2_000  # question texts, follow-ups and guide entries: said aloud, so short
@@ -28,15 +28,9 @@ DOCS = "docs/interview-bank.md"
 
 
 class BankFileError(ExamDefinitionError):
-    """The question bank cannot be used. `problems` holds every problem found.
+    """The question bank cannot be used. `problems` holds every problem found."""
 
-    A subclass of ExamDefinitionError so that code catching authoring errors catches it too;
-    only the headline differs, since the base one says "exam definition"."""
-
-    def __init__(self, problems: Iterable[ExamProblem]) -> None:
-        super().__init__(problems)
-        lines = [f"invalid interview bank ({len(self.problems)} problems):"]
-        self.args = ("\n".join(lines + [f"  {problem}" for problem in self.problems]),)
+    what = "interview bank"
 
 
 @dataclass(frozen=True)

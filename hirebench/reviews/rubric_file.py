@@ -13,12 +13,10 @@ import dataclasses
 import enum
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from hirebench.exams.questions.base import (
     Checker,
@@ -27,12 +25,9 @@ from hirebench.exams.questions.base import (
     join,
 )
 from hirebench.exams.questions.parts import MAX_CRITERIA, MAX_LEVEL, Criterion, parse_rubric
+from hirebench.exams.yaml_source import read_text_file, yaml_mapping
 
 FORMAT_VERSION = 1  # of to_json()
-YAML_MAX_BYTES = 1_000_000
-# Aliases let a small file expand into a huge tree; the duplicate-key walk counts nodes with
-# aliases expanded and stops here.
-YAML_MAX_NODES = 200_000
 TITLE_MAX_CHARS = 200  # models.reviews.Rubric.title is String(200)
 DESCRIPTION_MAX_CHARS = 20_000
 LOWEST_LEVEL = 1
@@ -50,15 +45,9 @@ class AppliesTo(enum.StrEnum):
 
 
 class RubricFileError(ExamDefinitionError):
-    """The rubric file cannot be used. `problems` holds every problem found.
+    """The rubric file cannot be used. `problems` holds every problem found."""
 
-    A subclass of ExamDefinitionError so that code catching authoring errors catches it too;
-    only the headline differs, since the base one says "exam definition"."""
-
-    def __init__(self, problems: Iterable[ExamProblem]) -> None:
-        super().__init__(problems)
-        lines = [f"invalid rubric file ({len(self.problems)} problems):"]
-        self.args = ("\n".join(lines + [f"  {problem}" for problem in self.problems]),)
+    what = "rubric file"
 
 
 @dataclass(frozen=True)
@@ -244,101 +233,3 @@ def _check_level_range(checker: Checker, block: Mapping[str, Any]) -> None:
                     f"level {end} is missing; a reusable rubric anchors both ends of the scale",
                     f'add {end}: "..." describing what work at level {end} looks like',
                 )
-
-
-# -------------------------------------------------------------------- YAML, for both formats
-
-
-def read_text_file(path: Path, checker: Checker) -> str | None:
-    """The UTF-8 text of an authored file (a BOM is tolerated), or None after reporting."""
-    if not path.is_file():
-        checker.add("", f"{path} does not exist or is not a file", "give the path of a file")
-        return None
-    size = path.stat().st_size
-    if size > YAML_MAX_BYTES:
-        checker.add(
-            "", f"the file is {size:,} bytes; the limit is {YAML_MAX_BYTES:,}", "shorten it"
-        )
-        return None
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        checker.add("", f"not UTF-8 text (bad byte on line {line})", "save the file as UTF-8")
-        return None
-
-
-def yaml_mapping(text: str, checker: Checker, docs: str) -> Mapping[str, Any] | None:
-    """The top-level mapping of an authored YAML text, read with safe_load only, or None
-    after reporting why not. Repeated keys are reported too (safe_load keeps the last)."""
-    if len(text) > YAML_MAX_BYTES:
-        checker.add(
-            "",
-            f"the text is {len(text):,} characters; the limit is {YAML_MAX_BYTES:,}",
-            "shorten it",
-        )
-        return None
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        checker.add("", *_syntax_error(exc))
-        return None
-    except RecursionError:
-        checker.add("", "the YAML is nested too deeply", "flatten the nested lists or mappings")
-        return None
-    except ValueError as exc:
-        # An unquoted impossible date (2024-02-30) fails in the constructor, not the parser.
-        checker.add("", f"a value cannot be read: {exc}", "put dates and odd values in quotes")
-        return None
-    if data is None:
-        checker.add("", "the file is empty", f"write it ({docs})")
-        return None
-    _duplicate_keys(root, checker)
-    return checker.mapping(data, "", checker.file)
-
-
-def _syntax_error(exc: yaml.YAMLError) -> tuple[str, str]:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    if mark is None:
-        return f"YAML syntax error: {problem}", "fix the YAML syntax"
-    line, column = mark.line + 1, mark.column + 1
-    return (
-        f"YAML syntax error at line {line}, column {column}: {problem}",
-        f"fix the YAML near line {line}: check the indentation, and put text that contains "
-        "': ' or ' #' in quotes",
-    )
-
-
-def _duplicate_keys(root: yaml.Node | None, checker: Checker) -> None:
-    stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
-    count = 0
-    while stack:
-        node, path = stack.pop()
-        count += 1
-        if count > YAML_MAX_NODES:
-            checker.add(
-                "",
-                f"the YAML expands to more than {YAML_MAX_NODES:,} values (through aliases)",
-                "write it without deeply nested aliases (*name)",
-            )
-            return
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, int] = {}
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-                line = key_node.start_mark.line + 1
-                if key is not None and key != "<<" and key in seen:
-                    checker.add(
-                        join(path, key),
-                        f"duplicate key '{key}' (lines {seen[key]} and {line}); YAML would "
-                        "keep only the last one",
-                        "remove one of them",
-                    )
-                if key is not None:
-                    seen.setdefault(key, line)
-                stack.append((value_node, join(path, key) if key is not None else path))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, join(path, index)) for index, child in enumerate(node.value))

@@ -49,11 +49,15 @@ class ExamProblem:
 
 
 class ExamDefinitionError(ValueError):
-    """The exam folder cannot be used. `problems` holds every problem found."""
+    """The exam folder cannot be used. `problems` holds every problem found. Other authored
+    files (rubrics, the interview bank) subclass it with their own `what`, so one `except`
+    catches every authoring error."""
+
+    what = "exam definition"
 
     def __init__(self, problems: Iterable[ExamProblem]) -> None:
         self.problems = list(problems)
-        lines = [f"invalid exam definition ({len(self.problems)} problems):"]
+        lines = [f"invalid {self.what} ({len(self.problems)} problems):"]
         lines += [f"  {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
 
