@@ -700,6 +700,8 @@ def test_yaml_syntax_error_names_line_and_column() -> None:
         ("", "exam.yaml is empty"),
         ("- a\n- b\n", "exam.yaml must be a mapping of keys to values, not ['a', 'b'] (list)"),
         ("!!python/object:os.system {}\n", "YAML syntax error at line 1, column 1"),
+        # safe_load raises ValueError (not a YAML error) on an impossible unquoted date.
+        ("id: x\ntitle_zh: 2024-02-30\n", "a value cannot be read"),
     ],
 )
 def test_yaml_file_problems(tmp_path: Path, text: str, message: str) -> None:
