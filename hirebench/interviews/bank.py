@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hirebench.exams.questions.base import Checker, ExamDefinitionError, ExamProblem, describe, join
+from hirebench.exams.questions.parts import Scale, parse_anchors
 from hirebench.exams.yaml_source import read_text_file, yaml_mapping
 
 TITLE_MAX_CHARS = 200  # models.interviews: competency_title is String(200)
@@ -21,9 +22,9 @@ DESCRIPTION_MAX_CHARS = 5_000
 MAX_COMPETENCIES = 50
 MAX_QUESTIONS = 500
 MAX_FOLLOW_UPS = 10
-GUIDE_SCORES = (1, 2, 3, 4, 5)
-# The low, middle and high anchors; without all three interviewers score by feel.
-GUIDE_REQUIRED = (1, 3, 5)
+# Scores 1 to 5, with the low, middle and high anchors required: without all three,
+# interviewers score by feel.
+GUIDE_SCALE = Scale(1, 5, required=(1, 3, 5), noun="score", text_max=TEXT_MAX_CHARS)
 DOCS = "docs/interview-bank.md"
 
 
@@ -218,7 +219,7 @@ def _questions(
             competency = None
         text = checker.text(entry, "text", path, max_chars=TEXT_MAX_CHARS)
         follow_ups = _follow_ups(checker, entry, path)
-        guide = _guide(checker, entry, path)
+        guide = parse_anchors(checker, entry, "guide", path, GUIDE_SCALE)
         if (
             question_id is None
             or competency is None
@@ -272,48 +273,3 @@ def _follow_ups(checker: Checker, entry: Mapping[str, Any], path: str) -> tuple[
             )
             ok = False
     return tuple(raw) if ok else None
-
-
-def _guide(
-    checker: Checker, entry: Mapping[str, Any], path: str
-) -> tuple[tuple[int, str], ...] | None:
-    if "guide" not in entry:
-        return None  # reported by keys()
-    raw = entry["guide"]
-    where = join(path, "guide")
-    if not isinstance(raw, dict):
-        checker.add(
-            where,
-            f"'guide' must map scores to descriptions, not {describe(raw)}",
-            'write it as {1: "...", 3: "...", 5: "..."}',
-        )
-        return None
-    guide: list[tuple[int, str]] = []
-    ok = True
-    for score, text in raw.items():
-        if not isinstance(score, int) or isinstance(score, bool) or score not in GUIDE_SCORES:
-            checker.add(
-                where,
-                f"score {describe(score)} is not a whole number from 1 to 5",
-                "number the guide entries 1 to 5, without quotes",
-            )
-            ok = False
-            continue
-        if not isinstance(text, str) or not text.strip() or len(text) > TEXT_MAX_CHARS:
-            checker.add(
-                join(where, str(score)),
-                f"score {score} needs a description of what an answer at that score sounds like",
-                f'write {score}: "..." (text, at most {TEXT_MAX_CHARS:,} characters)',
-            )
-            ok = False
-            continue
-        guide.append((score, text))
-    for score in GUIDE_REQUIRED:
-        if score not in raw:
-            checker.add(
-                where,
-                f"score {score} is missing; the guide needs scores 1, 3 and 5",
-                f'add {score}: "..." describing what a {score} answer sounds like (STAR)',
-            )
-            ok = False
-    return tuple(sorted(guide)) if ok else None

@@ -9,7 +9,6 @@ interview bank (hirebench/interviews/bank.py).
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import hashlib
 import json
@@ -22,16 +21,15 @@ from hirebench.exams.questions.base import (
     Checker,
     ExamDefinitionError,
     ExamProblem,
-    join,
 )
-from hirebench.exams.questions.parts import MAX_CRITERIA, MAX_LEVEL, Criterion, parse_rubric
+from hirebench.exams.questions.parts import Criterion, Scale, parse_rubric
 from hirebench.exams.yaml_source import read_text_file, yaml_mapping
 
 FORMAT_VERSION = 1  # of to_json()
 TITLE_MAX_CHARS = 200  # models.reviews.Rubric.title is String(200)
 DESCRIPTION_MAX_CHARS = 20_000
-LOWEST_LEVEL = 1
-HIGHEST_LEVEL = 5
+# Reusable rubrics share one 1-5 scale with both ends anchored, so scores compare across rubrics.
+REUSABLE_SCALE = Scale(1, 5, required=(1, 5))
 DEFAULT_THRESHOLD = 20.0
 REQUIRED_KEYS = ("id", "title", "criteria")
 OPTIONAL_KEYS = ("description", "applies_to", "disagreement_threshold")
@@ -171,10 +169,7 @@ def _rubric(checker: Checker, block: Mapping[str, Any]) -> RubricDefinition | No
         above=0,
         maximum=100,
     )
-    before = len(checker.problems)
-    criteria = parse_rubric(checker, block, "criteria", "")
-    _narrow_level_wording(checker.problems, before)
-    _check_level_range(checker, block)
+    criteria = parse_rubric(checker, block, "criteria", "", REUSABLE_SCALE)
     if checker.problems:
         return None
     assert rubric_id is not None and title is not None and applies_to is not None
@@ -187,49 +182,3 @@ def _rubric(checker: Checker, block: Mapping[str, Any]) -> RubricDefinition | No
         disagreement_threshold=threshold,
         criteria=criteria,
     )
-
-
-def _narrow_level_wording(problems: list[ExamProblem], start: int) -> None:
-    """parse_rubric words its level problems for exam rubrics ("0 to 10"); an author of a
-    reusable rubric must read the range that applies to them."""
-    wide, narrow = f"0 to {MAX_LEVEL}", f"{LOWEST_LEVEL} to {HIGHEST_LEVEL}"
-    for index in range(start, len(problems)):
-        problem = problems[index]
-        if problem.key_path.endswith(".levels") and wide in problem.message:
-            problems[index] = dataclasses.replace(
-                problem,
-                message=problem.message.replace(wide, narrow),
-                fix=problem.fix.replace(wide, narrow),
-            )
-
-
-def _check_level_range(checker: Checker, block: Mapping[str, Any]) -> None:
-    """A reusable rubric is scored 1 to 5 with both ends anchored, so that scores from
-    different rubrics share one scale. parse_rubric allows 0 to 10 and reports the rest;
-    this reads the raw criteria again so that these problems show even when others do.
-    Levels outside 0 to 10 are left to parse_rubric, which reports them already."""
-    raw = block.get("criteria")
-    if not isinstance(raw, list) or len(raw) > MAX_CRITERIA:
-        return  # reported by parse_rubric
-    for index, entry in enumerate(raw):
-        levels = entry.get("levels") if isinstance(entry, dict) else None
-        if not isinstance(levels, dict):
-            continue
-        where = join(join("criteria", index), "levels")
-        numbers = [
-            level for level in levels if isinstance(level, int) and not isinstance(level, bool)
-        ]
-        for level in numbers:
-            if 0 <= level <= MAX_LEVEL and not LOWEST_LEVEL <= level <= HIGHEST_LEVEL:
-                checker.add(
-                    where,
-                    f"level {level} is outside {LOWEST_LEVEL} to {HIGHEST_LEVEL}",
-                    f"number the levels {LOWEST_LEVEL} to {HIGHEST_LEVEL}",
-                )
-        for end in (LOWEST_LEVEL, HIGHEST_LEVEL):
-            if end not in numbers:
-                checker.add(
-                    where,
-                    f"level {end} is missing; a reusable rubric anchors both ends of the scale",
-                    f'add {end}: "..." describing what work at level {end} looks like',
-                )

@@ -157,14 +157,22 @@ def test_unknown_competency_not_reported_while_competencies_are_broken() -> None
 def test_missing_guide_score_3() -> None:
     problems = problems_after(lambda d: guide(d).pop(3))
     problem = find(problems, "questions[0].guide", "score 3 is missing")
-    assert problem.fix.startswith('add 3: "..."') and "STAR" in problem.fix
+    assert problem.message == "score 3 is missing; the scale needs 1, 3, 5"
+    assert problem.fix.startswith('add 3: "..."')
 
 
-@pytest.mark.parametrize("score", [0, 6, "4", 2.0, None])
-def test_guide_score_outside_1_to_5(score: Any) -> None:
+@pytest.mark.parametrize("score", [0, 6])
+def test_guide_score_outside_1_to_5(score: int) -> None:
+    problems = problems_after(lambda d: guide(d).update({score: "odd"}))
+    problem = find(problems, "questions[0].guide", f"score {score} is outside 1 to 5")
+    assert problem.fix == "number the scores 1 to 5"
+
+
+@pytest.mark.parametrize("score", ["4", 2.0, None])
+def test_guide_score_not_a_whole_number(score: Any) -> None:
     problems = problems_after(lambda d: guide(d).update({score: "odd"}))
     problem = find(problems, "questions[0].guide", "is not a whole number from 1 to 5")
-    assert problem.fix == "number the guide entries 1 to 5, without quotes"
+    assert problem.fix == "number the scores 1 to 5, without quotes"
 
 
 def test_guide_scores_2_and_4_are_optional() -> None:
@@ -177,7 +185,7 @@ def test_guide_text_and_shape() -> None:
     problems = problems_after(lambda d: guide(d).update({5: ""}))
     find(problems, "questions[0].guide.5", "score 5 needs a description")
     problems = problems_after(lambda d: d["questions"][0].update(guide=["a", "b", "c"]))
-    find(problems, "questions[0].guide", "'guide' must map scores to descriptions")
+    find(problems, "questions[0].guide", "'guide' must map score numbers to descriptions")
 
 
 def test_duplicate_question_id() -> None:

@@ -133,6 +133,22 @@ class Criterion:
         )
 
 
+@dataclass(frozen=True)
+class Scale:
+    """The anchor numbers a rubric's levels (or an interview guide's scores) may use, and
+    the ones that must be described. `noun` names them in problems: "level" or "score"."""
+
+    low: int
+    high: int
+    required: tuple[int, ...] = ()
+    noun: str = "level"
+    text_max: int = RUBRIC_TEXT_MAX
+
+
+# Exam rubrics may number their levels 0-10 and anchor any two of them.
+EXAM_RUBRIC_SCALE = Scale(0, MAX_LEVEL)
+
+
 def rubric_to_json(rubric: tuple[Criterion, ...]) -> list[dict[str, Any]]:
     return [criterion.to_json() for criterion in rubric]
 
@@ -142,7 +158,11 @@ def rubric_from_json(data: list[Mapping[str, Any]]) -> tuple[Criterion, ...]:
 
 
 def parse_rubric(
-    checker: Checker, block: Mapping[str, Any], key: str, path: str
+    checker: Checker,
+    block: Mapping[str, Any],
+    key: str,
+    path: str,
+    scale: Scale = EXAM_RUBRIC_SCALE,
 ) -> tuple[Criterion, ...] | None:
     raw = checker.items(block, key, path, max_items=(MAX_CRITERIA, "criteria", "merge criteria"))
     if raw is None:
@@ -161,7 +181,7 @@ def parse_rubric(
         criterion_id = checker.ident(entry, "id", at)
         title = checker.text(entry, "title", at, max_chars=RUBRIC_TEXT_MAX)
         weight = checker.number(entry, "weight", at, required=False, default=1.0, above=0)
-        levels = _levels(checker, entry, at)
+        levels = parse_anchors(checker, entry, "levels", at, scale)
         ids.append(criterion_id)
         if criterion_id is None or title is None or weight is None or levels is None:
             ok = False
@@ -174,48 +194,67 @@ def parse_rubric(
     return tuple(criteria)
 
 
-def _levels(
-    checker: Checker, entry: Mapping[str, Any], path: str
+def parse_anchors(
+    checker: Checker, entry: Mapping[str, Any], key: str, path: str, scale: Scale
 ) -> tuple[tuple[int, str], ...] | None:
-    if "levels" not in entry:
-        return None
-    raw = entry["levels"]
-    where = join(path, "levels")
+    """`{number: "what work at that number looks like", ...}`, checked against the scale."""
+    if key not in entry:
+        return None  # reported by keys()
+    raw = entry[key]
+    where = join(path, key)
+    noun = scale.noun
     if not isinstance(raw, dict):
         checker.add(
             where,
-            f"'levels' must map level numbers to descriptions, not {describe(raw)}",
+            f"'{key}' must map {noun} numbers to descriptions, not {describe(raw)}",
             'write it as {1: "...", 3: "...", 5: "..."}',
         )
         return None
-    levels: list[tuple[int, str]] = []
+    anchors: list[tuple[int, str]] = []
     ok = True
-    for level, text in raw.items():
-        if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= MAX_LEVEL:
+    for number, text in raw.items():
+        if isinstance(number, bool) or not isinstance(number, int):
             checker.add(
                 where,
-                f"level {describe(level)} is not a whole number from 0 to {MAX_LEVEL}",
-                f"number the levels 0 to {MAX_LEVEL}, without quotes",
+                f"{noun} {describe(number)} is not a whole number from {scale.low} to {scale.high}",
+                f"number the {noun}s {scale.low} to {scale.high}, without quotes",
             )
             ok = False
             continue
-        if not isinstance(text, str) or not text.strip() or len(text) > RUBRIC_TEXT_MAX:
+        if not scale.low <= number <= scale.high:
             checker.add(
-                join(where, str(level)),
-                f"level {level} needs a description of what an answer at that level does",
-                f'write {level}: "..." (text, at most {RUBRIC_TEXT_MAX:,} characters)',
+                where,
+                f"{noun} {number} is outside {scale.low} to {scale.high}",
+                f"number the {noun}s {scale.low} to {scale.high}",
             )
             ok = False
             continue
-        levels.append((level, text))
-    if ok and len(levels) < 2:
+        if not isinstance(text, str) or not text.strip() or len(text) > scale.text_max:
+            checker.add(
+                join(where, str(number)),
+                f"{noun} {number} needs a description of what work at that {noun} looks like",
+                f'write {number}: "..." (text, at most {scale.text_max:,} characters)',
+            )
+            ok = False
+            continue
+        anchors.append((number, text))
+    for number in scale.required:
+        if number not in raw:
+            checker.add(
+                where,
+                f"{noun} {number} is missing; the scale needs "
+                + ", ".join(str(n) for n in scale.required),
+                f'add {number}: "..." describing what work at {noun} {number} looks like',
+            )
+            ok = False
+    if ok and len(anchors) < 2:
         checker.add(
             where,
-            f"{len(levels)} level; a rubric criterion needs at least 2 anchored levels",
-            "describe at least the lowest and the highest level",
+            f"{len(anchors)} {noun}; a scale needs at least 2 anchored {noun}s",
+            f"describe at least the lowest and the highest {noun}",
         )
         return None
-    return tuple(sorted(levels)) if ok else None
+    return tuple(sorted(anchors)) if ok else None
 
 
 def options_view(
