@@ -8,9 +8,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from hirebench.extensions import db
-from hirebench.models import Role
+from hirebench.models import ApiToken, Role
 from hirebench.queue import GRADING_QUEUE
-from hirebench.services import accounts, demo
+from hirebench.services import accounts, api_tokens, demo
 from hirebench.services.errors import ServiceError
 
 
@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     from hirebench.exams.cli import exams_group
     from hirebench.grading.cli import grader_group
     from hirebench.reviews.cli import interviews_group, rubrics_group
+    from hirebench.scorecards.cli import scorecards_group
 
     commands = (
         init_db,
@@ -42,6 +43,8 @@ def register(app: Flask) -> None:
         exams_group,
         rubrics_group,
         interviews_group,
+        scorecards_group,
+        api_token_group,
     )
     for command in commands:
         app.cli.add_command(command)
@@ -76,6 +79,56 @@ def create_user(email: str, role: str, name: str, password: str | None) -> None:
     click.echo(f"created {user.role.value} {user.email}")
     if generated:
         click.echo(f"password: {generated}")
+
+
+@click.group("api-token")
+def api_token_group() -> None:
+    """Tokens for the JSON API (docs/api.md)."""
+
+
+@api_token_group.command("create")
+@click.option("--name", required=True, help="What will use the token, e.g. the ATS.")
+@with_appcontext
+def api_token_create(name: str) -> None:
+    """Create a token and print it, once."""
+    try:
+        token, raw = api_tokens.create(name, by=None)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created API token {token.id} ({token.name})")
+    click.echo(f"token: {raw}")
+    click.echo("Store it now: only its hash is kept, so it cannot be shown again.", err=True)
+
+
+@api_token_group.command("list")
+@with_appcontext
+def api_token_list() -> None:
+    """List tokens, active first. Secrets are never shown; the prefix tells them apart."""
+    tokens = api_tokens.active_and_revoked()
+    if not tokens:
+        click.echo("no API tokens")
+    for token in tokens:
+        last_used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
+        click.echo(
+            f"{token.id:>4}  {token.prefix}…  {state:<24}  "
+            f"created {token.created_at:%Y-%m-%d %H:%M}  last used {last_used}  {token.name}"
+        )
+
+
+@api_token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def api_token_revoke(token_id: int) -> None:
+    """Revoke a token by id (see `list`). Revoking twice is harmless."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise click.ClickException(f"no API token with id {token_id}")
+    api_tokens.revoke(token, by=None)
+    db.session.commit()
+    click.echo(f"revoked API token {token.id} ({token.name})")
 
 
 @click.command("seed-demo")

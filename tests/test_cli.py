@@ -83,6 +83,7 @@ def test_seed_demo_creates_and_prints_accounts(app, runner) -> None:  # type: ig
         "reviewer3@demo.local",
         "interviewer@demo.local",
         "interviewer2@demo.local",
+        "business@demo.local",
     ] + [f"candidate{n}@demo.local" for n in range(1, 6)]
     for email in expected:
         assert email in result.output

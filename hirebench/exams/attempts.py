@@ -119,6 +119,7 @@ def start_attempt(
     audit.record(
         "attempt.start", candidate, target=attempt, ip=ip, exam=exam.slug, version=version.number
     )
+    _refresh_scorecards(candidate.id)
     db.session.commit()
     return attempt
 
@@ -390,7 +391,14 @@ def refresh_score(attempt: Attempt) -> None:
     if not any(a.state == "grading" for a in answers.values()):
         attempt.status = AttemptStatus.graded
         attempt.graded_at = attempt.graded_at or utcnow()
+    _refresh_scorecards(attempt.candidate_id)
     db.session.commit()
+
+
+def _refresh_scorecards(candidate_id: int) -> None:
+    from hirebench.scorecards.service import refresh_candidate
+
+    refresh_candidate(candidate_id)
 
 
 def expire_overdue(now: datetime | None = None) -> int:

@@ -163,6 +163,7 @@ def schedule(
         candidate=candidate.email,
         panel=[p.email for p in panel],
     )
+    _refresh_scorecards(candidate.id)
     db.session.commit()
     return interview
 
@@ -285,5 +286,12 @@ def submit_scorecard(
         ratings={key: value["rating"] for key, value in questions.items()},
         competencies=competencies,
     )
+    _refresh_scorecards(interview.candidate_id)
     db.session.commit()
     return card
+
+
+def _refresh_scorecards(candidate_id: int) -> None:
+    from hirebench.scorecards.service import refresh_candidate
+
+    refresh_candidate(candidate_id)

@@ -1,8 +1,10 @@
 """All models, imported so that metadata (and Alembic autogenerate) sees every table."""
 
+from hirebench.models.api_tokens import ApiToken
 from hirebench.models.attempts import Answer, Attempt, AttemptStatus, IntegrityEvent
 from hirebench.models.audit import AuditEvent
 from hirebench.models.exams import Exam, ExamVersion
+from hirebench.models.feedback import ExamSurvey, Feedback
 from hirebench.models.grading import GradingJob, GradingMode, JobStatus
 from hirebench.models.interviews import (
     Interview,
@@ -12,7 +14,7 @@ from hirebench.models.interviews import (
     Recommendation,
     Scorecard,
 )
-from hirebench.models.jobs import Job
+from hirebench.models.jobs import Application, CandidateScorecard, Job, JobProfile
 from hirebench.models.people import Invitation, Role, User
 from hirebench.models.portfolios import Portfolio, PortfolioFile
 from hirebench.models.reviews import (
@@ -26,12 +28,17 @@ from hirebench.models.reviews import (
 
 __all__ = [
     "Answer",
+    "ApiToken",
+    "Application",
     "Attempt",
     "AttemptStatus",
     "AuditEvent",
+    "CandidateScorecard",
     "CommentBankEntry",
     "Exam",
+    "ExamSurvey",
     "ExamVersion",
+    "Feedback",
     "GradingJob",
     "GradingMode",
     "IntegrityEvent",
@@ -40,6 +47,7 @@ __all__ = [
     "InterviewQuestion",
     "Invitation",
     "Job",
+    "JobProfile",
     "JobStatus",
     "Panelist",
     "Portfolio",

@@ -22,11 +22,12 @@ class Role(enum.StrEnum):
     hr = "hr"
     reviewer = "reviewer"
     interviewer = "interviewer"
+    business = "business"  # the hiring department: reads scorecards, gives feedback
     candidate = "candidate"
 
     @classmethod
     def staff(cls) -> tuple[Role, ...]:
-        return (cls.admin, cls.hr, cls.reviewer, cls.interviewer)
+        return (cls.admin, cls.hr, cls.reviewer, cls.interviewer, cls.business)
 
 
 class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined]

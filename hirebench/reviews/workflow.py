@@ -100,6 +100,9 @@ def create_item(
         # are instead of forever; with none, it waits for HR to assign someone by hand.
         item.required_reviews = len(chosen)
     audit.record("review.item_created", None, target=item, kind=kind.value, rubric=rubric_key)
+    from hirebench.scorecards.service import refresh_candidate
+
+    refresh_candidate(candidate.id)
     return item
 
 
@@ -310,6 +313,9 @@ def _settle(item: ReviewItem) -> None:
     else:
         item.complete, item.score, item.completed_at = False, None, None
     db.session.flush()
+    from hirebench.scorecards.service import refresh_candidate
+
+    refresh_candidate(item.candidate_id)
 
 
 def _apply_to_answer(item: ReviewItem) -> None:

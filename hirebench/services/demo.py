@@ -27,6 +27,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("reviewer3@demo.local", Role.reviewer, "Omar Haddad"),
     DemoAccount("interviewer@demo.local", Role.interviewer, "Ivan Interviewer"),
     DemoAccount("interviewer2@demo.local", Role.interviewer, "周杰 (Zhou Jie)"),
+    DemoAccount("business@demo.local", Role.business, "Bella Business (电商运营)"),
     *(
         DemoAccount(f"candidate{n}@demo.local", Role.candidate, name)
         for n, name in enumerate(["李雷", "韩梅梅", "Sam Carter", "张伟", "Priya Nair"], start=1)
@@ -43,6 +44,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
 
     accounts_seeded = _seed_accounts(password)
     load_shipped_content(PROJECT_ROOT)
+    _seed_job_profile()
     _seed_exam_attempts()
     demo_reviews.seed_reviews_and_interviews()
     return accounts_seeded
@@ -71,6 +73,27 @@ def _seed_accounts(password: str) -> list[DemoAccount]:
 
 
 SAMPLE_EXAM = "ai-trainer-ecommerce"
+DEMO_PROFILE = "ai-trainer-ecommerce"
+
+
+def _seed_job_profile() -> None:
+    """The demo job's profile (skills, competencies, weights), and every demo candidate as
+    an applicant, so the dashboard ranks them."""
+    from hirebench import PROJECT_ROOT
+    from hirebench.jobs.profile_file import load_profile_file
+    from hirebench.jobs.service import ensure_application, save_profile
+
+    job = jobs.get_or_create(DEMO_JOB_TITLE)
+    definition = load_profile_file(PROJECT_ROOT / "exams" / "jobs" / f"{DEMO_PROFILE}.yaml")
+    save_profile(definition, job=job)
+    for account in DEMO_ACCOUNTS:
+        if account.role is Role.candidate:
+            user = accounts.find_by_email(account.email)
+            assert user is not None
+            ensure_application(user, job, source="manual")
+    db.session.commit()
+
+
 # Good and weak answers, keyed by question type; the demo candidates mix them.
 _REFERENCE_RULES = [
     {"conditions": [{"field": "is_bot", "op": "eq", "value": 1}], "label": "browse"},

@@ -63,6 +63,10 @@ def invite_candidate(
     )
     db.session.add(invitation)
     db.session.flush()
+    from hirebench.jobs.service import ensure_application
+    from hirebench.scorecards.service import refresh
+
+    refresh(ensure_application(candidate, job))
     audit.record(
         "invitation.create", invited_by, target=invitation, ip=ip, candidate=email, job_id=job.id
     )

@@ -9,9 +9,12 @@ from hirebench.web import (
     admin,
     api,
     auth,
+    business,
     candidate,
+    candidate_survey,  # noqa: F401 - imported for the routes it adds to the candidate blueprint
     errors,
     hr,
+    hr_jobs,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_panel,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     interview,
     portfolio,
@@ -20,7 +23,7 @@ from hirebench.web import (
 
 
 def register(app: Flask) -> None:
-    for module in (auth, admin, hr, review, interview, candidate, portfolio, api):
+    for module in (auth, admin, hr, review, interview, business, candidate, portfolio, api):
         app.register_blueprint(module.bp)
     app.before_request(access.enforce)
     errors.register(app)

@@ -77,5 +77,6 @@ def home_endpoint(role: Role) -> str:
         Role.hr: "hr.home",
         Role.reviewer: "review.home",
         Role.interviewer: "interview.home",
+        Role.business: "business.home",
         Role.candidate: "candidate.home",
     }[role]

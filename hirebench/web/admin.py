@@ -1,4 +1,4 @@
-"""Admin area: staff accounts and reusable review rubrics."""
+"""Admin area: staff accounts, reusable review rubrics and API tokens."""
 
 from __future__ import annotations
 
@@ -6,17 +6,21 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
 
 from hirebench.exams.questions.base import ExamDefinitionError
 from hirebench.extensions import db
-from hirebench.models import Role, Rubric, User
+from hirebench.models import ApiToken, Role, Rubric, User
 from hirebench.reviews import rubrics
-from hirebench.services import accounts
+from hirebench.services import accounts, api_tokens
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
-from hirebench.web.forms import CreateUserForm, RubricForm
-from hirebench.web.helpers import page_number
+from hirebench.web.forms import ActionForm, CreateUserForm, RubricForm
+from hirebench.web.helpers import client_ip, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 protect_blueprint(bp, [Role.admin])
@@ -116,3 +120,61 @@ criteria:
       3: "What an adequate answer looks like."
       5: "What an excellent answer looks like."
 """
+
+
+# ------------------------------------------------------------------------------ API tokens
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("Name (what will use the token)"),
+        validators=[DataRequired(), Length(max=api_tokens.MAX_NAME_LENGTH)],
+    )
+
+
+def _render_tokens(
+    form: ApiTokenForm, new_token: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "admin/tokens.html",
+            form=form,
+            tokens=api_tokens.active_and_revoked(),
+            new_token=new_token,
+            revoke_form=ActionForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/tokens")
+def tokens() -> ResponseReturnValue:
+    return _render_tokens(ApiTokenForm())
+
+
+@bp.route("/tokens", methods=["POST"])
+def create_token() -> ResponseReturnValue:
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _render_tokens(form, status=400)
+    try:
+        _token, raw = api_tokens.create(form.name.data or "", by=current_user, ip=client_ip())
+    except ServiceError as exc:
+        db.session.rollback()
+        form.name.errors.append(str(exc))
+        return _render_tokens(form, status=400)
+    db.session.commit()
+    # Rendered straight into this response rather than flashed, so the secret never rides
+    # in the (signed, not encrypted) session cookie. Only its hash is kept from here on.
+    return _render_tokens(ApiTokenForm(formdata=None), new_token=raw)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    token = db.get_or_404(ApiToken, token_id)
+    if not ActionForm().validate_on_submit():
+        return _render_tokens(ApiTokenForm(formdata=None), status=400)
+    api_tokens.revoke(token, by=current_user, ip=client_ip())
+    db.session.commit()
+    flash(_("Token “%(name)s” revoked.", name=token.name), "success")
+    return redirect(url_for("admin.tokens"))

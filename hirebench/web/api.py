@@ -1,14 +1,39 @@
-"""JSON API, version 1."""
+"""JSON API, version 1 (docs/api.md). Apart from the health check every endpoint needs an API
+token in `Authorization: Bearer <token>`; browser sessions do not count."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
-from hirebench.services import health
+from hirebench.extensions import db
+from hirebench.models import ApiToken, Job
+from hirebench.services import api_tokens, audit, health
 from hirebench.web.access import public
+from hirebench.web.helpers import client_ip
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _error(status: int, error: str, message: str) -> Response:
+    response = jsonify({"error": error, "message": message, "status": status})
+    response.status_code = status
+    return response
+
+
+def _unauthorized(message: str) -> Response:
+    response = _error(401, _("Unauthorized"), message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="hirebench"'
+    return response
+
+
+def _bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer` header, or None for any other header."""
+    scheme, _sep, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
 
 
 @bp.route("/health")
@@ -16,3 +41,47 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def health_check() -> ResponseReturnValue:
     report = health.report(current_app.config["REDIS_URL"])
     return jsonify(report), 200 if report["database"] == "ok" else 503
+
+
+# `@public` only lets the request past the session-based access check; the token check below
+# is what guards the data. The route is GET only, so CSRFProtect never applies to it.
+@bp.route("/jobs/<int:job_id>/scorecards")
+@public
+def job_scorecards(job_id: int) -> ResponseReturnValue:
+    raw = _bearer_token()
+    if raw is None:
+        return _unauthorized(_("Send an API token: Authorization: Bearer <token>."))
+    token = api_tokens.authenticate(raw)
+    if token is None:
+        return _unauthorized(_("The API token is malformed, unknown or revoked."))
+    db.session.commit()  # keep last_used_at even when the request fails below
+    job = db.session.get(Job, job_id)
+    if job is None:
+        return _error(404, _("Not found"), _("There is no job %(id)d.", id=job_id))
+    return _export(job, token)
+
+
+def _export(job: Job, token: ApiToken) -> ResponseReturnValue:
+    # Imported here so loading the API blueprint does not depend on the scorecards package.
+    from hirebench.scorecards import service as scorecards
+
+    try:
+        payload = scorecards.api_payload(job)
+    except scorecards.ExportError as exc:
+        db.session.rollback()
+        return _error(409, _("Conflict"), str(exc))
+    # Exports of candidate data are audited; the token says which system asked.
+    audit.record(
+        "export.api",
+        None,
+        target=job,
+        ip=client_ip(),
+        token_prefix=token.prefix,
+        token_name=token.name,
+        candidates=len(payload.get("candidates", [])),
+    )
+    db.session.commit()
+    response = jsonify(payload)
+    # Candidate data: no shared cache may keep it (the session-based no-store does not apply).
+    response.headers["Cache-Control"] = "no-store"
+    return response

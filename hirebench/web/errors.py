@@ -20,6 +20,7 @@ MESSAGES = {
     404: (_l("Page not found"), _l("There is nothing at this address.")),
     405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
     410: (_l("Gone"), _l("This link is no longer valid.")),
+    409: (_l("Not possible yet"), _l("This cannot be done in the current state.")),
     413: (_l("Too large"), _l("The upload is larger than allowed.")),
     429: (
         _l("Too many attempts"),
@@ -30,6 +31,11 @@ MESSAGES = {
         _l("An unexpected error happened on our side. It has been logged."),
     ),
 }
+
+
+def render_error(status: int, description: str | None = None) -> ResponseReturnValue:
+    """An error page (or JSON under /api/) with this status and, optionally, its own text."""
+    return _render(status, description)
 
 
 def _render(status: int, description: str | None = None) -> ResponseReturnValue:

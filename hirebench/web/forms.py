@@ -153,3 +153,17 @@ class RubricForm(FlaskForm):
         _l("Rubric (YAML, see docs/rubric-format.md)"),
         validators=[DataRequired(), Length(max=200_000)],
     )
+
+
+class FeedbackForm(FlaskForm):
+    text = TextAreaField(
+        _l("Feedback (for example: strong technically, communication needs work)"),
+        validators=[DataRequired(), Length(max=4000)],
+    )
+
+
+class ProfileForm(FlaskForm):
+    text = TextAreaField(
+        _l("Job profile (YAML, see docs/job-profile.md)"),
+        validators=[DataRequired(), Length(max=200_000)],
+    )

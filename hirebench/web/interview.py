@@ -1,5 +1,5 @@
 """Interviewer area: my interviews, the kit with its scoring guides, and my scorecard. The
-panel's scorecards appear only after my own is in."""
+panel's scorecards appear only after my own is in. Feedback for HR on the candidate."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from flask_login import current_user
 from hirebench.extensions import db
 from hirebench.interviews import service
 from hirebench.models import Interview, Recommendation, Role
+from hirebench.services import feedback as feedback_service
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
-from hirebench.web.forms import ActionForm
+from hirebench.web.forms import ActionForm, FeedbackForm
 from hirebench.web.helpers import client_ip, page_number
 
 bp = Blueprint("interview", __name__, url_prefix="/interview")
@@ -45,7 +46,10 @@ def _interview(interview_id: int) -> Interview:
 
 
 def _render(
-    interview: Interview, values: dict[str, Any] | None = None, status: int = 200
+    interview: Interview,
+    values: dict[str, Any] | None = None,
+    status: int = 200,
+    feedback_form: FeedbackForm | None = None,
 ) -> ResponseReturnValue:
     own = service.own_scorecard(interview, current_user)
     editing = own is None or request.args.get("edit") == "1" or values is not None
@@ -62,6 +66,11 @@ def _render(
         else None
     )
     history = [s for s in interview.scorecards if s.interviewer_id == current_user.id]
+    my_feedback = [
+        f
+        for f in feedback_service.feedback_for(interview.candidate, interview.kit.job)
+        if f.author_id == current_user.id
+    ]
     return (
         render_template(
             "interview/interview.html",
@@ -74,6 +83,8 @@ def _render(
             values=values or {},
             recommendations=RECOMMENDATIONS,
             form=ActionForm(),
+            feedback_form=feedback_form or FeedbackForm(formdata=None),
+            my_feedback=my_feedback,
         ),
         status,
     )
@@ -129,3 +140,25 @@ def submit(interview_id: int) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("interview.interview", interview_id=interview_id))
+
+
+@bp.route("/<int:interview_id>/feedback", methods=["POST"])
+def feedback(interview_id: int) -> ResponseReturnValue:
+    interview = _interview(interview_id)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return _render(interview, status=400, feedback_form=form)
+    try:
+        feedback_service.add_feedback(
+            interview.candidate,
+            interview.kit.job,
+            current_user,
+            form.text.data or "",
+            ip=client_ip(),
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        form.text.errors.append(str(exc))
+        return _render(_interview(interview_id), status=400, feedback_form=form)
+    flash(_("Feedback sent to HR."), "success")
+    return redirect(url_for("interview.interview", interview_id=interview_id) + "#feedback")

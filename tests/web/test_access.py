@@ -16,6 +16,7 @@ from hirebench.web.access import PUBLIC, policy_for
 from tests.conftest import PASSWORD, AuthActions
 
 ADM, HR, REV, INT, CAN = Role.admin, Role.hr, Role.reviewer, Role.interviewer, Role.candidate
+BUS = Role.business
 EXPECTED: dict[str, Any] = {
     "static": PUBLIC,
     "auth.index": PUBLIC,
@@ -24,6 +25,8 @@ EXPECTED: dict[str, Any] = {
     "auth.accept_invitation": PUBLIC,
     "auth.set_language": PUBLIC,
     "api.health_check": PUBLIC,
+    # Public to the session check only: the view itself demands an API token (401 without).
+    "api.job_scorecards": PUBLIC,
     "admin.home": {ADM},
     "admin.create_user": {ADM},
     "hr.home": {HR, ADM},
@@ -42,8 +45,12 @@ EXPECTED: dict[str, Any] = {
     "candidate.event": {CAN},
     "candidate.run_tests": {CAN},
     "candidate.run_status": {CAN},
+    "candidate.survey": {CAN},
     "admin.rubrics_list": {ADM},
     "admin.rubric_edit": {ADM},
+    "admin.tokens": {ADM},
+    "admin.create_token": {ADM},
+    "admin.revoke_token": {ADM},
     "hr.candidates": {HR, ADM},
     "hr.candidate": {HR, ADM},
     "hr.review_items": {HR, ADM},
@@ -56,16 +63,28 @@ EXPECTED: dict[str, Any] = {
     "hr.interviews_page": {HR, ADM},
     "hr.create_kit": {HR, ADM},
     "hr.schedule_interview": {HR, ADM},
+    "hr.job_dashboard": {HR, ADM},
+    "hr.scorecard": {HR, ADM},
+    "hr.add_feedback": {HR, ADM},
+    "hr.job_profile": {HR, ADM},
+    "hr.job_profile_file": {HR, ADM},
+    "hr.export_job": {HR, ADM},
+    "hr.export_pdf": {HR, ADM},
     "review.item": {REV},
     "review.submit": {REV},
     "review.download": {REV},
     "review.file_preview": {REV},
     "interview.interview": {INT},
     "interview.submit": {INT},
+    "interview.feedback": {INT},
+    "business.home": {BUS},
+    "business.candidate": {BUS},
+    "business.add_feedback": {BUS},
     "portfolio.home": {CAN},
     "portfolio.create": {CAN},
     "portfolio.download": {CAN},
 }
+TOKEN_AUTH = {"api.job_scorecards"}
 DUMMY_ARGS = {
     "token": "not-a-token",
     "filename": "css/app.css",
@@ -80,6 +99,8 @@ DUMMY_ARGS = {
     "portfolio_id": 1,
     "file_id": 1,
     "interview_id": 1,
+    "fmt": "csv",
+    "token_id": 1,
 }
 
 
@@ -136,7 +157,10 @@ def test_roles_matrix(matrix_app: Flask, role: Role | None) -> None:
             continue  # would end this client's session mid-matrix
         response = client.open(path, method=method)
         expected = EXPECTED[endpoint]
-        if expected == PUBLIC:
+        if endpoint in TOKEN_AUTH:
+            # Open to the session check; the view itself demands an API token.
+            assert response.status_code == 401, (endpoint, role)
+        elif expected == PUBLIC:
             assert response.status_code not in (401, 403), (endpoint, role)
         elif role is None:
             assert response.status_code == 302, (endpoint, role)

@@ -1,0 +1,1 @@
+"""Jobs: the job profile format and the profile versions in the database."""

@@ -1,0 +1,24 @@
+"""API tokens for the JSON API. Only a hash is stored; the token is shown once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hirebench.extensions import db
+from hirebench.models.base import CreatedAtMixin
+
+
+class ApiToken(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The first characters, so an admin can tell tokens apart without the secret.
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

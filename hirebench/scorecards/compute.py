@@ -1,0 +1,287 @@
+"""The composite scorecard as a pure function of a job profile and a candidate's evidence,
+so the same inputs always give the same scorecard (docs/scorecard.md has the rules).
+
+Texts are stored in English with their message id and parameters, so every page can show
+them in the reader's language: `explain(entry)` translates one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Under another name, so Babel does not extract the variable ids passed to it.
+from flask_babel import gettext as translate
+
+from hirebench.jobs.profile import JobProfileDefinition, MissingStage, Stage
+from hirebench.models.base import utcnow
+
+
+def N_(message: str) -> str:  # the gettext convention; Babel extracts N_("...")
+    """Marks a message for translation without translating it now."""
+    return message
+
+
+STAGE_TITLES = {
+    Stage.screening: N_("Resume screening"),
+    Stage.written_test: N_("Written test"),
+    Stage.portfolio: N_("Portfolio"),
+    Stage.interview: N_("Behavioural interview"),
+    Stage.assessment: N_("Assessments"),
+}
+RECOMMENDATIONS = {
+    "hire": N_("Hire"),
+    "hire_with_training": N_("Hire, with training in %(competencies)s"),
+    "hold": N_("Hold"),
+    "reject": N_("Reject"),
+}
+# Flags that stop an automatic "hire" until someone has looked at them.
+BLOCKING_FLAGS = ("integrity", "disagreement")
+
+
+def text(msgid: str, **params: Any) -> dict[str, Any]:
+    """A stored text: English now, translatable later."""
+    return {"msgid": msgid, "params": params, "text": msgid % params if params else msgid}
+
+
+def flag(code: str, msgid: str, **params: Any) -> dict[str, Any]:
+    entry = text(msgid, **params)
+    return {"code": code, "message": entry["text"], "msgid": msgid, "params": params}
+
+
+def explain(entry: Mapping[str, Any]) -> str:
+    """A stored text in the current language."""
+    return translate(entry["msgid"], **entry.get("params", {}))
+
+
+@dataclass(frozen=True)
+class StageResult:
+    score: float | None
+    status: str  # complete | partial | pending | missing
+    detail: dict[str, Any] = field(default_factory=lambda: text(N_("no evidence yet")))
+
+
+MISSING = StageResult(None, "missing")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One piece of evidence for a competency, scored 0-100."""
+
+    competency: str
+    source: str  # exam | assessment | portfolio | interview
+    label: str
+    score: float
+    weight: float
+
+
+@dataclass
+class Evidence:
+    candidate_id: int
+    name: str
+    email: str
+    stages: dict[Stage, StageResult] = field(default_factory=dict)
+    items: list[Item] = field(default_factory=list)
+    flags: list[dict[str, Any]] = field(default_factory=list)
+    feedback: list[dict[str, Any]] = field(default_factory=list)
+
+
+def compute(
+    profile: JobProfileDefinition, profile_version: int, job_id: int, evidence: Evidence
+) -> dict[str, Any]:
+    stages = {}
+    for stage, weight in profile.stages:
+        result = evidence.stages.get(stage, MISSING)
+        stages[stage.value] = {
+            "title": STAGE_TITLES[stage],
+            "score": _round(result.score),
+            "status": result.status,
+            "weight": weight,
+            "detail": result.detail,
+        }
+    competencies = _competencies(profile, evidence.items)
+    composite = _composite(profile, stages)
+    recommendation = _recommend(profile, stages, competencies, composite, evidence.flags)
+    return {
+        "candidate_id": evidence.candidate_id,
+        "name": evidence.name,
+        "email": evidence.email,
+        "job_id": job_id,
+        "job_title": profile.title,
+        "profile_version": profile_version,
+        "stages": stages,
+        "competencies": competencies,
+        "composite": _round(composite),
+        "competency_floor": profile.cutoffs.competency_floor,
+        "recommendation": recommendation,
+        "flags": evidence.flags,
+        "feedback": evidence.feedback,
+        "computed_at": utcnow().isoformat(timespec="seconds"),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _competencies(profile: JobProfileDefinition, items: list[Item]) -> dict[str, dict[str, Any]]:
+    grouped: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        grouped[item.competency].append(item)
+    result = {}
+    for competency in profile.competencies:
+        evidence = grouped.get(competency.id, [])
+        total = sum(item.weight for item in evidence)
+        score = sum(i.score * i.weight for i in evidence) / total if total > 0 else None
+        result[competency.id] = {
+            "title": competency.title,
+            "score": _round(score),
+            "evidence": [
+                {
+                    "source": i.source,
+                    "label": i.label,
+                    "score": _round(i.score),
+                    "weight": i.weight,
+                }
+                for i in evidence
+            ],
+        }
+    return result
+
+
+def _composite(profile: JobProfileDefinition, stages: dict[str, dict[str, Any]]) -> float | None:
+    scored = [(s["weight"], s["score"]) for s in stages.values() if s["score"] is not None]
+    if not scored:
+        return None
+    missing = len(scored) < len(stages)
+    if profile.missing_stage is MissingStage.hold and missing:
+        return None
+    if profile.missing_stage is MissingStage.reweight:
+        total = sum(weight for weight, _score in scored)
+        return sum(w * s for w, s in scored) / total if total > 0 else None
+    return sum(w * s for w, s in scored) / 100  # zero: a missing stage adds nothing
+
+
+def _recommend(
+    profile: JobProfileDefinition,
+    stages: dict[str, dict[str, Any]],
+    competencies: dict[str, dict[str, Any]],
+    composite: float | None,
+    flags: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The documented rules, in order: no composite -> hold; below the reject cut-off or a
+    stage below its minimum -> reject; a stage still missing or incomplete -> hold; at or
+    above the hire cut-off -> hire (hold while an integrity or disagreement flag is open;
+    with training when a competency is below the floor); otherwise hold."""
+    cut = profile.cutoffs
+    reasons: list[dict[str, Any]] = []
+    weak = sorted(
+        (
+            key
+            for key, c in competencies.items()
+            if c["score"] is not None and c["score"] < cut.competency_floor
+        ),
+        key=lambda key: competencies[key]["score"],
+    )
+    for key in weak:
+        c = competencies[key]
+        reasons.append(
+            text(
+                N_("%(competency)s %(score).0f is below the floor %(floor).0f (%(evidence)s)"),
+                competency=c["title"],
+                score=c["score"],
+                floor=cut.competency_floor,
+                evidence=", ".join(f"{e['label']} {e['score']:.0f}" for e in c["evidence"]),
+            )
+        )
+    # A partial stage (a score with more evidence to come) is not final either.
+    missing = [s["title"] for s in stages.values() if s["status"] != "complete"]
+    stage_minimums = dict(cut.stages)
+    failed = [
+        (stages[key]["title"], stages[key]["score"], minimum)
+        for key, minimum in stage_minimums.items()
+        if key in stages and stages[key]["score"] is not None and stages[key]["score"] < minimum
+    ]
+    blocking = [f for f in flags if f["code"] in BLOCKING_FLAGS]
+    code = "hold"
+    if composite is None:
+        reasons.insert(
+            0, text(N_("No composite yet: waiting for %(stages)s"), stages=", ".join(missing))
+        )
+    elif composite < cut.reject or failed:
+        code = "reject"
+        if composite < cut.reject:
+            reasons.insert(
+                0,
+                text(
+                    N_("Composite %(score).1f is below the reject cut-off %(cut).0f"),
+                    score=composite,
+                    cut=cut.reject,
+                ),
+            )
+        for title, score, minimum in failed:
+            reasons.insert(
+                0,
+                text(
+                    N_("%(stage)s %(score).1f is below its minimum %(minimum).0f"),
+                    stage=title,
+                    score=score,
+                    minimum=minimum,
+                ),
+            )
+    elif missing:
+        reasons.insert(
+            0,
+            text(
+                N_("Composite %(score).1f so far; still waiting for %(stages)s"),
+                score=composite,
+                stages=", ".join(missing),
+            ),
+        )
+    elif composite >= cut.hire:
+        reasons.insert(
+            0,
+            text(
+                N_("Composite %(score).1f reaches the hire cut-off %(cut).0f"),
+                score=composite,
+                cut=cut.hire,
+            ),
+        )
+        if blocking:
+            reasons.insert(
+                1,
+                text(
+                    N_("On hold until someone has looked at: %(flags)s"),
+                    flags="; ".join(f["message"] for f in blocking),
+                ),
+            )
+        else:
+            code = "hire_with_training" if weak else "hire"
+    else:
+        reasons.insert(
+            0,
+            text(
+                N_(
+                    "Composite %(score).1f is between the reject (%(reject).0f) and hire "
+                    "(%(hire).0f) cut-offs"
+                ),
+                score=composite,
+                reject=cut.reject,
+                hire=cut.hire,
+            ),
+        )
+    titles = ", ".join(competencies[key]["title"] for key in weak)
+    label = (
+        text(RECOMMENDATIONS[code], competencies=titles)
+        if code == "hire_with_training"
+        else text(RECOMMENDATIONS[code])
+    )
+    return {
+        "code": code,
+        "label": label["text"],
+        "label_text": label,
+        "reasons": [r["text"] for r in reasons],
+        "reason_texts": reasons,
+        "competencies": weak,
+    }

@@ -1,0 +1,389 @@
+"""Scorecard exports: a table of many candidates as CSV or XLSX, and one candidate's scorecard
+as a one-page A4 PDF with a competency chart. Everything reads the scorecard data contract
+(docs/scorecard.md) as plain dicts; no database access here. Callers run inside an app context
+(a request context for the user's language)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+STATUS_LABELS = {
+    "complete": _l("complete"),
+    "partial": _l("partial"),
+    "pending": _l("pending"),
+    "missing": _l("missing"),
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans', sans-serif"
+
+# What the one-page PDF keeps of the feedback; halved until the page fits.
+FEEDBACK_ITEMS = 6
+FEEDBACK_CHARS = 1600
+FEEDBACK_ITEM_CHARS = 600
+
+
+@dataclass(frozen=True)
+class Columns:
+    """(id, title) pairs in display order."""
+
+    stages: list[tuple[str, str]]
+    competencies: list[tuple[str, str]]
+
+
+# -- the table ------------------------------------------------------------------------------
+
+
+def number(value: Any) -> float | str:
+    """A score rounded to 1 decimal; no score is an empty cell, never 0."""
+    if value is None or isinstance(value, bool):
+        return ""
+    try:
+        result = round(float(value), 1)
+    except (TypeError, ValueError):
+        return ""
+    return result if math.isfinite(result) else ""
+
+
+def status_label(code: Any) -> str:
+    if not code:
+        return ""
+    return str(STATUS_LABELS.get(str(code), code))
+
+
+def stage_weight(cards: Sequence[Mapping[str, Any]], stage_id: str) -> float | None:
+    for card in cards:
+        weight = (card.get("stages") or {}).get(stage_id, {}).get("weight")
+        if weight is not None:
+            return float(weight)
+    return None
+
+
+def table(
+    columns: Columns, cards: Sequence[Mapping[str, Any]]
+) -> tuple[list[str], list[list[Any]]]:
+    header = [_("Candidate ID"), _("Name"), _("Email")]
+    for stage_id, title in columns.stages:
+        weight = stage_weight(cards, stage_id)
+        header.append(
+            title
+            if weight is None
+            else _("%(title)s (%(weight)s%%)", title=title, weight=f"{weight:g}")
+        )
+    header += [_("%(title)s status", title=title) for _id, title in columns.stages]
+    header += [title for _id, title in columns.competencies]
+    header += [_("Composite"), _("Recommendation"), _("Reasons"), _("Flags")]
+
+    rows: list[list[Any]] = []
+    for card in cards:
+        stages = card.get("stages") or {}
+        competencies = card.get("competencies") or {}
+        recommendation = card.get("recommendation") or {}
+        row: list[Any] = [card.get("candidate_id", ""), card.get("name", ""), card.get("email", "")]
+        row += [number(stages.get(sid, {}).get("score")) for sid, _t in columns.stages]
+        row += [status_label(stages.get(sid, {}).get("status")) for sid, _t in columns.stages]
+        row += [number(competencies.get(cid, {}).get("score")) for cid, _t in columns.competencies]
+        row += [
+            number(card.get("composite")),
+            recommendation.get("label") or "",
+            "; ".join(str(r) for r in recommendation.get("reasons") or []),
+            "; ".join(str(f.get("message", "")) for f in card.get("flags") or []),
+        ]
+        rows.append(row)
+    return header, rows
+
+
+# -- CSV and XLSX ---------------------------------------------------------------------------
+
+
+def safe_cell(value: Any) -> Any:
+    """Numbers stay numbers; text that a spreadsheet would run as a formula gets a leading '."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(header: Sequence[Any], rows: Sequence[Sequence[Any]]) -> bytes:
+    """UTF-8 with a BOM (Excel then reads Chinese correctly), CRLF line endings."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(v) for v in header])
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def sheet_title(title: str) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, no leading or trailing '."""
+    cleaned = SHEET_TITLE_FORBIDDEN.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", title))
+    cleaned = cleaned.strip().strip("'").strip()[:31].strip()
+    if not cleaned or cleaned.lower() == "history":  # "History" is reserved by Excel
+        return "Sheet1"
+    return cleaned
+
+
+def display_width(text: str) -> int:
+    """Columns a text needs: wide (CJK) characters count twice."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def xlsx_value(value: Any) -> Any:
+    value = safe_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def to_xlsx(header: Sequence[Any], rows: Sequence[Sequence[Any]], sheet_title_: str) -> bytes:
+    """A write-only workbook (streams rows, fast for thousands): bold frozen header, widths
+    fitted to the content (capped), numbers as numbers."""
+    header_values = [xlsx_value(v) for v in header]
+    body = [[xlsx_value(v) for v in row] for row in rows]
+    widths = [display_width(str(v)) for v in header_values]
+    for row in body:
+        for index, value in enumerate(row):
+            if index < len(widths):
+                widths[index] = max(widths[index], display_width(str(value)))
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title(sheet_title_))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 50)
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    cells = []
+    for value in header_values:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    for row in body:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# -- the PDF --------------------------------------------------------------------------------
+
+CHART_WIDTH = 500
+LABEL_WIDTH = 190  # competency titles, right-aligned before the bars
+BAR_X = 196
+BAR_SCALE = 2.4  # 100 points = 240 units
+ROW = 20
+TOP = 16  # room for the floor's label
+BOTTOM = 16  # room for the axis labels
+
+
+def shorten(text: str, width: int) -> str:
+    """Cut to at most `width` display columns, with an ellipsis when cut."""
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for char in text:
+        used += display_width(char)
+        if used > width - 1:
+            break
+        out.append(char)
+    return "".join(out) + "…"
+
+
+def card_floor(card: Mapping[str, Any]) -> float | None:
+    """The competency floor, when the card carries one (top level or under `cutoffs`)."""
+    floor = card.get("competency_floor")
+    if floor is None:
+        floor = (card.get("cutoffs") or {}).get("competency_floor")
+    return None if floor is None else float(floor)
+
+
+def competency_chart_svg(card: Mapping[str, Any], floor: float | None) -> Markup:
+    """Horizontal bars 0-100, one per scored competency; a competency without a score is
+    marked "missing" (no bar, never 0). The floor, if given, is a dashed line."""
+    competencies = list((card.get("competencies") or {}).items())
+    height = TOP + ROW * max(len(competencies), 1) + BOTTOM
+    bottom = TOP + ROW * max(len(competencies), 1)
+    parts = [
+        Markup(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="competency-chart" '
+            'viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-family="{font}" '
+            'font-size="10" role="img">'
+        ).format(w=CHART_WIDTH, h=height, font=FONT_FAMILY)
+    ]
+    for tick in (0, 25, 50, 75, 100):
+        x = BAR_X + tick * BAR_SCALE
+        parts.append(
+            Markup(
+                '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="#ddd" '
+                'stroke-width="0.5"/>'
+                '<text x="{x}" y="{label_y}" text-anchor="middle" fill="#777" font-size="8">'
+                "{tick}</text>"
+            ).format(x=x, top=TOP, bottom=bottom, label_y=bottom + 11, tick=tick)
+        )
+    for index, (competency_id, competency) in enumerate(competencies):
+        y = TOP + index * ROW
+        title = str(competency.get("title") or competency_id)
+        parts.append(
+            Markup(
+                '<text x="{x}" y="{y}" text-anchor="end"><title>{title}</title>{short}</text>'
+            ).format(x=LABEL_WIDTH, y=y + 13, title=title, short=shorten(title, 34))
+        )
+        score = competency.get("score")
+        if score is None:
+            parts.append(
+                Markup(
+                    '<rect x="{x}" y="{y}" width="{w}" height="12" fill="none" stroke="#bbb" '
+                    'stroke-dasharray="3 2"/>'
+                    '<text class="missing" x="{tx}" y="{ty}" fill="#777" font-style="italic">'
+                    "{label}</text>"
+                ).format(
+                    x=BAR_X, y=y + 3, w=100 * BAR_SCALE, tx=BAR_X + 4, ty=y + 13, label=_("missing")
+                )
+            )
+            continue
+        value = min(max(float(score), 0.0), 100.0)
+        below = floor is not None and value < floor
+        parts.append(
+            Markup(
+                '<rect class="bar" x="{x}" y="{y}" width="{w:.1f}" height="12" fill="{fill}"/>'
+                '<text x="{tx:.1f}" y="{ty}">{label}</text>'
+            ).format(
+                x=BAR_X,
+                y=y + 3,
+                w=value * BAR_SCALE,
+                fill="#d9822b" if below else "#2f6fb0",
+                tx=BAR_X + value * BAR_SCALE + 4,
+                ty=y + 13,
+                label=f"{float(score):.1f}",
+            )
+        )
+    if floor is not None:
+        x = BAR_X + min(max(floor, 0.0), 100.0) * BAR_SCALE
+        parts.append(
+            Markup(
+                '<line class="floor" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" '
+                'stroke="#c0392b" stroke-width="1" stroke-dasharray="4 2"/>'
+                '<text x="{x:.1f}" y="10" text-anchor="middle" fill="#c0392b" font-size="8">'
+                "{label}</text>"
+            ).format(
+                x=x, top=TOP - 2, bottom=bottom, label=_("floor %(floor)s", floor=f"{floor:g}")
+            )
+        )
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def feedback_items(card: Mapping[str, Any], budget: int) -> tuple[list[dict[str, str]], int]:
+    """The feedback that fits `budget` characters (the newest first as given), each text cut to
+    FEEDBACK_ITEM_CHARS; and how many items were left out."""
+    items = list(card.get("feedback") or [])
+    kept: list[dict[str, str]] = []
+    for item in items[:FEEDBACK_ITEMS]:
+        text = str(item.get("text") or "")
+        room = min(budget, FEEDBACK_ITEM_CHARS)
+        if room < 40:
+            break
+        if len(text) > room:
+            text = text[: room - 1].rstrip() + "…"
+        budget -= len(text)
+        kept.append(
+            {
+                "source": str(item.get("source") or ""),
+                "author": str(item.get("author") or ""),
+                "at": str(item.get("at") or "")[:10],
+                "text": text,
+            }
+        )
+    return kept, len(items) - len(kept)
+
+
+def score_text(value: Any) -> str:
+    shown = number(value)
+    return "—" if shown == "" else f"{shown:.1f}"
+
+
+def url_fetcher() -> Any:
+    """No network or file access while rendering: only data: URLs (WeasyPrint ≥ 68 has
+    URLFetcher; older versions keep their default)."""
+    fetcher = getattr(weasyprint, "URLFetcher", None)
+    return fetcher(allowed_protocols=("data",)) if fetcher else None
+
+
+def render_html(card: Mapping[str, Any], columns: Columns, budget: int) -> str:
+    stages = card.get("stages") or {}
+    competencies = card.get("competencies") or {}
+    stage_rows = []
+    for stage_id, title in columns.stages:
+        stage = stages.get(stage_id)
+        if stage is None:
+            continue
+        weight = stage.get("weight")
+        stage_rows.append(
+            {
+                "title": title,
+                "score": score_text(stage.get("score")),
+                "status": status_label(stage.get("status")),
+                "weight": "" if weight is None else f"{float(weight):g}%",
+                "detail": str(stage.get("detail") or ""),
+            }
+        )
+    ordered = {
+        cid: {**competencies[cid], "title": title or competencies[cid].get("title")}
+        for cid, title in columns.competencies
+        if cid in competencies
+    }
+    feedback, omitted = feedback_items(card, budget)
+    floor = card_floor(card)
+    return render_template(
+        "exports/scorecard.html",
+        card=card,
+        recommendation=card.get("recommendation") or {},
+        composite=score_text(card.get("composite")),
+        stages=stage_rows,
+        chart=competency_chart_svg({"competencies": ordered}, floor),
+        floor=floor,
+        flags=[str(f.get("message", "")) for f in card.get("flags") or []],
+        feedback=feedback,
+        feedback_omitted=omitted,
+        font_family=FONT_FAMILY,
+    )
+
+
+def scorecard_pdf(card: Mapping[str, Any], columns: Columns) -> bytes:
+    """One A4 page. When the content overflows, the feedback is cut harder; as a last resort
+    only the first page is kept."""
+    base_url = str(Path(current_app.root_path))
+    budget = FEEDBACK_CHARS
+    while True:
+        html = render_html(card, columns, budget)
+        document = weasyprint.HTML(
+            string=html, base_url=base_url, url_fetcher=url_fetcher()
+        ).render()
+        if len(document.pages) <= 1 or budget == 0:
+            break
+        budget = budget // 2 if budget > 100 else 0
+    if len(document.pages) > 1:
+        document = document.copy(document.pages[:1])
+    pdf = document.write_pdf()
+    assert pdf is not None
+    return bytes(pdf)

@@ -1,0 +1,126 @@
+"""Keeping scorecards in step with their inputs, and reading them for HR, exports and the API.
+
+Every change to an input (an exam score, a review, an interview scorecard, feedback, the job
+profile, an application) calls `refresh_candidate` or `refresh_job` in the same
+transaction, so a stored scorecard always matches what it was computed from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from hirebench.extensions import db
+from hirebench.jobs.profile import JobProfileDefinition
+from hirebench.models import Application, CandidateScorecard, Job
+from hirebench.models.base import utcnow
+from hirebench.scorecards.compute import compute
+from hirebench.scorecards.evidence import gather
+from hirebench.services.errors import ServiceError
+
+
+class ExportError(ServiceError):
+    """The job cannot be exported as it is; the message says why."""
+
+
+def _definition(job: Job) -> JobProfileDefinition | None:
+    return JobProfileDefinition.from_json(job.profile.definition) if job.profile else None
+
+
+def refresh(application: Application) -> CandidateScorecard | None:
+    job = application.job
+    definition = _definition(job)
+    if definition is None or job.profile is None:
+        return None
+    data = compute(definition, job.profile.version, job.id, gather(application, definition))
+    card = application.scorecard
+    if card is None:
+        card = CandidateScorecard(application=application, job_id=job.id)
+        db.session.add(card)
+    card.profile_id = job.profile.id
+    card.composite = data["composite"]
+    card.recommendation = data["recommendation"]["code"]
+    card.summary = summarize(data)
+    card.data = data
+    card.computed_at = utcnow()
+    db.session.flush()
+    return card
+
+
+def summarize(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": data["name"],
+        "email": data["email"],
+        "stages": {key: s["score"] for key, s in data["stages"].items()},
+        "competencies": {key: c["score"] for key, c in data["competencies"].items()},
+        "flags": [f["code"] for f in data["flags"]],
+    }
+
+
+def refresh_candidate(candidate_id: int) -> None:
+    for application in db.session.scalars(
+        sa.select(Application).where(Application.candidate_id == candidate_id)
+    ):
+        refresh(application)
+
+
+def refresh_job(job: Job) -> None:
+    for application in db.session.scalars(
+        sa.select(Application).where(Application.job_id == job.id)
+    ):
+        refresh(application)
+
+
+def scorecards_of(job: Job) -> list[CandidateScorecard]:
+    return list(
+        db.session.scalars(
+            sa.select(CandidateScorecard)
+            .where(CandidateScorecard.job_id == job.id)
+            .order_by(CandidateScorecard.composite.desc().nulls_last(), CandidateScorecard.id)
+        )
+    )
+
+
+def require_model(job: Job) -> JobProfileDefinition:
+    definition = _definition(job)
+    if definition is None or not definition.competencies:
+        raise ExportError(
+            _(
+                "“%(title)s” has no competency model yet. Add its job profile first.",
+                title=job.title,
+            )
+        )
+    return definition
+
+
+def api_payload(job: Job) -> dict[str, Any]:
+    """GET /api/v1/jobs/<id>/scorecards (docs/api.md)."""
+    require_model(job)
+    assert job.profile is not None
+    return {
+        "job_id": job.id,
+        "job_title": job.title,
+        "profile_version": job.profile.version,
+        "candidates": [_api_candidate(card.data) for card in scorecards_of(job)],
+    }
+
+
+def _api_candidate(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "candidate_id": data["candidate_id"],
+        "name": data["name"],
+        "stages": {
+            key: {"score": stage["score"], "status": stage["status"], "weight": stage["weight"]}
+            for key, stage in data["stages"].items()
+        },
+        "competencies": {key: c["score"] for key, c in data["competencies"].items()},
+        "composite": data["composite"],
+        "recommendation": {
+            "code": data["recommendation"]["code"],
+            "label": data["recommendation"]["label"],
+            "reasons": data["recommendation"]["reasons"],
+        },
+        "flags": [{"code": f["code"], "message": f["message"]} for f in data["flags"]],
+        "profile_version": data["profile_version"],
+    }

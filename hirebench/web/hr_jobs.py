@@ -1,0 +1,283 @@
+"""HR's decision pages: the job dashboard, the candidate's composite scorecard with feedback,
+the job profile editor, and the exports (each one audit-logged). Routes live on the hr
+blueprint, so they share its access policy (hr and admin)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hirebench.exams.questions.base import ExamDefinitionError
+from hirebench.extensions import db
+from hirebench.jobs import service as job_service
+from hirebench.jobs.profile_file import parse_profile_text, profile_yaml
+from hirebench.models import (
+    Application,
+    Attempt,
+    Exam,
+    Interview,
+    InterviewKit,
+    Job,
+    ReviewItem,
+    User,
+)
+from hirebench.scorecards import dashboard, exports
+from hirebench.scorecards.service import ExportError, refresh, require_model
+from hirebench.services import audit
+from hirebench.services import feedback as feedback_service
+from hirebench.services.errors import ServiceError
+from hirebench.web.errors import render_error
+from hirebench.web.forms import FeedbackForm, ProfileForm
+from hirebench.web.helpers import client_ip, page_number
+from hirebench.web.hr import bp
+
+PER_PAGE = 100
+SORTS = ("composite", "name", "recommendation")
+
+
+def _query() -> dashboard.Query:
+    sort = request.args.get("sort", "composite")[:80]
+    if sort not in SORTS and not sort.startswith(("c:", "s:")):
+        sort = "composite"
+    return dashboard.Query(
+        sort=sort,
+        descending=request.args.get("order", "desc") != "asc",
+        recommendation=request.args.get("recommendation", "")[:30],
+        flag=request.args.get("flag", "")[:30],
+        search=request.args.get("q", "").strip()[:100],
+    )
+
+
+@bp.route("/jobs/<int:job_id>")
+def job_dashboard(job_id: int) -> ResponseReturnValue:
+    job = db.get_or_404(Job, job_id)
+    definition = job_service.definition_of(job)
+    query = _query()
+    cards = dashboard.rows(job, query) if definition else []
+    page, pages = page_number(), max(1, -(-len(cards) // PER_PAGE))
+    page = min(page, pages)
+    shown = cards[(page - 1) * PER_PAGE : page * PER_PAGE]
+    applicants = db.session.scalar(
+        sa.select(sa.func.count(Application.id)).where(Application.job_id == job.id)
+    )
+    return render_template(
+        "hr/job.html",
+        job=job,
+        definition=definition,
+        columns=dashboard.columns(definition) if definition else None,
+        cards=list(zip(shown, dashboard.with_data(shown), strict=True)),
+        total=len(cards),
+        applicants=applicants,
+        query=query,
+        page=page,
+        pages=pages,
+    )
+
+
+def _application(job: Job, candidate_id: int) -> Application:
+    application = db.session.scalar(
+        sa.select(Application).where(
+            Application.job_id == job.id, Application.candidate_id == candidate_id
+        )
+    )
+    if application is None:
+        abort(404)
+    return application
+
+
+def _evidence_links(application: Application, exam_slug: str | None) -> dict[str, Any]:
+    candidate_id = application.candidate_id
+    attempts = (
+        db.session.scalars(
+            sa.select(Attempt)
+            .join(Exam, Exam.id == Attempt.exam_id)
+            .where(Attempt.candidate_id == candidate_id, Exam.slug == exam_slug)
+            .order_by(Attempt.id.desc())
+        ).all()
+        if exam_slug
+        else []
+    )
+    items = db.session.scalars(
+        sa.select(ReviewItem).where(ReviewItem.candidate_id == candidate_id).order_by(ReviewItem.id)
+    ).all()
+    interviews = db.session.scalars(
+        sa.select(Interview)
+        .join(InterviewKit, InterviewKit.id == Interview.kit_id)
+        .where(Interview.candidate_id == candidate_id, InterviewKit.job_id == application.job_id)
+        .order_by(Interview.id)
+    ).all()
+    return {"attempts": attempts, "items": items, "interviews": interviews}
+
+
+def _render_scorecard(
+    job: Job, application: Application, form: FeedbackForm, status: int = 200
+) -> ResponseReturnValue:
+    definition = job_service.definition_of(job)
+    card = application.scorecard or (refresh(application) if definition else None)
+    links = _evidence_links(application, definition.exam if definition else None)
+    surveys = {attempt.id: feedback_service.survey_of(attempt) for attempt in links["attempts"]}
+    return (
+        render_template(
+            "hr/scorecard.html",
+            job=job,
+            definition=definition,
+            person=application.candidate,
+            card=dashboard.localized(card.data) if card else None,
+            links=links,
+            surveys=surveys,
+            survey_questions=feedback_service.SURVEY_QUESTIONS,
+            source_titles=feedback_service.SOURCE_TITLES,
+            form=form,
+        ),
+        status,
+    )
+
+
+@bp.route("/jobs/<int:job_id>/candidates/<int:candidate_id>")
+def scorecard(job_id: int, candidate_id: int) -> ResponseReturnValue:
+    job = db.get_or_404(Job, job_id)
+    return _render_scorecard(job, _application(job, candidate_id), FeedbackForm())
+
+
+@bp.route("/jobs/<int:job_id>/candidates/<int:candidate_id>/feedback", methods=["POST"])
+def add_feedback(job_id: int, candidate_id: int) -> ResponseReturnValue:
+    job = db.get_or_404(Job, job_id)
+    application = _application(job, candidate_id)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return _render_scorecard(job, application, form, 400)
+    try:
+        feedback_service.add_feedback(
+            application.candidate, job, current_user, form.text.data or "", ip=client_ip()
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        form.text.errors.append(str(exc))
+        return _render_scorecard(job, _application(job, candidate_id), form, 400)
+    flash(_("Feedback added to the scorecard."), "success")
+    return redirect(url_for("hr.scorecard", job_id=job_id, candidate_id=candidate_id))
+
+
+# ---------------------------------------------------------------------------- job profiles
+
+
+def _render_profile(
+    job: Job | None, form: ProfileForm, problems: list[str], status: int = 200
+) -> ResponseReturnValue:
+    return (
+        render_template("hr/job_profile.html", job=job, form=form, problems=problems),
+        status,
+    )
+
+
+@bp.route("/jobs/new", methods=["GET", "POST"])
+@bp.route("/jobs/<int:job_id>/profile", methods=["GET", "POST"])
+def job_profile(job_id: int | None = None) -> ResponseReturnValue:
+    job = db.get_or_404(Job, job_id) if job_id is not None else None
+    form = ProfileForm()
+    if request.method == "GET":
+        definition = job_service.definition_of(job) if job else None
+        form.text.data = profile_yaml(definition) if definition else _new_profile_text(job)
+        return _render_profile(job, form, [])
+    if not form.validate_on_submit():
+        return _render_profile(job, form, [], 400)
+    try:
+        definition = parse_profile_text(form.text.data or "", "job-profile.yaml")
+        if job is None and job_service.job_for_profile(definition) is not None:
+            raise ServiceError(
+                _("A job with this id or title exists already; edit its profile instead.")
+            )
+        profile = job_service.save_profile(definition, job=job, by=current_user)
+    except ExamDefinitionError as exc:
+        db.session.rollback()
+        return _render_profile(job, form, [str(p) for p in exc.problems], 400)
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render_profile(job, form, [str(exc)], 400)
+    flash(_("Job profile saved as version %(n)d.", n=profile.version), "success")
+    return redirect(url_for("hr.job_dashboard", job_id=profile.job_id))
+
+
+@bp.route("/jobs/<int:job_id>/profile.yaml")
+def job_profile_file(job_id: int) -> ResponseReturnValue:
+    job = db.get_or_404(Job, job_id)
+    definition = job_service.definition_of(job)
+    if definition is None:
+        abort(404)
+    return Response(
+        profile_yaml(definition),
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{definition.id}.yaml"'},
+    )
+
+
+def _new_profile_text(job: Job | None) -> str:
+    from hirebench import PROJECT_ROOT
+
+    example = PROJECT_ROOT / "docs" / "job-profile.md"
+    match = re.search(r"```yaml\n(.*?)```", example.read_text(encoding="utf-8"), re.S)
+    return match.group(1) if match else ""
+
+
+# --------------------------------------------------------------------------------- exports
+
+
+def _export_cards(job: Job) -> tuple[exports.Columns, list[dict[str, Any]]]:
+    definition = require_model(job)
+    cards = dashboard.with_data(dashboard.rows(job, dashboard.Query()))
+    return dashboard.columns(definition), cards
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _filename(job: Job, extension: str) -> str:
+    definition = job_service.definition_of(job)
+    stem = definition.id if definition else f"job-{job.id}"
+    return f"{stem}-scorecards.{extension}"
+
+
+@bp.route("/jobs/<int:job_id>/export.<any(csv, xlsx):fmt>")
+def export_job(job_id: int, fmt: str) -> ResponseReturnValue:
+    job = db.get_or_404(Job, job_id)
+    try:
+        columns, cards = _export_cards(job)
+    except ExportError as exc:
+        return render_error(409, str(exc))
+    header, rows = exports.table(columns, cards)
+    audit.record(f"export.{fmt}", current_user, target=job, ip=client_ip(), rows=len(rows))
+    db.session.commit()
+    if fmt == "csv":
+        return _download(exports.to_csv(header, rows), "text/csv", _filename(job, "csv"))
+    return _download(
+        exports.to_xlsx(header, rows, job.title),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _filename(job, "xlsx"),
+    )
+
+
+@bp.route("/jobs/<int:job_id>/candidates/<int:candidate_id>/scorecard.pdf")
+def export_pdf(job_id: int, candidate_id: int) -> ResponseReturnValue:
+    job = db.get_or_404(Job, job_id)
+    application = _application(job, candidate_id)
+    try:
+        definition = require_model(job)
+    except ExportError as exc:
+        return render_error(409, str(exc))
+    card = application.scorecard or refresh(application)
+    assert card is not None
+    pdf = exports.scorecard_pdf(dashboard.localized(card.data), dashboard.columns(definition))
+    audit.record("export.pdf", current_user, target=job, ip=client_ip(), candidate=candidate_id)
+    db.session.commit()
+    person: User = application.candidate
+    return _download(pdf, "application/pdf", f"scorecard-{job.id}-{person.id}.pdf")
