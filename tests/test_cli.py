@@ -84,7 +84,7 @@ def test_seed_demo_creates_and_prints_accounts(app, runner) -> None:  # type: ig
         "interviewer@demo.local",
         "interviewer2@demo.local",
         "business@demo.local",
-    ] + [f"candidate{n}@demo.local" for n in range(1, 6)]
+    ] + [f"candidate{n}@demo.local" for n in range(1, 7)]
     for email in expected:
         assert email in result.output
     with app.app_context():
@@ -111,13 +111,14 @@ def test_seed_demo_loads_the_sample_exam_with_attempts(app, runner) -> None:  # 
             attempts = db.session.scalars(sa.select(Attempt).order_by(Attempt.candidate_id)).all()
             states = [a.status for a in attempts]
             assert states == [
-                AttemptStatus.in_progress,
+                AttemptStatus.in_progress,  # candidate2, mid-exam
+                AttemptStatus.submitted,  # candidates 3, 4 and 6, their code still grading
                 AttemptStatus.submitted,
                 AttemptStatus.submitted,
             ]
             assert all(a.candidate.email != "candidate1@demo.local" for a in attempts)
             jobs = db.session.scalars(sa.select(GradingJob)).all()
-            assert len(jobs) == 2 and all(j.grader_ref.startswith("attempt-answer:") for j in jobs)
+            assert len(jobs) == 3 and all(j.grader_ref.startswith("attempt-answer:") for j in jobs)
     finally:
         grading_queue.shutdown(app)
 

@@ -30,7 +30,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("business@demo.local", Role.business, "Bella Business (电商运营)"),
     *(
         DemoAccount(f"candidate{n}@demo.local", Role.candidate, name)
-        for n, name in enumerate(["李雷", "韩梅梅", "Sam Carter", "张伟", "Priya Nair"], start=1)
+        for n, name in enumerate(
+            ["李雷", "韩梅梅", "Sam Carter", "张伟", "Priya Nair", "陈静"], start=1
+        )
     ),
 ]
 
@@ -140,6 +142,8 @@ def _seed_exam_attempts() -> None:
         "candidate2@demo.local": ("partial", False),
         "candidate3@demo.local": ("weak", True),
         "candidate4@demo.local": ("strong", True),
+        # Strong technically, a thin written explanation: the "hire with training" case.
+        "candidate6@demo.local": ("strong_terse", True),
     }
     for email, (quality, submit) in plans.items():
         candidate = accounts.find_by_email(email)
@@ -154,7 +158,9 @@ def _seed_exam_attempts() -> None:
         if quality == "partial":
             question_ids = question_ids[: len(question_ids) // 2]
         for question_id in question_ids:
-            answer = _demo_answer(definition.question(question_id), strong=quality == "strong")
+            question = definition.question(question_id)
+            terse = quality == "strong_terse" and question.type == "short_answer"
+            answer = _demo_answer(question, strong=quality.startswith("strong") and not terse)
             if answer is not None:
                 attempts.save_answer(attempt, question_id, answer)
         if submit:

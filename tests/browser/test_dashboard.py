@@ -20,14 +20,15 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from hirebench.grading import queue as grading_queue
-from hirebench.services.demo import seed_demo
+from hirebench.services.demo import DEMO_ACCOUNTS, seed_demo
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 HR = "hr@demo.local"
 JOB_TITLE = "AI Trainer — e-commerce"
-CANDIDATES = 5
+# Every demo candidate (seed_demo) applies to the demo job.
+CANDIDATES = sum(1 for account in DEMO_ACCOUNTS if account.role.value == "candidate")
 COMPETENCY = "c:communication"
 NO_SCORE = "—"
 
