@@ -4,13 +4,15 @@ and alias bombs refused, each as a problem with a fix."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
-from hirebench.exams.questions.base import Checker, join
+from hirebench.exams.questions.base import Checker, ExamDefinitionError, ExamProblem, join
+
+T = TypeVar("T")
 
 YAML_MAX_BYTES = 1_000_000
 # Aliases can make a small file expand into a huge tree; real authored files stay far below.
@@ -116,3 +118,49 @@ def _duplicate_keys(root: yaml.Node | None, checker: Checker, what: str) -> None
                 stack.append((value_node, join(path, key) if key is not None else path))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((child, join(path, index)) for index, child in enumerate(node.value))
+
+
+def read_authored(
+    text: str,
+    source: str,
+    docs: str,
+    build: Callable[[Checker, Mapping[str, Any]], T | None],
+    file_stem: str | None = None,
+) -> tuple[T | None, list[ExamProblem]]:
+    """`build` applied to the YAML text's top-level mapping: the result, or every problem.
+    With `file_stem`, the document's `id` must equal it: one id, one file, found without
+    opening it (as an exam id equals its folder's name)."""
+    checker = Checker(file=source)
+    block = yaml_mapping(text, checker, docs)
+    result = build(checker, block) if block is not None else None
+    found = block.get("id") if block is not None else None
+    if file_stem is not None and isinstance(found, str) and found != file_stem:
+        checker.add(
+            "id",
+            f"id '{found}' does not match the file name '{source}'",
+            "rename the file or change the id so that they match",
+        )
+    if checker.problems or result is None:
+        return None, checker.problems
+    return result, []
+
+
+def load_authored_file(
+    path: Path | str,
+    docs: str,
+    build: Callable[[Checker, Mapping[str, Any]], T | None],
+    error: type[ExamDefinitionError],
+    *,
+    id_is_file_name: bool = True,
+) -> T:
+    """The authored file at `path`, or `error` with every problem."""
+    path = Path(path)
+    checker = Checker(file=path.name)
+    text = read_text_file(path, checker)
+    if text is None:
+        raise error(checker.problems)
+    stem = path.stem if id_is_file_name else None
+    result, problems = read_authored(text, path.name, docs, build, file_stem=stem)
+    if result is None:
+        raise error(problems)
+    return result

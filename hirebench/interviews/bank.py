@@ -14,7 +14,7 @@ from typing import Any
 
 from hirebench.exams.questions.base import Checker, ExamDefinitionError, ExamProblem, describe, join
 from hirebench.exams.questions.parts import Scale, parse_anchors
-from hirebench.exams.yaml_source import read_text_file, yaml_mapping
+from hirebench.exams.yaml_source import load_authored_file, read_authored
 
 TITLE_MAX_CHARS = 200  # models.interviews: competency_title is String(200)
 TEXT_MAX_CHARS = 2_000  # question texts, follow-ups and guide entries: said aloud, so short
@@ -117,21 +117,15 @@ class InterviewBank:
 def parse_bank_text(text: str, source: str) -> InterviewBank:
     """The bank in `text`, or BankFileError with every problem; `source` names the file in
     problems."""
-    checker = Checker(file=source)
-    block = yaml_mapping(text, checker, DOCS)
-    bank = _bank(checker, block) if block is not None else None
-    if bank is None or checker.problems:
-        raise BankFileError(checker.problems)
+    bank, problems = read_authored(text, source, DOCS, _bank)
+    if bank is None:
+        raise BankFileError(problems)
     return bank
 
 
 def load_bank_file(path: Path | str) -> InterviewBank:
-    path = Path(path)
-    checker = Checker(file=path.name)
-    text = read_text_file(path, checker)
-    if text is None:
-        raise BankFileError(checker.problems)
-    return parse_bank_text(text, path.name)
+    # One bank may hold many competencies, so its file name is free.
+    return load_authored_file(path, DOCS, _bank, BankFileError, id_is_file_name=False)
 
 
 def validate_bank_dict(data: Any, source: str) -> list[ExamProblem]:

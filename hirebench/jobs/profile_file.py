@@ -23,7 +23,7 @@ from hirebench.exams.questions.base import (
     describe,
     join,
 )
-from hirebench.exams.yaml_source import read_text_file, yaml_mapping
+from hirebench.exams.yaml_source import load_authored_file, read_authored
 from hirebench.jobs.profile import (
     SKILL_LEVELS,
     Competency,
@@ -71,7 +71,7 @@ class JobProfileError(ExamDefinitionError):
 def parse_profile_text(text: str, source: str) -> JobProfileDefinition:
     """The profile in `text`, or JobProfileError with every problem; `source` names the file
     in problems."""
-    profile, problems = _read(text, source)
+    profile, problems = read_authored(text, source, DOCS, _profile)
     if profile is None:
         raise JobProfileError(problems)
     return profile
@@ -79,39 +79,12 @@ def parse_profile_text(text: str, source: str) -> JobProfileDefinition:
 
 def load_profile_file(path: Path | str) -> JobProfileDefinition:
     """The profile file at `path`; its id must equal the file name without `.yaml`."""
-    path = Path(path)
-    checker = Checker(file=path.name)
-    text = read_text_file(path, checker)
-    if text is None:
-        raise JobProfileError(checker.problems)
-    profile, problems = _read(text, path.name, file_stem=path.stem)
-    if profile is None:
-        raise JobProfileError(problems)
-    return profile
+    return load_authored_file(path, DOCS, _profile, JobProfileError)
 
 
 def validate_profile_text(text: str, source: str) -> list[ExamProblem]:
     """Every problem with the YAML text (syntax included); empty when it is valid."""
-    return _read(text, source)[1]
-
-
-def _read(
-    text: str, source: str, file_stem: str | None = None
-) -> tuple[JobProfileDefinition | None, list[ExamProblem]]:
-    checker = Checker(file=source)
-    block = yaml_mapping(text, checker, DOCS)
-    profile = _profile(checker, block) if block is not None else None
-    profile_id = block.get("id") if block is not None else None
-    if file_stem is not None and isinstance(profile_id, str) and profile_id != file_stem:
-        # As with rubrics: one id, one file, found without opening it.
-        checker.add(
-            "id",
-            f"id '{profile_id}' does not match the file name '{source}'",
-            "rename the file or change the id so that they match",
-        )
-    if checker.problems:
-        return None, checker.problems
-    return profile, []
+    return read_authored(text, source, DOCS, _profile)[1]
 
 
 def _profile(checker: Checker, block: Mapping[str, Any]) -> JobProfileDefinition | None:

@@ -23,7 +23,7 @@ from hirebench.exams.questions.base import (
     ExamProblem,
 )
 from hirebench.exams.questions.parts import Criterion, Scale, parse_rubric
-from hirebench.exams.yaml_source import read_text_file, yaml_mapping
+from hirebench.exams.yaml_source import load_authored_file, read_authored
 
 FORMAT_VERSION = 1  # of to_json()
 TITLE_MAX_CHARS = 200  # models.reviews.Rubric.title is String(200)
@@ -98,7 +98,7 @@ def canonical_json(data: Any) -> bytes:
 def parse_rubric_text(text: str, source: str) -> RubricDefinition:
     """The rubric in `text`, or RubricFileError with every problem; `source` names the file
     in problems."""
-    rubric, problems = _read(text, source)
+    rubric, problems = read_authored(text, source, DOCS, _rubric)
     if rubric is None:
         raise RubricFileError(problems)
     return rubric
@@ -106,20 +106,12 @@ def parse_rubric_text(text: str, source: str) -> RubricDefinition:
 
 def load_rubric_file(path: Path | str) -> RubricDefinition:
     """The rubric file at `path`; its id must equal the file name without `.yaml`."""
-    path = Path(path)
-    checker = Checker(file=path.name)
-    text = read_text_file(path, checker)
-    if text is None:
-        raise RubricFileError(checker.problems)
-    rubric, problems = _read(text, path.name, file_stem=path.stem)
-    if rubric is None:
-        raise RubricFileError(problems)
-    return rubric
+    return load_authored_file(path, DOCS, _rubric, RubricFileError)
 
 
 def validate_rubric_text(text: str, source: str) -> list[ExamProblem]:
     """Every problem with the YAML text (syntax included); empty when it is valid."""
-    return _read(text, source)[1]
+    return read_authored(text, source, DOCS, _rubric)[1]
 
 
 def validate_rubric_dict(data: Any, source: str) -> list[ExamProblem]:
@@ -129,25 +121,6 @@ def validate_rubric_dict(data: Any, source: str) -> list[ExamProblem]:
     if block is not None:
         _rubric(checker, block)
     return checker.problems
-
-
-def _read(
-    text: str, source: str, file_stem: str | None = None
-) -> tuple[RubricDefinition | None, list[ExamProblem]]:
-    checker = Checker(file=source)
-    block = yaml_mapping(text, checker, DOCS)
-    rubric = _rubric(checker, block) if block is not None else None
-    rubric_id = block.get("id") if block is not None else None
-    if file_stem is not None and isinstance(rubric_id, str) and rubric_id != file_stem:
-        # As an exam id equals its folder name: one id, one file, found without opening it.
-        checker.add(
-            "id",
-            f"id '{rubric_id}' does not match the file name '{source}'",
-            "rename the file or change the id so that they match",
-        )
-    if checker.problems:
-        return None, checker.problems
-    return rubric, []
 
 
 def _rubric(checker: Checker, block: Mapping[str, Any]) -> RubricDefinition | None:
