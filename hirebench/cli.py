@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
     from hirebench.grading.cli import grader_group
     from hirebench.reviews.cli import interviews_group, rubrics_group
     from hirebench.scorecards.cli import scorecards_group
+    from hirebench.screening.cli import resumes_group
 
     commands = (
         init_db,
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
         rubrics_group,
         interviews_group,
         scorecards_group,
+        resumes_group,
         api_token_group,
     )
     for command in commands:

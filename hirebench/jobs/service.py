@@ -59,6 +59,9 @@ def save_profile(
     job.salary_period = definition.salary_period
     audit.record("job.profile", by, target=job, version=version, content_hash=digest)
     db.session.flush()
+    from hirebench.screening.service import rescreen
+
+    rescreen(job)
     scorecards.refresh_job(job)
     db.session.commit()
     return profile

@@ -25,6 +25,7 @@ from hirebench.models.reviews import (
     ReviewKind,
     Rubric,
 )
+from hirebench.models.screening import Resume
 
 __all__ = [
     "Answer",
@@ -53,6 +54,7 @@ __all__ = [
     "Portfolio",
     "PortfolioFile",
     "Recommendation",
+    "Resume",
     "Review",
     "ReviewAssignment",
     "ReviewItem",

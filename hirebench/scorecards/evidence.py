@@ -27,6 +27,7 @@ from hirebench.scorecards.compute import N_, Evidence, Item, StageResult, flag, 
 def gather(application: Application, profile: JobProfileDefinition) -> Evidence:
     candidate = application.candidate
     evidence = Evidence(candidate.id, candidate.name or candidate.email, candidate.email)
+    _screening(application, evidence)
     _exam(application, profile, evidence)
     _portfolio(application, profile, evidence)
     _interview(application, profile, evidence)
@@ -45,6 +46,22 @@ def gather(application: Application, profile: JobProfileDefinition) -> Evidence:
         )
     ]
     return evidence
+
+
+def _screening(application: Application, evidence: Evidence) -> None:
+    from hirebench.screening.service import resume_for
+
+    resume = resume_for(application.candidate_id, application.job_id)
+    if resume is not None and resume.score is not None:
+        met = sum(
+            1 for p in (resume.match or {}).get("points", []) if p["points"] >= p["max_points"]
+        )
+        total = len((resume.match or {}).get("points", []))
+        evidence.stages[Stage.screening] = StageResult(
+            resume.score,
+            "complete",
+            text(N_("resume matches %(met)d of %(n)d requirements"), met=met, n=total),
+        )
 
 
 def _latest_attempt(application: Application, exam_slug: str) -> Attempt | None:

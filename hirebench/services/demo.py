@@ -48,6 +48,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     load_shipped_content(PROJECT_ROOT)
     _seed_job_profile()
     _seed_exam_attempts()
+    _seed_resumes()
     demo_reviews.seed_reviews_and_interviews()
     return accounts_seeded
 
@@ -75,6 +76,30 @@ def _seed_accounts(password: str) -> list[DemoAccount]:
 
 
 SAMPLE_EXAM = "ai-trainer-ecommerce"
+# Resumes from the evaluation set (bench/resumes/corpus) that the demo job has screened.
+DEMO_RESUMES = 12
+
+
+def _seed_resumes() -> None:
+    """A dozen screened resumes (Chinese and English, PDF, DOCX and TXT), including some
+    flagged unstable or over budget and one that cannot be read."""
+    import json
+
+    from hirebench import PROJECT_ROOT
+    from hirebench.models import Resume
+    from hirebench.screening.service import import_files
+
+    job = jobs.get_or_create(DEMO_JOB_TITLE)
+    if db.session.query(Resume).filter_by(job_id=job.id).count():
+        return
+    corpus = PROJECT_ROOT / "bench" / "resumes" / "corpus"
+    manifest = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))
+    # Every fifth file: a spread of languages, formats, strong and weak matches and flags.
+    picked = [corpus / entry["file"] for entry in manifest["resumes"][::5][:DEMO_RESUMES]]
+    picked += sorted((corpus / "bad").glob("*.pdf"))[:1]
+    import_files(job, [(path.name, path.read_bytes()) for path in picked])
+
+
 DEMO_PROFILE = "ai-trainer-ecommerce"
 
 

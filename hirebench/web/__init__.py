@@ -16,6 +16,7 @@ from hirebench.web import (
     hr,
     hr_jobs,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_panel,  # noqa: F401 - imported for the routes it adds to the hr blueprint
+    hr_screening,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     interview,
     portfolio,
     review,

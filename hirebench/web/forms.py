@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     Field,
+    HiddenField,
     MultipleFileField,
     PasswordField,
     SelectField,
@@ -167,3 +168,12 @@ class ProfileForm(FlaskForm):
         _l("Job profile (YAML, see docs/job-profile.md)"),
         validators=[DataRequired(), Length(max=200_000)],
     )
+
+
+class ResumeUploadForm(FlaskForm):
+    files = MultipleFileField(_l("Resumes: PDF, DOCX or TXT, in Chinese or English"))
+
+
+class OverrideForm(FlaskForm):
+    include = HiddenField(default="1")
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])

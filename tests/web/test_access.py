@@ -70,6 +70,10 @@ EXPECTED: dict[str, Any] = {
     "hr.job_profile_file": {HR, ADM},
     "hr.export_job": {HR, ADM},
     "hr.export_pdf": {HR, ADM},
+    "hr.screening": {HR, ADM},
+    "hr.upload_resumes": {HR, ADM},
+    "hr.invite_shortlist": {HR, ADM},
+    "hr.include_resume": {HR, ADM},
     "review.item": {REV},
     "review.submit": {REV},
     "review.download": {REV},
@@ -100,6 +104,7 @@ DUMMY_ARGS = {
     "file_id": 1,
     "interview_id": 1,
     "fmt": "csv",
+    "resume_id": 1,
     "token_id": 1,
 }
 

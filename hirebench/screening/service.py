@@ -1,0 +1,217 @@
+"""Screening resumes for a job: import (every file gets a row, readable or not), ranking with
+explanations, the over-budget override, and inviting a shortlist to the job's exam."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from hirebench.extensions import db
+from hirebench.jobs.profile import JobProfileDefinition
+from hirebench.models import Job, Resume, User
+from hirebench.screening.fields import ResumeFields
+from hirebench.screening.match import match
+from hirebench.screening.parse import parse_resume
+from hirebench.screening.text import ResumeFileError, extract_text
+from hirebench.services import audit
+from hirebench.services.errors import ServiceError
+
+MAX_NAME_CHARS = 255
+
+
+class ScreeningError(ServiceError):
+    """A screening action that cannot be done; the message says why."""
+
+
+def _profile(job: Job) -> JobProfileDefinition:
+    if job.profile is None:
+        raise ScreeningError(
+            _("“%(title)s” has no job profile yet: add its skills first.", title=job.title)
+        )
+    return JobProfileDefinition.from_json(job.profile.definition)
+
+
+def _apply_match(resume: Resume, profile: JobProfileDefinition, today: date) -> None:
+    assert resume.fields is not None
+    result = match(ResumeFields.from_json(resume.fields), profile, today)
+    resume.match = result.to_json()
+    resume.score = result.score
+    resume.over_budget = "over_budget" in result.flags
+    resume.unstable = "unstable" in result.flags
+
+
+def import_files(
+    job: Job,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    by: User | None = None,
+    today: date | None = None,
+) -> list[Resume]:
+    """One row per file, in order: an unreadable file is kept with its reason, never dropped.
+    Importing the same file again for the job updates its row. Commits."""
+    profile = _profile(job)
+    today = today or date.today()
+    results: list[Resume] = []
+    for name, data in files:
+        digest = hashlib.sha256(data).hexdigest()
+        resume = db.session.scalar(
+            sa.select(Resume).where(Resume.job_id == job.id, Resume.sha256 == digest)
+        )
+        if resume is None:
+            resume = Resume(job_id=job.id, sha256=digest)
+            db.session.add(resume)
+        resume.file_name = name[-MAX_NAME_CHARS:]
+        resume.imported_by_id = by.id if by is not None else None
+        try:
+            text = extract_text(name, data)
+        except ResumeFileError as exc:
+            resume.status, resume.error_code, resume.error = "error", exc.code, str(exc)[:500]
+            resume.fields = resume.match = resume.score = None
+            resume.over_budget = resume.unstable = False
+        else:
+            resume.status, resume.error_code, resume.error = "ok", "", ""
+            resume.fields = parse_resume(text, today=today).to_json()
+            _apply_match(resume, profile, today)
+        results.append(resume)
+    db.session.flush()
+    audit.record(
+        "screening.import",
+        by,
+        target=job,
+        files=len(files),
+        errors=sum(1 for r in results if r.status == "error"),
+    )
+    db.session.commit()
+    return results
+
+
+def rescreen(job: Job, today: date | None = None) -> None:
+    """Match every readable resume again, after the job profile changed."""
+    profile = _profile(job)
+    for resume in db.session.scalars(
+        sa.select(Resume).where(Resume.job_id == job.id, Resume.status == "ok")
+    ):
+        _apply_match(resume, profile, today or date.today())
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Ranking:
+    ranked: list[Resume]  # within budget, or over budget and kept by HR, best first
+    over_budget: list[Resume]  # excluded by default
+    errors: list[Resume]
+
+
+def ranking(job: Job) -> Ranking:
+    resumes = list(
+        db.session.scalars(sa.select(Resume).where(Resume.job_id == job.id).order_by(Resume.id))
+    )
+    readable = [r for r in resumes if r.status == "ok"]
+    best_first = sorted(readable, key=lambda r: (-(r.score or 0.0), r.id))
+    return Ranking(
+        ranked=[r for r in best_first if not r.over_budget or r.included],
+        over_budget=[r for r in best_first if r.over_budget and not r.included],
+        errors=[r for r in resumes if r.status == "error"],
+    )
+
+
+def set_included(resume: Resume, include: bool, reason: str, *, by: User, ip: str = "") -> None:
+    """Keep an over-budget resume in the ranked list (or take it out again), with a reason."""
+    reason = (reason or "").strip()
+    if include and not reason:
+        raise ScreeningError(_("Give a reason for keeping an over-budget candidate."))
+    if len(reason) > 500:
+        raise ScreeningError(_("The reason is limited to 500 characters."))
+    resume.included = include
+    resume.override_reason = reason if include else ""
+    audit.record("screening.override", by, target=resume, ip=ip, include=include, reason=reason)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class InviteOutcome:
+    resume: Resume
+    invited: bool
+    message: str
+
+
+def invite_shortlist(
+    job: Job,
+    resume_ids: Sequence[int],
+    *,
+    by: User,
+    link_for: Callable[[str], str],
+    ip: str = "",
+) -> list[InviteOutcome]:
+    """Invite each chosen resume's candidate through the invitation flow. Each invitation is
+    its own transaction: one without an email address, or whose mail fails, does not stop
+    the others."""
+    from flask_mailman.message import BadHeaderError
+
+    from hirebench.jobs.service import ensure_application
+    from hirebench.scorecards.service import refresh
+    from hirebench.services import invitations
+
+    if not resume_ids:
+        raise ScreeningError(_("Choose at least one candidate for the shortlist."))
+    # Every id is checked before anyone is invited: a bad one must not leave the shortlist
+    # half invited (and mailed) behind an error. A repeated id is invited once.
+    chosen: list[Resume] = []
+    for resume_id in dict.fromkeys(resume_ids):
+        resume = db.session.get(Resume, resume_id)
+        if resume is None or resume.job_id != job.id or resume.status != "ok":
+            raise ScreeningError(_("Resume %(id)s is not in this job's list.", id=resume_id))
+        chosen.append(resume)
+    outcomes: list[InviteOutcome] = []
+    for resume in chosen:
+        fields = ResumeFields.from_json(resume.fields or {})
+        if not fields.email:
+            outcomes.append(InviteOutcome(resume, False, _("no email address in the resume")))
+            continue
+        try:
+            issued = invitations.invite_candidate(
+                name=fields.name or fields.email,
+                email=fields.email,
+                job=job,
+                invited_by=by,
+                ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
+                ip=ip,
+            )
+            invitations.send_invitation_mail(issued, link_for(issued.token))
+        except ServiceError as exc:
+            db.session.rollback()
+            outcomes.append(InviteOutcome(resume, False, str(exc)))
+            continue
+        except (OSError, BadHeaderError):
+            db.session.rollback()
+            outcomes.append(InviteOutcome(resume, False, _("the invitation mail failed")))
+            continue
+        candidate = issued.invitation.candidate
+        resume.candidate_id = candidate.id
+        application = ensure_application(candidate, job)
+        # The invitation created it a moment ago; say where the candidate really came from.
+        application.source = "screening"
+        if fields.salary is not None:
+            application.salary_expectation = {
+                "min": fields.salary.min,
+                "max": fields.salary.max,
+                "period": fields.salary.period,
+            }
+        refresh(application)
+        db.session.commit()
+        outcomes.append(InviteOutcome(resume, True, candidate.email))
+    return outcomes
+
+
+def resume_for(candidate_id: int, job_id: int) -> Resume | None:
+    return db.session.scalars(
+        sa.select(Resume)
+        .where(Resume.candidate_id == candidate_id, Resume.job_id == job_id)
+        .order_by(Resume.id.desc())
+    ).first()
