@@ -543,8 +543,39 @@ def _segments(text: str) -> list[str]:
     return segments
 
 
+# "就职于X" / "at X" in prose: the words before the company are not part of its name.
+_JOINED_AT = re.compile(r"^.*?(?:就职于|任职于|供职于|加入)|^(?:at|with|joined)\s+", re.I)
+# More than one job on a line (prose or "a; b; c"): each clause gets its own range.
+_JOB_CLAUSE_SEP = re.compile(r"[；;。]\s*|(?<=[)）])[.,，]\s+")
+# A range broken over two lines by the PDF's layout: "11/2024 -" then "Present".
+_OPEN_RANGE_END = re.compile(r"[-–—~至到]\s*$")
+
+
+def _job_lines(lines: Sequence[str]) -> list[str]:
+    joined: list[str] = []
+    for line in lines:
+        if joined and _OPEN_RANGE_END.search(joined[-1]) and line.strip():
+            joined[-1] = f"{joined[-1].rstrip()} {line.strip()}"
+        else:
+            joined.append(line)
+    result: list[str] = []
+    for line in joined:
+        if _YEAR_HINT.search(line) and len(_RANGE_RE.findall(line)) > 1:
+            result.extend(part for part in _JOB_CLAUSE_SEP.split(line) if part.strip())
+        else:
+            result.append(line)
+    return result
+
+
 def _company(segments: Sequence[str]) -> str | None:
     """The company among a line's cells: keyed, else with a suffix, else not a job title."""
+    name = _company_cell(segments)
+    if name is None:
+        return None
+    return _JOINED_AT.sub("", name).strip(_EDGE_PUNCT) or None
+
+
+def _company_cell(segments: Sequence[str]) -> str | None:
     plain = None
     for segment in segments:
         if (key := _COMPANY_KEY.match(segment)) and segment[key.end() :].strip():
@@ -573,6 +604,7 @@ def _find_range(line: str) -> re.Match[str] | None:
 
 
 def _employers(lines: Sequence[str], today: date, fallback: bool) -> list[Employment]:
+    lines = _job_lines(lines)
     ranges = [(i, m) for i, line in enumerate(lines) if (m := _find_range(line))]
     if fallback:  # no experience heading: any date range, but not a school's
         ranges = [(i, m) for i, m in ranges if not _SCHOOL_RE.search(lines[i])]
@@ -776,9 +808,17 @@ def _mask_links(text: str) -> str:
     return "".join(pieces)
 
 
+# One-paragraph resumes: each sentence becomes a line, so a heading inside the paragraph
+# ("技能方面：…。工作经历：…", "… Experience: …") starts its own line and section.
+_SENTENCE_END = re.compile(
+    r"(?<=[。！？])[ \t]*(?=\S)|(?<=[a-z0-9)])\.[ \t]+(?=[A-Z][a-z]+(?: [a-z]+)?\s*:)"
+)
+
+
 def parse_resume(text: str, today: date | None = None) -> ResumeFields:
     """The fields of one resume's text; `today` bounds plausible employment dates."""
     today = today or date.today()
+    text = _SENTENCE_END.sub("\n", text)
     lines = text.splitlines()
     masked = _mask_links(text).splitlines()
     sectioned = _sections(lines)
