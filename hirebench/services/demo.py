@@ -96,7 +96,7 @@ def _seed_resumes() -> None:
     manifest = json.loads((corpus / "expected.json").read_text(encoding="utf-8"))
     # Every fifth file: a spread of languages, formats, strong and weak matches and flags.
     picked = [corpus / entry["file"] for entry in manifest["resumes"][::5][:DEMO_RESUMES]]
-    picked += sorted((corpus / "bad").glob("*.pdf"))[:1]
+    picked.append(corpus / "bad" / "scanned.pdf")  # reported as having no text layer
     import_files(job, [(path.name, path.read_bytes()) for path in picked])
 
 
