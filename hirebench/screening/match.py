@@ -5,7 +5,7 @@ Pure and cheap: screening ten thousand already-extracted resumes is a loop over 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,12 @@ class MatchPoint:
     found: str  # "expert, 3 years", "not mentioned"
     points: float
     max_points: float
+    # The same, structured, so a page can say it in the reader's language.
+    need_level: str | None = None
+    need_years: float | None = None
+    have_level: str | None = None
+    have_years: float | None = None
+    mentioned: bool = False
 
     def explain(self) -> str:
         sign = "+" if self.points >= self.max_points else "±" if self.points > 0 else "−"
@@ -39,6 +45,7 @@ class MatchResult:
     points: tuple[MatchPoint, ...]
     flags: tuple[str, ...]  # "unstable", "over_budget"
     notes: tuple[str, ...]  # why each flag was raised
+    facts: dict[str, float] = field(default_factory=dict)  # the figures behind the flags
 
     @property
     def explanation(self) -> list[str]:
@@ -54,10 +61,16 @@ class MatchResult:
                     "found": p.found,
                     "points": p.points,
                     "max_points": p.max_points,
+                    "need_level": p.need_level,
+                    "need_years": p.need_years,
+                    "have_level": p.have_level,
+                    "have_years": p.have_years,
+                    "mentioned": p.mentioned,
                 }
                 for p in self.points
             ],
             "flags": list(self.flags),
+            "facts": self.facts,
             "explanation": self.explanation,
         }
 
@@ -79,7 +92,15 @@ def _skill_point(skill: Skill, claim: SkillClaim | None, worth: float) -> MatchP
         or "mentioned"
     )
     if claim is None:
-        return MatchPoint(skill.title, needed, "not mentioned", 0.0, worth)
+        return MatchPoint(
+            skill.title,
+            needed,
+            "not mentioned",
+            0.0,
+            worth,
+            need_level=skill.min_level,
+            need_years=skill.min_years,
+        )
     found = ", ".join(
         part
         for part in (
@@ -102,7 +123,18 @@ def _skill_point(skill: Skill, claim: SkillClaim | None, worth: float) -> MatchP
         else:
             parts.append(min(1.0, claim.years / skill.min_years))
     share = sum(parts) / len(parts) if parts else 1.0
-    return MatchPoint(skill.title, needed, found, round(worth * share, 2), worth)
+    return MatchPoint(
+        skill.title,
+        needed,
+        found,
+        round(worth * share, 2),
+        worth,
+        need_level=skill.min_level,
+        need_years=skill.min_years,
+        have_level=claim.level,
+        have_years=claim.years,
+        mentioned=True,
+    )
 
 
 def _month_index(value: str | None, today: date) -> int | None:
@@ -143,6 +175,11 @@ def match(fields: ResumeFields, profile: JobProfileDefinition, today: date) -> M
     notes: list[str] = []
     stability = profile.stability
     employers = recent_employers(fields, stability.within_years, today)
+    facts: dict[str, float] = {
+        "employers": employers,
+        "within_years": stability.within_years,
+        "max_employers": stability.max_employers,
+    }
     if employers >= stability.max_employers:
         flags.append("unstable")
         notes.append(
@@ -153,10 +190,11 @@ def match(fields: ResumeFields, profile: JobProfileDefinition, today: date) -> M
     if salary is not None and profile.salary_max is not None:
         wants = monthly(salary.min, salary.period)
         budget = monthly(profile.salary_max, profile.salary_period)
+        facts |= {"wants_monthly": wants, "budget_monthly": budget}
         if wants > budget:
             flags.append("over_budget")
             notes.append(
                 f"over budget: expects at least {wants:,.0f} a month; the budget is up to "
                 f"{budget:,.0f}"
             )
-    return MatchResult(score, points, tuple(flags), tuple(notes))
+    return MatchResult(score, points, tuple(flags), tuple(notes), facts)

@@ -113,7 +113,7 @@ _CN_NUMBERS |= {"七": 7.0, "八": 8.0, "九": 9.0, "十": 10.0, "半": 0.5}
 # "3年", "5+ years", "2-3 yrs" (the lower bound counts), "三年", "半年". Not "2021年" (a
 # date), "3年级", "25 years old".
 _YEARS_RE = re.compile(
-    r"(?:(?<![\d.])(?P<n>\d{1,2}(?:\.\d+)?)(?:\s*[-~–]\s*\d{1,2}(?:\.\d+)?)?\s*\+?\s*"
+    r"(?:(?<![\d.])(?P<n>\d{1,2}(?:\.\d+)?)(?:\s*+[-~–]\s*+\d{1,2}(?:\.\d+)?)?+\s*+(?:\+\s*+)?"
     r"|(?P<cn>[一二两三四五六七八九十半]))"
     r"(?:年(?![级度])(?!\s*\d{1,2}\s*月)|(?:years?|yrs?)(?![A-Za-z])(?!\s+old))",
     re.IGNORECASE,
@@ -124,11 +124,15 @@ _YEARS_RE = re.compile(
 _CLAUSE_SEP = re.compile(r"[，,；;。!?！？]|\.(?=\s|$)")
 # What may stand between a skill and the level or years annotating it: "Python (expert)",
 # "Python：3年", "Python | 精通".
-_AFTER_GAP = re.compile(r"\s*[:：(（\[【|/\-–—=]\s*")
-_LEVEL_BEFORE_GAP = re.compile(r"\s*(?:(?:in|with|at|of|using)\s+|使用|运用|[:：])?\s*", re.I)
+# Possessive quantifiers (*+, ?+) throughout: no backtracking, so a long run of spaces from a
+# flattened table costs linear time, not quadratic.
+_AFTER_GAP = re.compile(r"\s*+[:：(（\[【|/\-–—=]\s*+")
+_LEVEL_BEFORE_GAP = re.compile(
+    r"\s*+(?:(?:in|with|at|of|using)\s++|(?:使用|运用|[:：])\s*+)?+", re.I
+)
 _YEARS_BEFORE_GAP = re.compile(
-    r"\s*(?:以上|左右|多)?的?\s*(?:of\s+)?(?:(?:hands-on|professional|commercial)\s+)?"
-    r"(?:experience\s+)?(?:(?:in|with|of|using)\s+|使用|运用)?\s*",
+    r"\s*+(?:以上|左右|多)?+的?+\s*+(?:of\s++)?+(?:(?:hands-on|professional|commercial)\s++)?+"
+    r"(?:experience\s++)?+(?:(?:in|with|of|using)\s++|(?:使用|运用)\s*+)?+",
     re.I,
 )
 # Between a skill and a level word further off: other skills and list joiners do not count.
@@ -161,55 +165,43 @@ class _Mention:
     tag: str
 
 
-def _level_marks(line: str, skills: Sequence[_Mention]) -> list[_Mark]:
+def _starts(spans: Sequence[_Mark] | Sequence[_Mention]) -> list[int]:
+    return [span.start for span in spans]
+
+
+def _overlaps(skills: Sequence[_Mention], starts: Sequence[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the skills (sorted and disjoint)."""
+    i = bisect.bisect_left(starts, end) - 1
+    return i >= 0 and skills[i].end > start
+
+
+def _level_marks(line: str, skills: Sequence[_Mention], starts: Sequence[int]) -> list[_Mark]:
     marks = []
     for start, end in _LEVEL_FORMS.find(line):
         # "基础" inside "机器学习基础" is part of the skill's name.
-        if any(s.start < end and start < s.end for s in skills):
-            continue
-        word = _key(line[start:end])
-        marks.append(_Mark(start, end, _LEVEL_OF[word], word))
+        if not _overlaps(skills, starts, start, end):
+            word = _key(line[start:end])
+            marks.append(_Mark(start, end, _LEVEL_OF[word], word))
     return marks
 
 
-def _years_marks(line: str) -> list[_Mark]:
+def _years_marks(line: str, skills: Sequence[_Mention], starts: Sequence[int]) -> list[_Mark]:
     marks = []
     for m in _YEARS_RE.finditer(line):
         value = float(m.group("n")) if m.group("n") else _CN_NUMBERS[m.group("cn")]
-        if 0 < value <= 50:
+        if 0 < value <= 50 and not _overlaps(skills, starts, m.start(), m.end()):
             marks.append(_Mark(m.start(), m.end(), value, ""))
     return marks
 
 
-def _bound_after(
-    skill: _Mention, marks: Sequence[_Mark], line: str, postfix: Callable[[_Mark], bool]
-) -> _Mark | None:
-    """The mark annotating the skill right after it: "Python (expert)", "Python基础"."""
-    for mark in marks:
-        if mark.start >= skill.end:
-            gap = line[skill.end : mark.start]
-            if _AFTER_GAP.fullmatch(gap) or (not gap.strip() and postfix(mark)):
-                return mark
-            return None
-    return None
-
-
-def _bound_before(
-    skill: _Mention, marks: Sequence[_Mark], line: str, gap_re: re.Pattern[str]
-) -> _Mark | None:
-    """The mark right before the skill: "精通Python", "5 years of Python"."""
-    for mark in reversed(marks):
-        if mark.end <= skill.start:
-            return mark if gap_re.fullmatch(line[mark.end : skill.start]) else None
-    return None
-
-
-def _distance(line: str, a: int, b: int, skills: Sequence[_Mention]) -> int:
+def _distance(line: str, a: int, b: int, skills: Sequence[_Mention], starts: Sequence[int]) -> int:
+    """Characters between a and b, not counting skill names and list joiners."""
     pieces, pos = [], a
-    for skill in skills:
-        if a <= skill.start and skill.end <= b:
-            pieces.append(line[pos : skill.start])
-            pos = skill.end
+    for skill in skills[bisect.bisect_left(starts, a) :]:
+        if skill.end > b:
+            break
+        pieces.append(line[pos : skill.start])
+        pos = skill.end
     pieces.append(line[pos:b])
     return len(_JOINERS.sub("", "".join(pieces)))
 
@@ -221,29 +213,47 @@ def _assign(
     gap_re: re.Pattern[str],
     postfix: Callable[[_Mark], bool],
 ) -> list[_Mark | None]:
-    """For each skill of a clause the mark that belongs to it, if any."""
+    """For each skill of a clause the mark that belongs to it, if any: one annotating it
+    right after ("Python (expert)", "Python基础"), else one right before ("精通Python",
+    "5 years of Python"), else the nearest in the clause."""
     if not marks:
         return [None] * len(skills)
-    after = [_bound_after(skill, marks, line, postfix) for skill in skills]
+    skill_starts = _starts(skills)
+    # Skills and marks are disjoint: marks[i] is the first mark after each skill.
+    firsts = bisect.bisect_left(_starts(marks), 0)
+    split = [bisect.bisect_left(_starts(marks), skill.end, firsts) for skill in skills]
+    after: list[_Mark | None] = []
+    for skill, i in zip(skills, split, strict=True):
+        gap = line[skill.end : marks[i].start] if i < len(marks) else None
+        tight = gap is not None and (
+            _AFTER_GAP.fullmatch(gap) is not None or (not gap.strip() and postfix(marks[i]))
+        )
+        after.append(marks[i] if tight else None)
     # A mark annotating one skill ("Python (expert), SQL") is that skill's alone; a mark
     # before a list ("Proficient in Python and pandas") is shared.
     owned = {id(mark) for mark in after if mark is not None}
     picked: list[_Mark | None] = []
-    for skill, bound in zip(skills, after, strict=True):
-        mark = bound or _bound_before(skill, marks, line, gap_re)
+    for skill, i, mark in zip(skills, split, after, strict=True):
+        if mark is None and i and gap_re.fullmatch(line[marks[i - 1].end : skill.start]):
+            mark = marks[i - 1]
         if mark is None:
+            # The nearest free mark on either side: farther ones only add to the gap. The
+            # earlier one wins ties, as levels usually lead.
             best = _NEAR + 1
-            for candidate in marks:
-                if id(candidate) in owned:
-                    continue
-                if candidate.end <= skill.start:
-                    dist = _distance(line, candidate.end, skill.start, skills)
-                    if dist < best:  # the earlier one wins ties: levels usually lead
-                        best, mark = dist, candidate
-                else:
-                    dist = _distance(line, skill.end, candidate.start, skills)
-                    if dist < best:
-                        best, mark = dist, candidate
+            j = i - 1
+            while j >= 0 and id(marks[j]) in owned:
+                j -= 1
+            if j >= 0:
+                dist = _distance(line, marks[j].end, skill.start, skills, skill_starts)
+                if dist < best:
+                    best, mark = dist, marks[j]
+            j = i
+            while j < len(marks) and id(marks[j]) in owned:
+                j += 1
+            if j < len(marks):
+                dist = _distance(line, skill.end, marks[j].start, skills, skill_starts)
+                if dist < best:
+                    mark = marks[j]
         picked.append(mark)
     return picked
 
@@ -252,10 +262,8 @@ def _carry(
     skills: Sequence[_Mention], marks: Sequence[_Mark], picked: Sequence[_Mark | None]
 ) -> str | float | None:
     """The value a leading mark hands on to the next clause: "Proficient in Python, SQL"."""
-    if not marks or not skills:
-        return None
     last = marks[-1]
-    if last.start < skills[-1].start and last in picked:
+    if last.start < skills[-1].start and any(mark is last for mark in picked):
         return last.value
     return None
 
@@ -272,10 +280,12 @@ def _clauses(line: str) -> list[tuple[int, int, bool]]:
 
 
 def _is_filler(line: str, start: int, end: int, marks: Sequence[_Mark]) -> bool:
-    text = line[start:end]
-    for mark in sorted(marks, key=lambda m: m.start, reverse=True):
-        text = text[: mark.start - start] + text[mark.end - start :]
-    return _FILLER.fullmatch(text) is not None
+    pieces, pos = [], start
+    for mark in marks:
+        pieces.append(line[pos : mark.start])
+        pos = mark.end
+    pieces.append(line[pos:end])
+    return _FILLER.fullmatch("".join(pieces)) is not None
 
 
 def _is_postfix_level(mark: _Mark) -> bool:
@@ -295,25 +305,31 @@ class _Claim:
 
 
 def _line_claims(line: str, skills: Sequence[_Mention], claims: dict[str, list[_Claim]]) -> None:
-    levels = _level_marks(line, skills)
-    years = [m for m in _years_marks(line) if not any(s.start < m.end < s.end for s in skills)]
+    skill_starts = _starts(skills)
+    levels = _level_marks(line, skills, skill_starts)
+    years = _years_marks(line, skills, skill_starts)
     if not levels and not years:  # the common case: names alone
         for skill in skills:
             claims.setdefault(skill.tag, []).append(_Claim(None, None))
         return
+    level_starts, years_starts = _starts(levels), _starts(years)
     carry_level: str | None = None
     carry_years: float | None = None
     previous: list[_Claim] = []
     for start, end, continues in _clauses(line):
-        here = [s for s in skills if start <= s.start < end]
-        here_levels = [m for m in levels if start <= m.start < end]
-        here_years = [m for m in years if start <= m.start < end]
+        here = skills[bisect.bisect_left(skill_starts, start) : bisect.bisect_left(skill_starts, end)]
+        here_levels = levels[
+            bisect.bisect_left(level_starts, start) : bisect.bisect_left(level_starts, end)
+        ]
+        here_years = years[
+            bisect.bisect_left(years_starts, start) : bisect.bisect_left(years_starts, end)
+        ]
         if not here:
             # "Python: expert, 3 years": the second clause still speaks of Python.
             if (
                 previous
                 and (here_levels or here_years)
-                and _is_filler(line, start, end, here_levels + here_years)
+                and _is_filler(line, start, end, sorted([*here_levels, *here_years], key=_start))
             ):
                 for claim in previous:
                     if claim.level is None and here_levels:
@@ -342,6 +358,10 @@ def _line_claims(line: str, skills: Sequence[_Mention], claims: dict[str, list[_
         if here_years:
             value = _carry(here, here_years, picked_years)
             carry_years = None if value is None else float(value)
+
+
+def _start(mark: _Mark) -> int:
+    return mark.start
 
 
 def _mentions(lines: Sequence[str]) -> dict[int, list[_Mention]]:
@@ -459,12 +479,12 @@ _MON = (
     r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _DATE = (
-    rf"(?:{_YEAR}\s*(?:[./-]|年)\s*{_MONTH}\s*月?|{_MON}\s*,?\s*{_YEAR}"
-    rf"|(?<!\d){_MONTH}\s*/\s*{_YEAR}|{_YEAR}\s*年?)"
+    rf"(?:{_YEAR}\s*+(?:[./-]|年)\s*+{_MONTH}(?:\s*+月)?+|{_MON}\s*+,?\s*+{_YEAR}"
+    rf"|(?<!\d){_MONTH}\s*+/\s*+{_YEAR}|{_YEAR}(?:\s*+年)?+)"
 )
 _PRESENT_WORDS = r"(?:至今|现在|目前|今|present|now|current(?:ly)?|today)(?![A-Za-z])"
 _RANGE_RE = re.compile(
-    rf"({_DATE})\s*(?:[-–—~〜]+|至|到|to|until|till)\s*({_DATE}|{_PRESENT_WORDS})",
+    rf"({_DATE})\s*+(?:[-–—~〜]++|至|到|to|until|till)\s*+({_DATE}|{_PRESENT_WORDS})",
     re.IGNORECASE,
 )
 _DATE_PARTS = re.compile(
@@ -653,8 +673,8 @@ _NEGOTIABLE = re.compile(r"面议|可议|可谈|商议|negotiable|open|to be dis
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _UNIT = r"(?:[kK千万]|[wW](?![A-Za-z]))"
 _AMOUNT_RE = re.compile(
-    rf"(?P<a>{_NUMBER})\s*(?P<ua>{_UNIT})?"
-    rf"(?:\s*(?:[-~–—〜至到]|to)\s*(?P<b>{_NUMBER})\s*(?P<ub>{_UNIT})?)?",
+    rf"(?P<a>{_NUMBER})\s*+(?P<ua>{_UNIT})?+"
+    rf"(?:\s*+(?:[-~–—〜至到]|to)\s*+(?P<b>{_NUMBER})\s*+(?P<ub>{_UNIT})?+)?+",
     re.IGNORECASE,
 )
 _PERIOD_RE = re.compile(
@@ -663,6 +683,7 @@ _PERIOD_RE = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_MAX_SALARY = 100_000_000  # a year's pay in CNY; anything larger is not a salary
 _MULTIPLIER = {"k": 1000, "千": 1000, "万": 10000, "w": 10000}
 
 
@@ -693,8 +714,10 @@ def _salary_from(trigger: str, tail: str) -> Salary | None:
         a, b = a * factor, b * factor
     if period is None:
         period = "year" if max(a, b) >= 100000 else "month"
+    if not 0 < max(a, b) <= _MAX_SALARY:  # also catches a digit run read as infinity
+        return None
     low, high = sorted((round(a), round(b)))
-    return Salary(low, high, period) if high > 0 else None
+    return Salary(low, high, period)
 
 
 def _salary(lines: Sequence[str]) -> Salary | None:
@@ -705,7 +728,9 @@ def _salary(lines: Sequence[str]) -> Salary | None:
         for i in hinted:
             line = lines[i]
             for m in pattern.finditer(line):
-                if pattern is _SALARY_WEAK and _CURRENT.search(line[: m.start()]):
+                if pattern is _SALARY_WEAK and _CURRENT.search(
+                    line[max(0, m.start() - 12) : m.start()]
+                ):
                     continue  # the current salary is not the expectation
                 tail = line[m.end() :]
                 if not _DIGIT.search(tail) and not _NEGOTIABLE.search(tail):
@@ -732,10 +757,7 @@ _PHONE_KEYED = re.compile(  # over lower-cased text
 )
 _PHONE_INTL = re.compile(r"\+\d{1,3}[\s.-]?\(?\d[\d\s().-]{5,}\d")
 _NOT_DIGITS = re.compile(r"\D")
-# "Name:" starting a line or a cell, not "Project name:".
-_NAME_KEY = re.compile(
-    r"(?:^|[|,，;；]|\s{2,})\s*(?:姓\s*名|名字|full\s+name|name)\s*[:：]\s*(.+)", re.I
-)
+_NAME_KEY = re.compile(r"(?<![^\s|,，;；])(?:姓\s*名|名字|full\s+name|name)\s*+[:：]\s*+(.+)", re.I)
 _NAME_LINES = 30  # the name is at the top
 _VALUE_END = re.compile(r"\s{2,}|[|\t,，;；/]|\s+[^\s:：]+\s*[:：]")
 _CN_NAME = re.compile(rf"[{_CJK}]{{2,4}}(?:·[{_CJK}]{{1,6}})?")
@@ -770,8 +792,11 @@ def _phone(text: str) -> str | None:
 
 def _name(lines: Sequence[str]) -> str | None:
     for line in lines[:_NAME_LINES]:
-        m = _NAME_KEY.search(line)
-        if m:
+        for m in _NAME_KEY.finditer(line):
+            # "Name:" starts the line or a cell, unlike "Project name:".
+            before = line[: m.start()]
+            if before.strip() and before.rstrip()[-1] not in "|,，;；" and before[-2:] != "  ":
+                continue
             value = _VALUE_END.split(m.group(1).strip(), maxsplit=1)[0].strip()
             if value:
                 return value

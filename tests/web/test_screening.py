@@ -202,9 +202,16 @@ def test_upload_ranks_explains_and_lists_the_rest(
     assert row_ids(top) == [stored[n].id for n in ("strong.txt", "partial.txt", "weak.txt")]
     for name, person in (("strong.txt", "Alice Strong"), ("weak.txt", "Bob Weak")):
         assert person in top
-        for line in stored[name].match["explanation"]:
-            assert html_lib.escape(line, quote=False) in top
-    assert "+ Python: needs proficient, found expert, 5 years (25.0/25.0)" in top
+        # Each requirement is explained with its points (in the reader's language).
+        for point in stored[name].match["points"]:
+            skill = html_lib.escape(point["requirement"], quote=False)
+            assert (
+                f"{skill}: needs" in top
+                and f"({point['points']:.1f} of {point['max_points']:.1f} points)" in top
+            )
+    assert "+ Python: needs proficient, found expert, 5 years (25.0 of 25.0 points)" in re.sub(
+        r"\s+", " ", top
+    )
     assert "100.0" in top
     assert 'name="resume"' in top  # the rows can be ticked for the shortlist
 
