@@ -196,8 +196,8 @@ def check_upload(filename: str, data: bytes, limits: UploadLimits = DEFAULT_LIMI
                 "%(name)s is %(size)s; files may be at most %(limit)s. "
                 "Make it smaller or split it into several files.",
                 name=shown,
-                size=_size(len(data)),
-                limit=_size(limits.max_file_bytes),
+                size=human_size(len(data)),
+                limit=human_size(limits.max_file_bytes),
             ),
         )
     name = _display_name(filename, limits.max_name_chars)
@@ -583,7 +583,7 @@ def _zip_bomb(name: str, limits: UploadLimits) -> UploadError:
             "%(name)s unpacks to far more data than it holds (more than %(limit)s in all, or "
             "over %(ratio)s times its compressed size). Upload the files in smaller archives.",
             name=name,
-            limit=_size(limits.max_zip_uncompressed_bytes),
+            limit=human_size(limits.max_zip_uncompressed_bytes),
             ratio=f"{limits.max_zip_ratio:g}",
         ),
     )
@@ -642,7 +642,8 @@ def _bad_name(shown: str, reason: LazyString) -> UploadError:
     )
 
 
-def _size(n: int) -> str:
+def human_size(n: int) -> str:
+    """A byte count as people read it in messages: 20 MB, 512 KB, 300 bytes."""
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
     if n >= 1024:

@@ -220,8 +220,8 @@ def _assign(
         return [None] * len(skills)
     skill_starts = _starts(skills)
     # Skills and marks are disjoint: marks[i] is the first mark after each skill.
-    firsts = bisect.bisect_left(_starts(marks), 0)
-    split = [bisect.bisect_left(_starts(marks), skill.end, firsts) for skill in skills]
+    mark_starts = _starts(marks)
+    split = [bisect.bisect_left(mark_starts, skill.end) for skill in skills]
     after: list[_Mark | None] = []
     for skill, i in zip(skills, split, strict=True):
         gap = line[skill.end : marks[i].start] if i < len(marks) else None
@@ -317,7 +317,9 @@ def _line_claims(line: str, skills: Sequence[_Mention], claims: dict[str, list[_
     carry_years: float | None = None
     previous: list[_Claim] = []
     for start, end, continues in _clauses(line):
-        here = skills[bisect.bisect_left(skill_starts, start) : bisect.bisect_left(skill_starts, end)]
+        here = skills[
+            bisect.bisect_left(skill_starts, start) : bisect.bisect_left(skill_starts, end)
+        ]
         here_levels = levels[
             bisect.bisect_left(level_starts, start) : bisect.bisect_left(level_starts, end)
         ]

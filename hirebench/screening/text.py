@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from pypdf import PdfReader
 
+from hirebench.portfolios.uploads import human_size
 from hirebench.services.errors import ServiceError
 
 ResumeFileCode = Literal[
@@ -98,8 +99,8 @@ def extract_text(filename: str, data: bytes, *, max_bytes: int = MAX_RESUME_BYTE
             _l(
                 "%(name)s is %(size)s; a resume may be at most %(limit)s.",
                 name=name,
-                size=_size(len(data)),
-                limit=_size(max_bytes),
+                size=human_size(len(data)),
+                limit=human_size(max_bytes),
             ),
         )
     _stem, dot, extension = name.rpartition(".")
@@ -451,14 +452,6 @@ def _too_large_unpacked(name: str, limit: int) -> ResumeFileError:
             "%(name)s unpacks to more than %(limit)s, far more than a resume needs. Save it "
             "again from Word, or export it as PDF.",
             name=name,
-            limit=_size(limit),
+            limit=human_size(limit),
         ),
     )
-
-
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
-    if n >= 1024:
-        return f"{n / 1024:.1f}".removesuffix(".0") + " KB"
-    return f"{n} bytes"
