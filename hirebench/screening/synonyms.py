@@ -27,8 +27,11 @@ SKILL_SYNONYMS: dict[str, tuple[str, ...]] = {
     "ml-basics": (
         "机器学习基础",
         "机器学习",
+        "machine learning basics",
+        "machine learning fundamentals",
         "machine learning",
         "ML basics",
+        "ML fundamentals",
         "ML",
         "scikit-learn",
         "sklearn",
@@ -55,7 +58,7 @@ SKILL_SYNONYMS: dict[str, tuple[str, ...]] = {
         "提示词工程",
         "提示词",
         "提示工程",
-        "prompt工程",
+        "prompt 工程",  # a space matches with or without one: "Prompt工程", "Prompt 工程"
         "prompt engineering",
         "prompt design",
         "prompt writing",

@@ -537,11 +537,42 @@ def test_full_width_text_after_nfkc() -> None:
         ("cv and ml in lower case", {}),  # the résumé and millilitres
         ("I excel at teamwork", {}),
         ("Built a Python pipeline in 2021年", {"python": (None, None)}),  # a year is not years
+        # The years of "1年数据清洗经验" end with ";" and do not carry over to TensorFlow.
+        (
+            "1年数据清洗经验,熟悉;了解TensorFlow",
+            {"data-cleaning": ("familiar", 1), "tensorflow": ("basic", None)},
+        ),
+        ("熟练掌握Prompt 工程", {"prompt-engineering": ("proficient", None)}),
+        ("Machine learning basics (familiar)", {"ml-basics": ("familiar", None)}),
     ],
 )
 def test_skill_line(line: str, expected: dict[str, tuple[str | None, float | None]]) -> None:
     skills = parse_resume("Name: X\n" + line, today=TODAY).skills
     assert {tag: (c.level, c.years) for tag, c in skills.items()} == expected
+
+
+def test_lines_wrapped_by_a_pdf_are_joined() -> None:
+    text = (
+        "Mei Chen\n"
+        "Skills: Basic knowledge of machine\n"
+        "learning; Prompt engineering (proficient, 1\n"
+        "year)\n"
+        "jane@example.com\n"  # lower case, but an email: a line of its own
+        "技能方面:Python(熟练);数据标注经验6年;数据清洗(精通);Excel:精通;SQL(熟练);计\n"
+        "算机视觉(熟练);5年以上提示词工程经验,熟练。工作经历:2021年10月 - 2023\n"
+        "年4月就职于杭州极光科技有限公司,任搜索评估专员,负责搜索相关性评估与质检复核工作与团队\n"
+        "工作经历:2016-2019 不与上一行相连有限公司\n"  # a "key:" line starts anew
+    )
+    fields = parse_resume(text, today=TODAY)
+    skills = {tag: (c.level, c.years) for tag, c in fields.skills.items()}
+    assert skills["ml-basics"] == ("basic", None)
+    assert skills["prompt-engineering"] == ("proficient", 5)
+    assert skills["computer-vision"] == ("proficient", None)
+    assert fields.email == "jane@example.com"
+    assert [(e.name, e.start, e.end) for e in fields.employers] == [
+        ("杭州极光科技有限公司", "2021-10", "2023-04"),
+        ("不与上一行相连有限公司", "2016-01", "2019-01"),
+    ]
 
 
 def test_strongest_claim_wins_across_mentions() -> None:
@@ -628,6 +659,7 @@ def test_future_dates_are_not_jobs() -> None:
         ("薪资面议", None),
         ("Expected salary: negotiable", None),
         ("期望薪资：可议", None),
+        ("期望薪资：" + "9" * 400, None),  # a digit run, not a salary
     ],
 )
 def test_salary(line: str, expected: tuple[int, int, str] | None) -> None:
@@ -666,6 +698,7 @@ def test_phone(text: str, phone: str | None) -> None:
         ("Name: John Smith Email: j@x.com", "John Smith"),
         ("Resume\nJane Doe\n", "Jane Doe"),
         ("Data Labeler\n", None),  # a job title, not a name
+        ("Sam Lee\nProject name: Search Rater Tool", "Sam Lee"),
         ("工作经历\n2020-2021 某某公司", None),
     ],
 )
