@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import weasyprint
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -325,6 +324,8 @@ def score_text(value: Any) -> str:
 def url_fetcher() -> Any:
     """No network or file access while rendering: only data: URLs (WeasyPrint ≥ 68 has
     URLFetcher; older versions keep their default)."""
+    import weasyprint  # here, not at import: loading it costs every CLI command 0.3 s
+
     fetcher = getattr(weasyprint, "URLFetcher", None)
     return fetcher(allowed_protocols=("data",)) if fetcher else None
 
@@ -372,6 +373,8 @@ def render_html(card: Mapping[str, Any], columns: Columns, budget: int) -> str:
 def scorecard_pdf(card: Mapping[str, Any], columns: Columns) -> bytes:
     """One A4 page. When the content overflows, the feedback is cut harder; as a last resort
     only the first page is kept."""
+    import weasyprint
+
     base_url = str(Path(current_app.root_path))
     budget = FEEDBACK_CHARS
     while True:
