@@ -18,6 +18,11 @@ FORMAT_VERSION = 1
 SKILL_LEVELS = ("basic", "familiar", "proficient", "expert")
 
 
+def monthly(amount: float, period: str) -> float:
+    """An amount per month, so yearly and monthly figures compare (a year is 12 months)."""
+    return amount / 12 if period == "year" else amount
+
+
 class Stage(enum.StrEnum):
     screening = "screening"
     written_test = "written_test"
@@ -93,6 +98,9 @@ class JobProfileDefinition:
     cutoffs: Cutoffs
     mapping: Mapping_
     stability: Stability = field(default_factory=Stability)
+
+    def monthly_budget(self) -> float | None:
+        return monthly(self.salary_max, self.salary_period) if self.salary_max is not None else None
 
     def weight(self, stage: Stage) -> float:
         return dict(self.stages).get(stage, 0.0)

@@ -9,7 +9,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from hirebench.extensions import db
-from hirebench.jobs.profile import JobProfileDefinition, Stage
+from hirebench.jobs.profile import JobProfileDefinition, Stage, monthly
 from hirebench.models import (
     Application,
     Attempt,
@@ -274,16 +274,12 @@ def _interview(application: Application, profile: JobProfileDefinition, evidence
             )
 
 
-def _monthly(amount: float, period: str) -> float:
-    return amount / 12 if period == "year" else amount
-
-
 def _budget(application: Application, profile: JobProfileDefinition, evidence: Evidence) -> None:
     expected = application.salary_expectation
-    if not expected or profile.salary_max is None or expected.get("min") is None:
+    budget = profile.monthly_budget()
+    if not expected or budget is None or expected.get("min") is None:
         return
-    wants = _monthly(float(expected["min"]), str(expected.get("period", "month")))
-    budget = _monthly(float(profile.salary_max), profile.salary_period)
+    wants = monthly(float(expected["min"]), str(expected.get("period", "month")))
     if wants > budget:
         evidence.flags.append(
             flag(

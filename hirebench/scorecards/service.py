@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
+from hirebench.jobs.service import definition_of
 from hirebench.models import Application, CandidateScorecard, Job
 from hirebench.models.base import utcnow
 from hirebench.scorecards.compute import compute
@@ -24,13 +25,9 @@ class ExportError(ServiceError):
     """The job cannot be exported as it is; the message says why."""
 
 
-def _definition(job: Job) -> JobProfileDefinition | None:
-    return JobProfileDefinition.from_json(job.profile.definition) if job.profile else None
-
-
 def refresh(application: Application) -> CandidateScorecard | None:
     job = application.job
-    definition = _definition(job)
+    definition = definition_of(job)
     if definition is None or job.profile is None:
         return None
     data = compute(definition, job.profile.version, job.id, gather(application, definition))
@@ -83,7 +80,7 @@ def scorecards_of(job: Job) -> list[CandidateScorecard]:
 
 
 def require_model(job: Job) -> JobProfileDefinition:
-    definition = _definition(job)
+    definition = definition_of(job)
     if definition is None or not definition.competencies:
         raise ExportError(
             _(

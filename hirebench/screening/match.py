@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from hirebench.jobs.profile import SKILL_LEVELS, JobProfileDefinition, Skill
+from hirebench.jobs.profile import SKILL_LEVELS, JobProfileDefinition, Skill, monthly
 from hirebench.screening.fields import PRESENT, ResumeFields, SkillClaim
 
 RANK = {level: index for index, level in enumerate(SKILL_LEVELS)}
@@ -162,10 +162,6 @@ def recent_employers(fields: ResumeFields, within_years: float, today: date) -> 
     return count
 
 
-def monthly(amount: float, period: str) -> float:
-    return amount / 12 if period == "year" else amount
-
-
 def match(fields: ResumeFields, profile: JobProfileDefinition, today: date) -> MatchResult:
     skills = profile.skills
     worth = 100.0 / len(skills) if skills else 0.0
@@ -187,9 +183,9 @@ def match(fields: ResumeFields, profile: JobProfileDefinition, today: date) -> M
             f"(the job flags {stability.max_employers} or more)"
         )
     salary = fields.salary
-    if salary is not None and profile.salary_max is not None:
+    budget = profile.monthly_budget()
+    if salary is not None and budget is not None:
         wants = monthly(salary.min, salary.period)
-        budget = monthly(profile.salary_max, profile.salary_period)
         facts |= {"wants_monthly": wants, "budget_monthly": budget}
         if wants > budget:
             flags.append("over_budget")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
+from hirebench.jobs.service import definition_of
 from hirebench.models import Job, Resume, User
 from hirebench.screening.fields import ResumeFields
 from hirebench.screening.match import match
@@ -30,11 +31,12 @@ class ScreeningError(ServiceError):
 
 
 def _profile(job: Job) -> JobProfileDefinition:
-    if job.profile is None:
+    definition = definition_of(job)
+    if definition is None:
         raise ScreeningError(
             _("“%(title)s” has no job profile yet: add its skills first.", title=job.title)
         )
-    return JobProfileDefinition.from_json(job.profile.definition)
+    return definition
 
 
 def _apply_match(resume: Resume, profile: JobProfileDefinition, today: date) -> None:
