@@ -25,7 +25,7 @@ from hirebench.models import (
 )
 from hirebench.models.base import utcnow
 from hirebench.services import audit
-from hirebench.services.errors import ServiceError
+from hirebench.services.errors import ServiceError, bounded_text
 
 MAX_NOTES_CHARS = 4_000
 MAX_SUMMARY_CHARS = 8_000
@@ -219,15 +219,6 @@ def _rating(value: Any, what: str) -> int:
     return rating
 
 
-def _text(value: Any, limit: int, what: str) -> str:
-    text = str(value or "").replace("\r\n", "\n").strip()
-    if len(text) > limit:
-        raise InterviewError(
-            _("%(what)s is longer than %(limit)d characters.", what=what, limit=limit)
-        )
-    return text
-
-
 def submit_scorecard(
     interview: Interview,
     interviewer: User,
@@ -248,7 +239,9 @@ def submit_scorecard(
         label = _("question “%(text)s”", text=question["text"][:80])
         questions[question["id"]] = {
             "rating": _rating(given.get("rating"), label),
-            "notes": _text(given.get("notes"), MAX_NOTES_CHARS, _("The evidence notes")),
+            "notes": bounded_text(
+                given.get("notes"), MAX_NOTES_CHARS, _("The evidence notes"), InterviewError
+            ),
         }
     competencies = {
         key: _rating(competency_ratings.get(key), _("competency “%(title)s”", title=title))
@@ -260,7 +253,7 @@ def submit_scorecard(
         raise InterviewError(
             _("Choose an overall recommendation: strong no, no, yes or strong yes.")
         ) from None
-    summary = _text(summary, MAX_SUMMARY_CHARS, _("The summary"))
+    summary = bounded_text(summary, MAX_SUMMARY_CHARS, _("The summary"), InterviewError)
     # Every check is done before an earlier version is touched, so a refused edit leaves the
     # session clean even for a caller that does not roll back.
     previous = [s for s in interview.scorecards if s.interviewer_id == interviewer.id]

@@ -31,7 +31,7 @@ from hirebench.models import (
 from hirebench.models.base import utcnow
 from hirebench.reviews.agreement import overall_score, spread
 from hirebench.services import audit
-from hirebench.services.errors import ServiceError
+from hirebench.services.errors import ServiceError, bounded_text
 
 DEFAULT_DISAGREEMENT = 20.0  # points on the 0-100 scale
 MAX_COMMENT_CHARS = 4_000
@@ -230,15 +230,6 @@ def score_of(item: ReviewItem, levels: Mapping[str, int]) -> float:
     return round(overall_score(levels, weights, top=top_level(criteria)), 2)
 
 
-def _clean_text(text: str, limit: int, what: str) -> str:
-    text = (text or "").replace("\r\n", "\n").strip()
-    if len(text) > limit:
-        raise ReviewError(
-            _("%(what)s is longer than %(limit)d characters.", what=what, limit=limit)
-        )
-    return text
-
-
 def submit_review(
     assignment: ReviewAssignment,
     levels: Mapping[str, Any],
@@ -252,11 +243,11 @@ def submit_review(
     checked = parse_levels(item, levels)
     criteria = {c.id: c for c in criteria_of(item)}
     notes = {
-        key: _clean_text(text, MAX_COMMENT_CHARS, criteria[key].title)
+        key: bounded_text(text, MAX_COMMENT_CHARS, criteria[key].title, ReviewError)
         for key, text in comments.items()
         if key in criteria and (text or "").strip()
     }
-    summary = _clean_text(summary, MAX_SUMMARY_CHARS, _("The summary"))
+    summary = bounded_text(summary, MAX_SUMMARY_CHARS, _("The summary"), ReviewError)
     previous = [r for r in item.reviews if r.assignment_id == assignment.id]
     for old in previous:
         old.is_current = False
