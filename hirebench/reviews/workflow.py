@@ -296,29 +296,31 @@ def _settle(item: ReviewItem) -> None:
         if assign_round_robin(item, 1, reason="tie-break"):
             item.required_reviews = len(item.assignments)
         audit.record("review.flagged", None, target=item, spread=gap, scores=scores)
+    rescored = False
     if len(reviews) >= item.required_reviews:
         item.score = round(statistics.median(scores), 2)
         if not item.complete:
             item.complete, item.completed_at = True, utcnow()
-        _apply_to_answer(item)
+        rescored = _apply_to_answer(item)
     else:
         item.complete, item.score, item.completed_at = False, None, None
     db.session.flush()
-    from hirebench.scorecards.service import refresh_candidate
+    if not rescored:  # rescoring an exam answer has recomputed the scorecards already
+        from hirebench.scorecards.service import refresh_candidate
 
-    refresh_candidate(item.candidate_id)
+        refresh_candidate(item.candidate_id)
 
 
-def _apply_to_answer(item: ReviewItem) -> None:
+def _apply_to_answer(item: ReviewItem) -> bool:
     """A reviewed short answer earns its exam points; a rationale's score is kept beside the
-    automatic rule score, which it does not change."""
+    automatic rule score, which it does not change. True when the attempt was rescored."""
     if item.answer_id is None or item.score is None:
-        return
+        return False
     from hirebench.exams.attempts import refresh_score
 
     answer = db.session.get(Answer, item.answer_id)
     if answer is None:
-        return
+        return False
     review = {"item_id": item.id, "score": item.score}
     if item.kind is ReviewKind.exam_answer:
         answer.points = round((answer.max_points or 0.0) * item.score / 100, 2)
@@ -328,6 +330,7 @@ def _apply_to_answer(item: ReviewItem) -> None:
         answer.detail = {**(answer.detail or {}), "rationale_review": review}
     db.session.flush()
     refresh_score(answer.attempt)
+    return True
 
 
 # ---------------------------------------------------------------------------- visibility
