@@ -11,14 +11,12 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from hirebench import PROJECT_ROOT
 from hirebench.extensions import db
 from hirebench.jobs.profile_file import load_profile_file
 from hirebench.jobs.service import save_profile
 from hirebench.models import Job, Resume
+from tests.screening import CORPUS, PROFILE, STRONG
 
-PROFILE = PROJECT_ROOT / "exams" / "jobs" / "ai-trainer-ecommerce.yaml"
-CORPUS = PROJECT_ROOT / "bench" / "resumes" / "corpus"
 KEYS = {
     "file",
     "status",
@@ -30,17 +28,6 @@ KEYS = {
     "flags",
     "explanation",
 }
-STRONG = """Alice Strong
-Email: alice.strong@example.com
-Phone: 13800000001
-Expected salary: 18k-20k/month
-
-SKILLS
-- Python: expert, 5 years
-- Data annotation: 3 years
-- Machine learning: proficient
-- Data cleaning: proficient
-"""
 
 
 @pytest.fixture

@@ -17,58 +17,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from hirebench import PROJECT_ROOT
 from hirebench.extensions import db
 from hirebench.jobs.profile_file import load_profile_file
 from hirebench.jobs.service import save_profile
 from hirebench.models import AuditEvent, Invitation, Resume, Role, User
 from tests.conftest import AuthActions, csrf_from
+from tests.screening import BAD, CORPUS, LINK_RE, OVER, PARTIAL, PROFILE, STRONG, WEAK
 
-PROFILE = PROJECT_ROOT / "exams" / "jobs" / "ai-trainer-ecommerce.yaml"
-CORPUS = PROJECT_ROOT / "bench" / "resumes" / "corpus"
-BAD = CORPUS / "bad"
 BUDGET = {"month": 22000, "year": 264000}  # exams/jobs/ai-trainer-ecommerce.yaml
-LINK_RE = re.compile(r"http://hirebench\.test/invite/(\S+)")
 
-STRONG = """Alice Strong
-Email: alice.strong@example.com
-Phone: 13800000001
-Expected salary: 18k-20k/month
-
-SKILLS
-- Python: expert, 5 years
-- Data annotation: 3 years
-- Machine learning: proficient
-- Data cleaning: proficient
-"""
-PARTIAL = """Carol Partial
-Email: carol.partial@example.com
-Phone: 13800000004
-Expected salary: 16k-18k/month
-
-SKILLS
-- Python: proficient, 2 years
-- Data annotation: 2 years
-"""
-WEAK = """Bob Weak
-Email: bob.weak@example.com
-Phone: 13800000002
-Expected salary: 15k-16k/month
-
-SKILLS
-- Python: familiar
-"""
-OVER = """张三
-邮箱：zhang.san@example.com
-电话：13800000003
-期望月薪30-35K
-
-专业技能
-- 精通Python，5年经验
-- 数据标注 3年
-- 熟悉机器学习
-- 熟练数据清洗
-"""
 NO_EMAIL = """Dan Nomail
 Phone: 13800000005
 Expected salary: 16k-18k/month
