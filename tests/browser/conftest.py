@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import require_service
+from tests.conftest import PASSWORD, require_service
 
 CHROMIUM = os.environ.get("HIREBENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -56,3 +56,25 @@ def page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo(app: Flask) -> Iterator[None]:
+    """The demo data. Modules that use it set GRADING_WORKERS to 0 in their app_config: the
+    seed submits exam attempts whose coding jobs then stay queued, so no Docker is needed."""
+    from hirebench.grading import queue as grading_queue
+    from hirebench.services.demo import seed_demo
+
+    with app.app_context():
+        seed_demo(PASSWORD)
+    yield
+    grading_queue.shutdown(app)
+
+
+def login(page: Any, live_server: str, email: str) -> None:
+    """Log in through the form and wait until the app has moved past the login page."""
+    page.goto(live_server + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from hirebench.grading import queue as grading_queue
-from hirebench.services.demo import DEMO_ACCOUNTS, seed_demo
-from tests.conftest import PASSWORD
+from hirebench.services.demo import DEMO_ACCOUNTS
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -38,22 +35,6 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     # The seed submits exam attempts; with no grading threads their coding jobs stay queued,
     # so no sandbox (Docker) is needed.
     return {**app_config, "GRADING_WORKERS": 0}
-
-
-@pytest.fixture
-def demo(app: Flask) -> Iterator[None]:
-    with app.app_context():
-        seed_demo(PASSWORD)
-    yield
-    grading_queue.shutdown(app)
-
-
-def _login(page: Page, live_server: str, email: str) -> None:
-    page.goto(live_server + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _column(page: Page, key: str) -> int:
@@ -98,7 +79,7 @@ def test_dashboard_sort_scorecard_and_exports(live_server, page, app, demo) -> N
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     # From the HR home to the job's dashboard, ranked by composite (highest first).
-    _login(page, live_server, HR)
+    login(page, live_server, HR)
     page.goto(live_server + "/hr/")
     open_jobs = page.locator("section.card").filter(
         has=page.get_by_role("heading", name="Open jobs")

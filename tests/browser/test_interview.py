@@ -8,21 +8,18 @@ while interviewer2@demo.local already scored it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from hirebench.extensions import db
-from hirebench.grading import queue as grading_queue
 from hirebench.interviews import service as interviews
 from hirebench.models import Interview
 from hirebench.services import accounts
-from hirebench.services.demo import seed_demo
-from tests.conftest import PASSWORD
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -38,22 +35,6 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     # The seed submits exam attempts; with no grading threads their coding jobs stay queued,
     # so no sandbox (Docker) is needed.
     return {**app_config, "GRADING_WORKERS": 0}
-
-
-@pytest.fixture
-def demo(app: Flask) -> Iterator[None]:
-    with app.app_context():
-        seed_demo(PASSWORD)
-    yield
-    grading_queue.shutdown(app)
-
-
-def _login(page: Page, live_server: str, email: str) -> None:
-    page.goto(live_server + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _interview_of_candidate(app: Flask) -> dict[str, Any]:
@@ -90,7 +71,7 @@ def test_interviewer_scores_then_sees_panel_and_hr_sees_both(live_server, page, 
     assert len(questions) >= 2 and data["competencies"]
 
     # My interviews: candidate1's is still to do.
-    _login(page, live_server, ME[0])
+    login(page, live_server, ME[0])
     page.goto(live_server + "/interview/")
     expect(page.locator("main > h1")).to_have_text("My interviews")
     row = page.locator("tbody tr").filter(has_text=CANDIDATE_NAME)
@@ -156,7 +137,7 @@ def test_interviewer_scores_then_sees_panel_and_hr_sees_both(live_server, page, 
     page.wait_for_url(lambda url: "/login" in url)
 
     # HR: both scorecards on the candidate's page.
-    _login(page, live_server, "hr@demo.local")
+    login(page, live_server, "hr@demo.local")
     page.goto(f"{live_server}/hr/candidates/{data['candidate_id']}")
     expect(page.locator("main > h1")).to_have_text(CANDIDATE_NAME)
     section = page.locator("section.card").filter(

@@ -10,7 +10,6 @@ service so that the panel has something to show)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,12 +18,10 @@ from flask import Flask
 from playwright.sync_api import FilePayload, Page, expect
 
 from hirebench.extensions import db
-from hirebench.grading import queue as grading_queue
 from hirebench.models import Portfolio, ReviewItem, ReviewKind, User
 from hirebench.reviews import workflow
 from hirebench.services import accounts
-from hirebench.services.demo import seed_demo
-from tests.conftest import PASSWORD
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -48,9 +45,9 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def demo(app: Flask) -> Iterator[None]:
+def demo(demo: None, app: Flask) -> None:
+    """The demo data, plus a comment-bank entry for the portfolio rubric's first criterion."""
     with app.app_context():
-        seed_demo(PASSWORD)
         reviewer = accounts.find_by_email("reviewer@demo.local")
         assert reviewer is not None
         seeded = db.session.scalars(
@@ -60,16 +57,6 @@ def demo(app: Flask) -> Iterator[None]:
         first_criterion = workflow.criteria_of(seeded)[0]
         assert workflow.add_to_bank("portfolio-project", first_criterion.id, BANK_TEXT, reviewer)
         db.session.commit()
-    yield
-    grading_queue.shutdown(app)
-
-
-def _login(page: Page, live_server: str, email: str) -> None:
-    page.goto(live_server + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _logout(page: Page, live_server: str) -> None:
@@ -78,7 +65,7 @@ def _logout(page: Page, live_server: str) -> None:
 
 
 def _upload_case(page: Page, live_server: str) -> None:
-    _login(page, live_server, CANDIDATE)
+    login(page, live_server, CANDIDATE)
     page.goto(live_server + "/portfolio/")
     expect(page.locator("main > h1")).to_have_text("Project portfolio")
     page.fill("[name=title]", TITLE)
@@ -138,7 +125,7 @@ def test_portfolio_upload_then_blind_review(live_server, page, app, demo) -> Non
     other_score = _submit_other_review(app, item_id, other_email)
 
     # The queue, then the item: blind, with the file and the rubric.
-    _login(page, live_server, reviewer_email)
+    login(page, live_server, reviewer_email)
     page.goto(live_server + "/review/")
     expect(page.locator("main > h1")).to_have_text("Review queue")
     row = page.locator("tbody tr").filter(has_text=TITLE)
