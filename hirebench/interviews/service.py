@@ -168,6 +168,18 @@ def schedule(
     return interview
 
 
+def interviews_for_job(candidate_id: int, job_id: int) -> list[Interview]:
+    """A candidate's interviews from this job's kits, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Interview)
+            .join(InterviewKit, InterviewKit.id == Interview.kit_id)
+            .where(Interview.candidate_id == candidate_id, InterviewKit.job_id == job_id)
+            .order_by(Interview.id)
+        )
+    )
+
+
 def interviews_query(interviewer: User) -> sa.Select[tuple[Interview]]:
     return (
         sa.select(Interview)

@@ -16,8 +16,6 @@ from hirebench.models import (
     AttemptStatus,
     Exam,
     Feedback,
-    Interview,
-    InterviewKit,
     ReviewItem,
     ReviewKind,
 )
@@ -217,19 +215,9 @@ def _portfolio(application: Application, profile: JobProfileDefinition, evidence
 
 
 def _interview(application: Application, profile: JobProfileDefinition, evidence: Evidence) -> None:
-    from hirebench.interviews.service import current_scorecards
+    from hirebench.interviews.service import current_scorecards, interviews_for_job
 
-    interviews = list(
-        db.session.scalars(
-            sa.select(Interview)
-            .join(InterviewKit, InterviewKit.id == Interview.kit_id)
-            .where(
-                Interview.candidate_id == application.candidate_id,
-                InterviewKit.job_id == application.job_id,
-            )
-            .order_by(Interview.id)
-        )
-    )
+    interviews = interviews_for_job(application.candidate_id, application.job_id)
     if not interviews:
         return
     cards = [card for interview in interviews for card in current_scorecards(interview)]

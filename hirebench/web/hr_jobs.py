@@ -15,14 +15,13 @@ from flask_login import current_user
 
 from hirebench.exams.questions.base import ExamDefinitionError
 from hirebench.extensions import db
+from hirebench.interviews.service import interviews_for_job
 from hirebench.jobs import service as job_service
 from hirebench.jobs.profile_file import parse_profile_text, profile_yaml
 from hirebench.models import (
     Application,
     Attempt,
     Exam,
-    Interview,
-    InterviewKit,
     Job,
     ReviewItem,
     User,
@@ -106,12 +105,7 @@ def _evidence_links(application: Application, exam_slug: str | None) -> dict[str
     items = db.session.scalars(
         sa.select(ReviewItem).where(ReviewItem.candidate_id == candidate_id).order_by(ReviewItem.id)
     ).all()
-    interviews = db.session.scalars(
-        sa.select(Interview)
-        .join(InterviewKit, InterviewKit.id == Interview.kit_id)
-        .where(Interview.candidate_id == candidate_id, InterviewKit.job_id == application.job_id)
-        .order_by(Interview.id)
-    ).all()
+    interviews = interviews_for_job(candidate_id, application.job_id)
     return {"attempts": attempts, "items": items, "interviews": interviews}
 
 
