@@ -145,12 +145,20 @@ def close_if_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
     return attempt.status is not AttemptStatus.in_progress
 
 
+def closed_message(attempt: Attempt) -> str:
+    """Why a closed attempt takes no more changes, for the candidate: the deadline closed it,
+    or the candidate submitted it (perhaps in another tab)."""
+    if attempt.auto_submitted:
+        return _("The time for this exam is over; your answers were submitted.")
+    return _("You have already submitted this exam; your answers can no longer be changed.")
+
+
 def save_answer(
     attempt: Attempt, question_id: str, raw: Any, *, now: datetime | None = None
 ) -> Answer:
     now = now or utcnow()
     if close_if_overdue(attempt, now):
-        raise AttemptClosed(_("The time for this exam is over; your answers were submitted."))
+        raise AttemptClosed(closed_message(attempt))
     if question_id not in attempt.question_ids:
         raise AttemptError(_("That question is not part of this exam attempt."))
     if len(json.dumps(raw, default=str)) > MAX_ANSWER_BYTES:
@@ -432,7 +440,7 @@ def run_visible_tests(
 
     now = now or utcnow()
     if close_if_overdue(attempt, now):
-        raise AttemptClosed(_("The time for this exam is over; your answers were submitted."))
+        raise AttemptClosed(closed_message(attempt))
     if question_id not in attempt.question_ids:
         raise AttemptError(_("That question is not part of this exam attempt."))
     question = definition_of(attempt).question(question_id)
@@ -472,11 +480,28 @@ def grader_for_ref(grader_ref: str) -> GraderSpec | None:
 @dataclass(frozen=True)
 class ResultView:
     show_score: bool
-    pending: bool
+    pending: bool  # some answer is not final yet: still grading, or awaiting review
     score: float | None
     max_score: float | None
-    passed: bool | None
+    passed: bool | None  # None until every answer is final (and when scores are not shown)
     questions: list[dict[str, Any]]
+    grading: int = 0  # answers still in the sandbox
+    awaiting_review: int = 0  # answers waiting for a reviewer
+
+
+def progress(attempt: Attempt) -> str:
+    """Where a submitted attempt stands, from its answers: `in_progress`, `grading` (code is
+    in the sandbox), `awaiting_review` (a reviewer still has to grade an answer) or `graded`
+    (every answer is final). The candidate's list and result page both show this one value,
+    so they cannot disagree; Attempt.status alone turns `graded` before reviews are done."""
+    if attempt.status is AttemptStatus.in_progress:
+        return "in_progress"
+    states = {answer.state for answer in attempt.answers}
+    if "grading" in states or attempt.status is AttemptStatus.submitted:
+        return "grading"
+    if "awaiting_review" in states:
+        return "awaiting_review"
+    return "graded"
 
 
 def result_view(attempt: Attempt) -> ResultView:
@@ -500,7 +525,9 @@ def result_view(attempt: Attempt) -> ResultView:
             )
         questions.append(entry)
     passed = None
-    if show and attempt.max_score:
+    # A verdict only on final scores: an answer still grading or awaiting review could still
+    # move the total across the pass mark.
+    if show and reviewed and attempt.max_score:
         passed = (attempt.score or 0.0) / attempt.max_score * 100 >= definition.pass_cutoff
     return ResultView(
         show_score=show,
@@ -509,4 +536,6 @@ def result_view(attempt: Attempt) -> ResultView:
         max_score=attempt.max_score if show else None,
         passed=passed,
         questions=questions,
+        grading=sum(1 for a in answers.values() if a.state == "grading"),
+        awaiting_review=sum(1 for a in answers.values() if a.state == "awaiting_review"),
     )

@@ -43,8 +43,10 @@ from hirebench.exams.attempts import (
     answers_by_question,
     attempt_for,
     close_if_overdue,
+    closed_message,
     definition_of,
     observe_request,
+    progress,
     record_event,
     result_view,
     run_visible_tests,
@@ -105,6 +107,12 @@ RESULT_STATES = {
     "saved": _l("Received"),
     "missing": _l("Not answered"),
 }
+# attempts.progress, in words: the exams list and the result page say the same thing.
+PROGRESS_LABELS = {
+    "grading": _l("Submitted — grading"),
+    "awaiting_review": _l("Awaiting review"),
+    "graded": _l("Graded"),
+}
 TEST_STATUSES = {
     "passed": _l("passed"),
     "failed": _l("failed"),
@@ -123,7 +131,7 @@ class ExamRow:
     exam: Exam
     title: str
     time_limit_minutes: int
-    state: str  # not_started, in_progress, submitted or graded
+    state: str  # not_started, or attempts.progress: in_progress, grading, awaiting_review, graded
     attempt: Attempt | None
     minutes_left: int = 0
 
@@ -210,10 +218,10 @@ def _close_if_overdue(attempt: Attempt) -> None:
 
 
 def _closed(attempt: Attempt) -> Response:
+    # The message says whether the deadline or the candidate closed it: a second tab saving
+    # after a self-submit must not claim the time ran out.
     return _json_error(
-        _("The time for this exam is over; your answers were submitted."),
-        409,
-        redirect=url_for(".result", attempt_id=attempt.id),
+        closed_message(attempt), 409, redirect=url_for(".result", attempt_id=attempt.id)
     )
 
 
@@ -263,9 +271,10 @@ def _latest_attempt(exam: Exam) -> Attempt | None:
 
 
 def _state(attempt: Attempt | None) -> str:
+    """not_started, or the attempt's progress (the result page shows the same value)."""
     if attempt is None:
         return "not_started"
-    return attempt.status.value
+    return progress(attempt)
 
 
 def _exam_rows() -> list[ExamRow]:
@@ -277,6 +286,9 @@ def _exam_rows() -> list[ExamRow]:
         attempt = _latest_attempt(exam)
         if attempt is not None:
             _close_if_overdue(attempt)
+            if attempt.status is not AttemptStatus.in_progress:
+                # As the result page does, so the list never shows an older state than it.
+                sync_coding_results(attempt)
         # An attempt keeps its own version: its title is what the candidate took.
         definition = definition_of(attempt) if attempt is not None else version_definition(version)
         rows.append(
@@ -301,6 +313,7 @@ def home() -> ResponseReturnValue:
         "candidate/home.html",
         invitations=invitations.for_candidate(current_user),
         exams=_exam_rows(),
+        progress_labels=PROGRESS_LABELS,
     )
 
 
@@ -492,6 +505,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
     percent = None
     if view.show_score and view.max_score:
         percent = (view.score or 0.0) / view.max_score * 100
+    state = progress(current)
     return render_template(
         "candidate/result.html",
         attempt=current,
@@ -501,6 +515,8 @@ def result(attempt_id: int) -> ResponseReturnValue:
         percent=percent,
         pass_cutoff=definition.pass_cutoff,
         policy=definition.results_policy.value,
+        progress=state,
+        progress_label=PROGRESS_LABELS.get(state, state),
         grading=any(row["state"] == "grading" for row in rows),
         test_statuses=TEST_STATUSES,
     )

@@ -263,3 +263,47 @@ def test_concurrent_close_grades_once(ctx: dict[str, Any]) -> None:
     attempts.submit(attempt)
     assert attempt.status is AttemptStatus.submitted
     assert attempts.answers_by_question(attempt)["gd-step"].state == "saved"  # not graded twice
+
+
+def test_no_verdict_until_every_answer_is_final(ctx: dict[str, Any]) -> None:
+    attempt = start(ctx)
+    attempts.save_answer(attempt, "gd-step", "a")
+    attempts.save_answer(attempt, "explain-gd", "Step against the gradient, scaled by a rate.")
+    attempts.save_answer(attempt, "add-task", "def add(x):\n    return x + 1\n")
+    attempts.submit(attempt)
+    definition = attempts.definition_of(attempt)
+    object.__setattr__(definition, "results_policy", type(definition.results_policy)("immediate"))
+    try:
+        assert attempts.progress(attempt) == "grading"
+        view = attempts.result_view(attempt)
+        assert view.show_score and view.pending and view.passed is None
+        assert (view.grading, view.awaiting_review) == (1, 1)
+        # The code is graded; the written answer still waits for a reviewer.
+        coding = attempts.answers_by_question(attempt)["add-task"]
+        coding.state, coding.points = "scored", 0.0
+        attempts.refresh_score(attempt)
+        assert attempt.status is AttemptStatus.graded  # the model's status runs ahead
+        assert attempts.progress(attempt) == "awaiting_review"
+        assert attempts.result_view(attempt).passed is None
+        written = attempts.answers_by_question(attempt)["explain-gd"]
+        written.state, written.points = "scored", 1.0
+        attempts.refresh_score(attempt)
+        assert attempts.progress(attempt) == "graded"
+        view = attempts.result_view(attempt)
+        assert not view.pending and view.passed is False
+    finally:
+        object.__setattr__(
+            definition, "results_policy", type(definition.results_policy)("after_review")
+        )
+
+
+def test_a_closed_attempt_says_why_it_is_closed(ctx: dict[str, Any]) -> None:
+    attempt = start(ctx)
+    attempts.submit(attempt)
+    with pytest.raises(attempts.AttemptClosed, match="already submitted"):
+        attempts.save_answer(attempt, "gd-step", "a")
+    late = attempts.start_attempt(ctx["other"], ctx["exam"])
+    late.deadline_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    with pytest.raises(attempts.AttemptClosed, match="time for this exam is over"):
+        attempts.save_answer(late, "gd-step", "a")

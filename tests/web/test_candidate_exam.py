@@ -218,6 +218,42 @@ def test_consent_must_be_ticked(
         assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 0
 
 
+IMMEDIATE_SENTENCE = "Your points are shown as each answer is graded; whether you passed"
+AFTER_REVIEW_SENTENCE = "Your score and whether you passed are shown once every answer"
+NEVER_SENTENCE = "Scores of this exam are not shown to candidates."
+
+
+@pytest.mark.parametrize(
+    ("policy", "sentence"),
+    [
+        ("immediate", IMMEDIATE_SENTENCE),
+        ("after_review", AFTER_REVIEW_SENTENCE),
+        ("never", NEVER_SENTENCE),
+    ],
+)
+def test_consent_states_the_results_policy_once(
+    app: Flask, client: FlaskClient, candidate: User, tmp_path: Path, policy: str, sentence: str
+) -> None:
+    slug = _load(
+        app, _exam_copy(tmp_path, "mini-" + policy.replace("_", "-"), results_policy=policy)
+    )
+    html = client.get(f"/exam/exams/{slug}").get_data(as_text=True)
+    assert sentence in html
+    others = {IMMEDIATE_SENTENCE, AFTER_REVIEW_SENTENCE, NEVER_SENTENCE} - {sentence}
+    assert not any(other in html for other in others)
+
+
+def test_the_sample_exams_description_does_not_contradict_its_policy(
+    app: Flask, client: FlaskClient, candidate: User
+) -> None:
+    slug = _load(app, SAMPLE, PROJECT_ROOT / "graders")
+    html = client.get(f"/exam/exams/{slug}").get_data(as_text=True)
+    assert IMMEDIATE_SENTENCE in html  # the sample shows points at once
+    assert "after reviewers" not in html and "as soon as the exam is graded" not in html
+    zh = client.get(f"/exam/exams/{slug}", headers={"Accept-Language": "zh-CN"})
+    assert "评阅完成后公布成绩" not in zh.get_data(as_text=True)
+
+
 def test_unknown_exam_is_404(client: FlaskClient, candidate: User) -> None:
     assert client.get("/exam/exams/no-such-exam").status_code == 404
 
@@ -498,7 +534,8 @@ def test_a_save_after_the_deadline_is_409_and_closes_at_the_deadline(
     response = api.save("gd-step", "b")
     assert response.status_code == 409
     body = response.get_json()
-    assert body["redirect"] == f"/exam/attempts/{attempt_id}/result" and body["message"]
+    assert body["redirect"] == f"/exam/attempts/{attempt_id}/result"
+    assert body["message"] == "The time for this exam is over; your answers were submitted."
     assert _answers(app, attempt_id)["gd-step"] == ("a", 1)
     attempt = _attempt(app, attempt_id)
     assert attempt.status is not AttemptStatus.in_progress
@@ -633,8 +670,16 @@ def test_submit_needs_confirmation(
     attempt = _attempt(app, attempt_id)
     assert attempt.status is not AttemptStatus.in_progress and not attempt.auto_submitted
     assert attempt.submitted_at is not None and attempt.submitted_at <= attempt.deadline_at
-    # A closed attempt takes no more answers.
-    assert Api(client, attempt_id).save("gd-step", "b").status_code == 409
+    # A closed attempt takes no more answers, and says it was submitted, not timed out.
+    api = Api(client, attempt_id)
+    refused = api.save("gd-step", "b")
+    assert refused.status_code == 409
+    assert refused.get_json()["message"] == (
+        "You have already submitted this exam; your answers can no longer be changed."
+    )
+    assert refused.get_json()["redirect"] == f"/exam/attempts/{attempt_id}/result"
+    assert "already submitted" in api.post("/run/add-task", {}).get_json()["message"]
+    assert "already submitted" in api.post("/events", {"kind": "paste"}).get_json()["message"]
 
 
 def _answer_everything(app: Flask, client: FlaskClient, attempt_id: int) -> None:
@@ -666,13 +711,37 @@ def test_immediate_policy_shows_score_pass_line_and_visible_feedback_only(
     _wait_for_grading(app, attempt_id)
     html = client.get(f"/exam/attempts/{attempt_id}/result").get_data(as_text=True)
     assert 'data-state="awaiting_review"' in html  # the short answer
-    assert "Some answers are still being graded" in html
     assert 'data-test-status="passed"' in html and "<strong>adds</strong>" in html
     assert HIDDEN_SECRET not in html and "<strong>secret</strong>" not in html
-    assert re.search(r'data-passed="(yes|no)"', html)
-    assert "the pass mark is 60%" in html
+    # Points so far, but no verdict while an answer awaits review: it could still pass.
+    assert "Points so far:" in html and "data-passed" not in html
+    assert "Not passed" not in html and "data-no-verdict" in html
+    assert "The pass mark is 60%" in html
+    assert 'data-progress="awaiting_review"' in html
+    assert "1 written answer is waiting for the reviewers." in html
     attempt = _attempt(app, attempt_id)
     assert attempt.score is not None and attempt.max_score is not None
+    _review_short_answer(app, attempt_id)
+    html = client.get(f"/exam/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert re.search(r'data-passed="(yes|no)"', html) and "the pass mark is 60%" in html
+    assert 'data-progress="graded"' in html and "data-pending" not in html
+    assert "data-no-verdict" not in html and "Points so far" not in html
+
+
+def _review_short_answer(app: Flask, attempt_id: int, points: float = 4.0) -> None:
+    """What the reviewers' queue will do: score the short answer."""
+    with app.app_context():
+        answer = db.session.scalar(
+            sa.select(Answer).where(
+                Answer.attempt_id == attempt_id, Answer.question_id == "explain-gd"
+            )
+        )
+        assert answer is not None and answer.state == "awaiting_review"
+        answer.state, answer.points = "scored", points
+        db.session.commit()
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt is not None
+        refresh_score(attempt)
 
 
 def test_after_review_policy_hides_the_score_until_reviewed(
@@ -684,9 +753,14 @@ def test_after_review_policy_hides_the_score_until_reviewed(
     _wait_for_grading(app, attempt_id)
     html = client.get(f"/exam/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "data-score" not in html and "data-passed" not in html
-    assert "once the reviewers have graded the written answers" in html
+    assert "once every answer is graded, including the written answers" in html
     assert 'data-state="awaiting_review"' in html
-    assert "Awaiting review" in html
+    assert 'data-progress="awaiting_review"' in html and "Awaiting review" in html
+    assert "1 written answer is waiting for the reviewers." in html
+    # The exams list says the same as the result page, not "Graded".
+    home = client.get("/exam/").get_data(as_text=True)
+    assert 'data-exam="mini" data-state="awaiting_review"' in home
+    assert "Awaiting review" in home and "Graded" not in home
     assert HIDDEN_SECRET not in html
 
 
@@ -697,22 +771,10 @@ def test_after_review_policy_shows_the_score_once_reviewed(
     _answer_everything(app, client, attempt_id)
     _submit(client, attempt_id)
     _wait_for_grading(app, attempt_id)
-    # What the reviewers' queue will do: score the short answer.
-    with app.app_context():
-        answer = db.session.scalar(
-            sa.select(Answer).where(
-                Answer.attempt_id == attempt_id, Answer.question_id == "explain-gd"
-            )
-        )
-        assert answer is not None and answer.state == "awaiting_review"
-        answer.state, answer.points = "scored", 4.0
-        db.session.commit()
-        attempt = db.session.get(Attempt, attempt_id)
-        assert attempt is not None
-        refresh_score(attempt)
+    _review_short_answer(app, attempt_id)
     html = client.get(f"/exam/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "data-score" in html and re.search(r'data-passed="(yes|no)"', html)
-    assert "Some answers are still being graded" not in html
+    assert "data-pending" not in html
     assert 'data-test-status="passed"' in html and HIDDEN_SECRET not in html
 
 
@@ -816,6 +878,10 @@ def test_the_result_page_says_grading_while_the_sandbox_works(
     assert 'data-question="add-task" data-state="grading"' in html
     assert "Grading in the sandbox" in html and "data-refresh-while-grading" in html
     assert "/static/js/exam.js" in html  # the script that reloads the page
+    assert 'data-progress="grading"' in html and "data-passed" not in html
+    assert "1 coding answer is being graded in the sandbox." in html
+    home = client.get("/exam/").get_data(as_text=True)
+    assert 'data-state="grading"' in home and "Submitted — grading" in home
     release.set()
     _wait_for_grading(app, attempt_id)
     html = client.get(f"/exam/attempts/{attempt_id}/result").get_data(as_text=True)
@@ -838,11 +904,6 @@ def test_the_exam_pages_render_in_chinese(
     assert "确定提交考试吗" in client.get(
         f"/exam/attempts/{attempt_id}/submit", headers=zh
     ).get_data(as_text=True)
-    # A written answer waits for the reviewers (an empty one would simply score 0).
-    assert Api(client, attempt_id).save("explain-gd", "沿负梯度方向更新参数。").status_code == 200
-    _submit(client, attempt_id)
-    result = client.get(f"/exam/attempts/{attempt_id}/result", headers=zh).get_data(as_text=True)
-    assert "你的结果" in result and "等待评阅" in result
     # Messages from the JSON API follow the language too.
     response = client.post(
         f"/exam/attempts/{attempt_id}/answers/gd-step",
@@ -850,4 +911,9 @@ def test_the_exam_pages_render_in_chinese(
         headers={**zh, "X-CSRFToken": _token(client)},
         content_type="application/json",
     )
-    assert response.status_code == 409 and "考试" in response.get_json()["message"]
+    assert response.status_code == 400 and "JSON 对象" in response.get_json()["message"]
+    # A written answer waits for the reviewers (an empty one would simply score 0).
+    assert Api(client, attempt_id).save("explain-gd", "沿负梯度方向更新参数。").status_code == 200
+    _submit(client, attempt_id)
+    result = client.get(f"/exam/attempts/{attempt_id}/result", headers=zh).get_data(as_text=True)
+    assert "你的结果" in result and "等待评阅" in result
