@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -10,13 +12,15 @@ from flask_login import current_user
 from flask_mailman.message import BadHeaderError
 from wtforms.fields.choices import SelectChoice
 
-from hirebench.exams import attempts
+from hirebench.exams import attempts, integrity_labels
+from hirebench.exams.prompts import render_prompt_for_review
 from hirebench.exams.questions import get_type
 from hirebench.extensions import db
 from hirebench.models import Attempt, Job, Role
 from hirebench.services import audit, invitations, jobs
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
+from hirebench.web.candidate import RESULT_STATES, TYPE_LABELS
 from hirebench.web.forms import InviteForm
 from hirebench.web.helpers import client_ip, page_number
 
@@ -86,11 +90,17 @@ def audit_log() -> ResponseReturnValue:
     return render_template("hr/audit.html", events=events, action=prefix)
 
 
+def _integrity(attempt: Attempt) -> dict[str, Any]:
+    """The attempt's integrity summary with its flags in words."""
+    summary = attempts.integrity_summary(attempt)
+    return {**summary, "flag_labels": integrity_labels.flag_labels(summary)}
+
+
 @bp.route("/attempts")
 def attempts_list() -> ResponseReturnValue:
     query = sa.select(Attempt).order_by(Attempt.started_at.desc(), Attempt.id.desc())
     page = db.paginate(query, page=page_number(), per_page=50)
-    summaries = {attempt.id: attempts.integrity_summary(attempt) for attempt in page.items}
+    summaries = {attempt.id: _integrity(attempt) for attempt in page.items}
     return render_template("hr/attempts.html", attempts=page, summaries=summaries)
 
 
@@ -106,11 +116,22 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
         question = definition.question(question_id)
         answer = saved.get(question_id)
         view = get_type(question.type).review_view(question, answer.value if answer else None)
-        rows.append({"question": question, "answer": answer, "view": view})
+        rows.append(
+            {
+                "question": question,
+                "answer": answer,
+                "view": view,
+                "type_label": TYPE_LABELS.get(question.type, question.type),
+                # The same Markdown as the candidate saw, with long data blocks folded away.
+                "prompt_html": render_prompt_for_review(question.prompt),
+                "state_label": RESULT_STATES.get(answer.state, answer.state) if answer else "",
+            }
+        )
     return render_template(
         "hr/attempt.html",
         attempt=attempt,
         definition=definition,
         rows=rows,
-        summary=attempts.integrity_summary(attempt),
+        summary=_integrity(attempt),
+        timeline=integrity_labels.timeline(list(attempt.events)),
     )
