@@ -1,6 +1,11 @@
 """Previews of portfolio files for reviewers. Nothing is executed: notebooks are shown as they
 were saved, every piece of text is escaped, and the only HTML that passes through is notebook
-output that nh3 has sanitised. The HTML returned here is safe to mark as Markup."""
+output that nh3 has sanitised. The HTML returned here is safe to mark as Markup.
+
+A preview never points anywhere: no href, and no src but a data: image checked here. Candidate
+content shown to HR or a reviewer must not make their browser request anything, least of all
+a URL of this app, which would run with their session (an <img> of an export link, say).
+Links are shown as text, with their address, so a reader can still copy it."""
 
 from __future__ import annotations
 
@@ -32,6 +37,7 @@ _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 # CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks), and two-byte escapes.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _IMAGE_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+_DATA_IMAGE = re.compile(r"data:(image/png|image/jpeg);base64,([A-Za-z0-9+/=\s]+)", re.IGNORECASE)
 # The order Jupyter itself prefers, limited to what can be shown safely.
 _SHOWN_MIME_TYPES = ("image/png", "image/jpeg", "text/html", "text/plain")
 
@@ -107,6 +113,50 @@ def _notebook_pieces(notebook: Any) -> Iterator[tuple[int, Callable[[], str]]]:
             yield len(source), partial(_pre, "nb-raw", source)
 
 
+def _link_open(_renderer: Any, tokens: Any, idx: int, _options: Any, env: Any) -> str:
+    env.setdefault("hrefs", []).append(tokens[idx])
+    return '<span class="nb-link">'
+
+
+def _link_close(_renderer: Any, _tokens: Any, _idx: int, _options: Any, env: Any) -> str:
+    opened = env["hrefs"].pop()
+    if opened.info == "auto":  # <https://…>: the text is the address already
+        return "</span>"
+    return f'</span> <span class="nb-url">({escape(opened.attrGet("href") or "")})</span>'
+
+
+def _image(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    src = str(token.attrGet("src") or "")
+    found = _DATA_IMAGE.fullmatch(src)
+    shown = _data_image(found.group(1).lower(), found.group(2)) if found else None
+    if shown is not None:
+        return f'<img class="nb-image" alt="{escape(alt)}" src="{shown}">'
+    label = _l("Image not shown: %(alt)s (%(address)s)", alt=alt, address=src[:200])
+    return f'<span class="nb-note">{escape(str(label))}</span>'
+
+
+_markdown.add_render_rule("link_open", _link_open)
+_markdown.add_render_rule("link_close", _link_close)
+_markdown.add_render_rule("image", _image)
+
+
+def _only_data_images(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: an img keeps a checked data: src; no other address survives."""
+    if attribute == "src" and tag == "img":
+        found = _DATA_IMAGE.fullmatch(value)
+        return _data_image(found.group(1).lower(), found.group(2)) if found else None
+    if attribute in ("href", "src", "cite", "srcset", "action", "formaction", "poster"):
+        return None
+    return value
+
+
+def sanitize_html(html: str) -> str:
+    # nh3 drops addresses in schemes it was not told of before the filter sees them.
+    return nh3.clean(html, attribute_filter=_only_data_images, url_schemes={"data"})
+
+
 def _markdown_cell(source: str) -> str:
     return f'<div class="nb-markdown">{_markdown.render(source)}</div>'
 
@@ -132,19 +182,25 @@ def _output_html(output: Any) -> str:
 
 def _bundle_html(mime_type: str, value: Any) -> str:
     if mime_type == "text/html":
-        return f'<div class="nb-html">{nh3.clean(_text(value))}</div>'
+        return f'<div class="nb-html">{sanitize_html(_text(value))}</div>'
     if mime_type == "text/plain":
         return _pre("nb-output", _strip_ansi(_text(value)))
-    encoded = "".join(_text(value).split())
-    try:
-        image = base64.b64decode(encoded, validate=True)
-    except binascii.Error:
-        image = b""
-    if not image.startswith(_IMAGE_SIGNATURES[mime_type]):
+    src = _data_image(mime_type, _text(value))
+    if src is None:
         return _note(_l("Output of type %(type)s is damaged and not shown.", type=mime_type))
-    # Re-encoded from the decoded bytes, so the attribute holds nothing but base64.
-    src = f"data:{mime_type};base64,{base64.b64encode(image).decode('ascii')}"
     return f'<img class="nb-image" alt="" src="{src}">'
+
+
+def _data_image(mime_type: str, encoded: str) -> str | None:
+    """A data: URI for base64 image data that really is a PNG or JPEG, or None."""
+    try:
+        image = base64.b64decode("".join(encoded.split()), validate=True)
+    except binascii.Error:
+        return None
+    if not image.startswith(_IMAGE_SIGNATURES[mime_type]):
+        return None
+    # Re-encoded from the decoded bytes, so the attribute holds nothing but base64.
+    return f"data:{mime_type};base64,{base64.b64encode(image).decode('ascii')}"
 
 
 def _text(value: Any) -> str:

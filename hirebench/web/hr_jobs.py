@@ -32,6 +32,7 @@ from hirebench.services import audit
 from hirebench.services import feedback as feedback_service
 from hirebench.services.errors import ServiceError
 from hirebench.web.errors import render_error
+from hirebench.web.fetch_metadata import deliberate_only
 from hirebench.web.forms import FeedbackForm, ProfileForm
 from hirebench.web.helpers import client_ip, page_number
 from hirebench.web.hr import bp
@@ -242,6 +243,7 @@ def _filename(job: Job, extension: str) -> str:
 
 
 @bp.route("/jobs/<int:job_id>/export.<any(csv, xlsx):fmt>")
+@deliberate_only
 def export_job(job_id: int, fmt: str) -> ResponseReturnValue:
     job = db.get_or_404(Job, job_id)
     try:
@@ -261,6 +263,7 @@ def export_job(job_id: int, fmt: str) -> ResponseReturnValue:
 
 
 @bp.route("/jobs/<int:job_id>/candidates/<int:candidate_id>/scorecard.pdf")
+@deliberate_only
 def export_pdf(job_id: int, candidate_id: int) -> ResponseReturnValue:
     job = db.get_or_404(Job, job_id)
     application = _application(job, candidate_id)

@@ -34,7 +34,7 @@ from hirebench.web.forms import ActionForm, AssignReviewerForm, KitForm, Schedul
 from hirebench.web.helpers import client_ip, page_number
 from hirebench.web.hr import bp
 from hirebench.web.interview import RECOMMENDATIONS
-from hirebench.web.portfolio_files import preview, send_portfolio_file
+from hirebench.web.portfolio_files import preview, preview_document, send_portfolio_file
 from hirebench.web.review import subject_view
 
 # ------------------------------------------------------------------------------ candidates
@@ -176,6 +176,14 @@ def portfolio_file_preview(portfolio_id: int, file_id: int) -> ResponseReturnVal
         preview=preview(stored),
         download_endpoint="hr.portfolio_file",
     )
+
+
+@bp.route("/portfolios/<int:portfolio_id>/files/<int:file_id>/preview/document")
+def portfolio_file_preview_document(portfolio_id: int, file_id: int) -> ResponseReturnValue:
+    stored = portfolios.file_of(db.get_or_404(Portfolio, portfolio_id), file_id)
+    if stored is None:
+        abort(404)
+    return preview_document(stored)
 
 
 @bp.route("/agreement")

@@ -21,7 +21,7 @@ from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
 from hirebench.web.forms import ActionForm
 from hirebench.web.helpers import client_ip, page_number
-from hirebench.web.portfolio_files import preview, send_portfolio_file
+from hirebench.web.portfolio_files import preview, preview_document, send_portfolio_file
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 protect_blueprint(bp, [Role.reviewer])
@@ -169,3 +169,9 @@ def file_preview(item_id: int, file_id: int) -> ResponseReturnValue:
         preview=preview(stored),
         download_endpoint="review.download",
     )
+
+
+@bp.route("/items/<int:item_id>/files/<int:file_id>/preview/document")
+def file_preview_document(item_id: int, file_id: int) -> ResponseReturnValue:
+    _item, stored = _item_file(item_id, file_id)
+    return preview_document(stored)

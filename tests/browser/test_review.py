@@ -149,7 +149,8 @@ def test_portfolio_upload_then_blind_review(live_server, page, app, demo) -> Non
     # The Markdown preview renders the file, then back to the form.
     page.locator("ul.files li").filter(has_text="case.md").get_by_role("link", name="View").click()
     expect(page.locator("main > h1")).to_have_text("case.md")
-    rendered = page.locator(".rendered")
+    # Candidate content renders in a sandboxed frame of its own, under a strict CSP.
+    rendered = page.frame_locator("iframe.preview-frame").locator(".rendered")
     expect(rendered.locator("h1")).to_have_text("Query intent guideline")
     expect(rendered.locator("strong")).to_have_text("one")
     expect(rendered.locator("li")).to_have_count(3)

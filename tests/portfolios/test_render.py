@@ -71,8 +71,29 @@ def test_long_markdown_is_cut_at_a_line_with_a_note() -> None:
     assert "nb-note" not in markdown_html(data)
 
 
-def test_markdown_safe_links_are_kept() -> None:
-    assert '<a href="https://example.com">x</a>' in markdown_html(b"[x](https://example.com)")
+def test_markdown_links_are_shown_as_text_with_their_address() -> None:
+    # A preview must not point anywhere; the reader can still copy the address.
+    html = markdown_html(b"[x](https://example.com) and [export](/hr/jobs/1/export.csv)")
+    assert (
+        '<span class="nb-link">x</span> <span class="nb-url">(https://example.com)</span>' in html
+    )
+    assert "(/hr/jobs/1/export.csv)" in html
+    assert "<a" not in html and "href" not in html
+    assert markdown_html(b"<https://example.com>").count("https://example.com") == 1
+
+
+def test_markdown_images_are_shown_only_as_checked_data_uris() -> None:
+    encoded = base64.b64encode(_png()).decode()
+    html = markdown_html(f"![chart](data:image/png;base64,{encoded})".encode())
+    assert f'<img class="nb-image" alt="chart" src="data:image/png;base64,{encoded}">' in html
+    for source in (
+        "/hr/jobs/1/export.csv",
+        "https://evil.example/x.png",
+        "data:image/png;base64,AAAA",
+    ):
+        html = markdown_html(f"![a <b>](<{source}>)".encode())
+        assert "<img" not in html and "src=" not in html
+        assert "Image not shown: a &lt;b&gt;" in html
 
 
 # Notebooks
@@ -149,6 +170,21 @@ def test_html_output_is_sanitised() -> None:
     assert "<b>bold</b>" in html and "<td>1</td>" in html
     for gone in ("<script", "alert(", "onerror", "onclick", "style=", "<iframe", "javascript:"):
         assert gone not in html
+
+
+def test_html_output_keeps_no_address_but_data_images() -> None:
+    encoded = base64.b64encode(_png()).decode()
+    hostile = (
+        '<img src="/hr/jobs/1/export.csv"><img src="https://evil.example/a.png">'
+        '<a href="/hr/jobs/1/export.csv">export</a><q cite="/hr/jobs/1/export.xlsx">q</q>'
+        '<img src="data:image/svg+xml;base64,PHN2Zz4=">'
+        f'<img alt="ok" src="data:image/png;base64,{encoded}">'
+    )
+    html = notebook_html(_with_outputs(_display({"text/html": hostile})))
+    assert "/hr/jobs" not in html and "evil.example" not in html and "svg" not in html
+    assert "href" not in html and "cite" not in html
+    assert re.findall(r'src="([^"]*)"', html) == [f"data:image/png;base64,{encoded}"]
+    assert ">export</a>" in html
 
 
 def test_html_output_cannot_close_the_wrapper() -> None:

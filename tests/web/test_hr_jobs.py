@@ -566,6 +566,51 @@ def test_pdf_is_one_page_with_name_and_recommendation(
     assert audit_actions(app) == [("export.pdf", world.hr_id, str(world.job_id))]
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Dest": "image", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Dest": "script", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Dest": "style", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Dest": "iframe", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Dest": "document", "Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Dest": "document", "Sec-Fetch-Site": "same-site"},
+    ],
+)
+def test_exports_an_embedding_or_another_site_requests_are_refused(
+    app: Flask, client: FlaskClient, world: World, headers: dict[str, str]
+) -> None:
+    # <img src="/hr/jobs/1/export.csv"> in anything HR views must not export as HR.
+    for url in (
+        f"{world.dashboard}/export.csv",
+        f"{world.dashboard}/export.xlsx",
+        world.card_url("张伟") + "/scorecard.pdf",
+    ):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 403, url
+        assert "starts only from a link on this site" in response.get_data(as_text=True)
+    assert audit_actions(app) == []
+
+
+def test_exports_opened_from_a_link_work(app: Flask, client: FlaskClient, world: World) -> None:
+    for headers in (
+        {"Sec-Fetch-Dest": "document", "Sec-Fetch-Site": "same-origin", "Sec-Fetch-User": "?1"},
+        {"Sec-Fetch-Dest": "empty", "Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Dest": "document", "Sec-Fetch-Site": "none"},
+    ):
+        response = client.get(f"{world.dashboard}/export.csv", headers=headers)
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+    pdf = client.get(
+        world.card_url("张伟") + "/scorecard.pdf",
+        headers={"Sec-Fetch-Dest": "document", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert [action for action, _actor, _job in audit_actions(app)] == [
+        *["export.csv"] * 3,
+        "export.pdf",
+    ]
+
+
 def test_a_job_without_a_profile_cannot_be_exported(
     app: Flask, client: FlaskClient, world: World
 ) -> None:

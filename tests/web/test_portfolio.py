@@ -307,3 +307,89 @@ def test_html_in_a_case_is_shown_escaped_everywhere(
     html = hr_candidate.get_data(as_text=True)
     assert f"Case {escaped}" in html and SCRIPT not in html
     assert SCRIPT not in own_page
+
+
+# ------------------------------------------------------------------------------ previews
+
+EXPORT = "/hr/jobs/1/export.csv"
+STRICT_CSP = re.compile(
+    r"^default-src 'none'; img-src data:; style-src 'nonce-[\w-]+'; base-uri 'none'; "
+    r"form-action 'none'; frame-ancestors 'self'; sandbox$"
+)
+
+
+def hostile_notebook() -> bytes:
+    import nbformat
+
+    html_output = nbformat.v4.new_output(
+        "display_data",
+        data={"text/html": f'<p>chart</p><img src="{EXPORT}"><a href="{EXPORT}">x</a>'},
+    )
+    cells = [
+        nbformat.v4.new_markdown_cell(f"![chart]({EXPORT}) and [the export]({EXPORT})"),
+        nbformat.v4.new_code_cell("show()", outputs=[html_output]),
+    ]
+    return nbformat.writes(nbformat.v4.new_notebook(cells=cells)).encode()
+
+
+def assert_strict_preview(response: TestResponse, *shown: str) -> None:
+    assert response.status_code == 200
+    assert STRICT_CSP.fullmatch(response.headers["Content-Security-Policy"])
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    html = response.get_data(as_text=True)
+    for text in shown:
+        assert text in html
+    # Nothing in the document points anywhere: no href, and no src but data: images.
+    assert "href=" not in html and "<link" not in html and "<script" not in html
+    assert all(src.startswith("data:image/") for src in re.findall(r'src="([^"]*)"', html))
+
+
+def test_previews_of_candidate_content_request_nothing_from_the_app(
+    app: Flask, make_user: Callable[..., User], reviewers: list[User]
+) -> None:
+    owner = candidate_client(app, make_user, "a@example.com")
+    markdown = f"# Notes\n\n![x]({EXPORT})\n".encode()
+    files = [("analysis.ipynb", hostile_notebook()), ("notes.md", markdown), ("c.png", png())]
+    assert post_case(owner, files).status_code == 302
+    case_id, (nb_id, md_id, png_id), item_id = only_case(app)
+
+    hr = login(app, make_user(Role.hr).email)
+    reviewer = login(app, reviewers[0].email)
+    for client, base in (
+        (hr, f"/hr/portfolios/{case_id}/files"),
+        (reviewer, f"/review/items/{item_id}/files"),
+    ):
+        page = client.get(f"{base}/{nb_id}/preview")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and EXPORT not in html
+        assert (
+            f'<iframe class="preview-frame" sandbox src="{base}/{nb_id}/preview/document"' in html
+        )
+
+        notebook = client.get(f"{base}/{nb_id}/preview/document")
+        assert_strict_preview(notebook, "<p>chart</p>", f"({EXPORT})")
+        assert f'src="{EXPORT}"' not in notebook.get_data(as_text=True)
+        assert_strict_preview(client.get(f"{base}/{md_id}/preview/document"), "<h1>Notes</h1>")
+        image = client.get(f"{base}/{png_id}/preview/document")
+        assert_strict_preview(image, 'src="data:image/png;base64,')
+        assert f'src="{base}/{png_id}?inline=1"' not in client.get(
+            f"{base}/{png_id}/preview"
+        ).get_data(as_text=True)
+    # Reviewers reach only the documents of items assigned to them.
+    outsider = login(app, make_user(Role.reviewer, email="r3@example.com").email)
+    assert (
+        outsider.get(f"/review/items/{item_id}/files/{nb_id}/preview/document").status_code == 404
+    )
+
+
+def test_a_csv_preview_stays_a_table_in_the_page(
+    app: Flask, make_user: Callable[..., User], reviewers: list[User]
+) -> None:
+    owner = candidate_client(app, make_user, "a@example.com")
+    table = f'name,link\nAda,"<img src={EXPORT}>"\n'.encode()
+    assert post_case(owner, [("data.csv", table)]).status_code == 302
+    case_id, (csv_id,), _item = only_case(app)
+    hr = login(app, make_user(Role.hr).email)
+    html = hr.get(f"/hr/portfolios/{case_id}/files/{csv_id}/preview").get_data(as_text=True)
+    assert "<td>Ada</td>" in html and f"&lt;img src={EXPORT}&gt;" in html
+    assert hr.get(f"/hr/portfolios/{case_id}/files/{csv_id}/preview/document").status_code == 404
