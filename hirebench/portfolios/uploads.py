@@ -17,7 +17,6 @@ import secrets
 import stat
 import struct
 import tempfile
-import unicodedata
 import warnings
 import zipfile
 import zlib
@@ -35,6 +34,7 @@ from nbformat.reader import reads as read_notebook_json
 from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
 from PIL import Image
 
+from hirebench.files import fit, path_parts, shown_name, visible
 from hirebench.services.errors import ServiceError
 
 UploadCode = Literal[
@@ -132,7 +132,6 @@ _CHUNK = 64 * 1024
 _COMPRESSION_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64"}
 _ZIP_ENCRYPTED = 0x1
 _ZIP_STRONG_ENCRYPTION = 0x40
-_CONTROL_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _DRIVE = re.compile(r"[A-Za-z]:")
 _STORAGE_NAME = re.compile(r"[0-9a-f]{32}")
 _NOT_A_NOTEBOOK = _l("it is not in the Jupyter notebook format")
@@ -245,9 +244,7 @@ def check_upload(filename: str, data: bytes, limits: UploadLimits = DEFAULT_LIMI
 
 def _printable(name: str, limit: int) -> str:
     """A name fit to show in a message, whatever the uploader sent."""
-    cleaned = "".join(ch for ch in name if unicodedata.category(ch) not in _CONTROL_CATEGORIES)
-    cleaned = cleaned.strip()
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+    return shown_name(name, limit)
 
 
 def _is_dots(part: str) -> bool:
@@ -261,25 +258,17 @@ def _display_name(filename: str, limit: int) -> str:
     if "\x00" in filename:
         raise _bad_name(shown, _l("it contains a NUL character"))
     # Invisible characters (bidi overrides especially) can disguise the real extension.
-    name = "".join(
-        ch
-        for ch in unicodedata.normalize("NFC", filename)
-        if unicodedata.category(ch) not in _CONTROL_CATEGORIES
-    ).strip()
+    name = visible(filename)
     if name.startswith(("/", "\\")) or _DRIVE.match(name):
         raise _bad_name(shown, _l("it is an absolute path"))
-    # Browsers send a bare name, but some old ones sent the whole client-side path.
-    parts = re.split(r"[/\\]", name)
+    parts = path_parts(name)
     if any(_is_dots(part) for part in parts):
         raise _bad_name(shown, _l("it points outside its folder with “..”"))
     base = parts[-1].strip()
     if not base or set(base) == {"."}:
         raise _bad_name(shown, _l("no file name is left once unsafe characters are removed"))
-    if len(base) > limit:
-        _stem, dot, extension = base.rpartition(".")
-        suffix = dot + extension if dot and len(extension) < limit // 2 else ""
-        base = base[: limit - len(suffix)].rstrip(" .") + suffix
-    return base
+    # Shortened in the stem: the extension is what the type check reads.
+    return fit(base, limit)
 
 
 def _as_text(data: bytes) -> str | None:

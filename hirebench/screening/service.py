@@ -19,11 +19,9 @@ from hirebench.models import Job, Resume, User
 from hirebench.screening.fields import ResumeFields
 from hirebench.screening.match import match
 from hirebench.screening.parse import parse_resume
-from hirebench.screening.text import ResumeFileError, extract_text
+from hirebench.screening.text import ResumeFileError, display_name, extract_text
 from hirebench.services import audit
 from hirebench.services.errors import ServiceError
-
-MAX_NAME_CHARS = 255
 
 
 class ScreeningError(ServiceError):
@@ -68,7 +66,8 @@ def import_files(
         if resume is None:
             resume = Resume(job_id=job.id, sha256=digest)
             db.session.add(resume)
-        resume.file_name = name[-MAX_NAME_CHARS:]
+        # Cleaned as the messages show it: no bidi overrides, NULs or paths; extension kept.
+        resume.file_name = display_name(name)
         resume.imported_by_id = by.id if by is not None else None
         try:
             text = extract_text(name, data)

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from pypdf import PdfReader
 
+from hirebench.files import base_name
 from hirebench.portfolios.uploads import human_size
 from hirebench.services.errors import ServiceError
 
@@ -87,7 +88,7 @@ class ResumeFileError(ServiceError):
 
 def extract_text(filename: str, data: bytes, *, max_bytes: int = MAX_RESUME_BYTES) -> str:
     """The text of a resume, normalised, with its line breaks; or ResumeFileError saying why."""
-    name = _display_name(filename)
+    name = display_name(filename)
     if not data:
         raise ResumeFileError(
             name, "empty", _l("%(name)s is empty. Check the file and import it again.", name=name)
@@ -140,14 +141,11 @@ def extract_text(filename: str, data: bytes, *, max_bytes: int = MAX_RESUME_BYTE
     return text
 
 
-def _display_name(filename: str) -> str:
-    """The bare file name, fit to show in a message."""
+def display_name(filename: str) -> str:
+    """The bare file name to store and show: cleaned as portfolio names are (hirebench.files),
+    shortened in its stem so the extension the type check reads survives."""
     # Imports from zips and old browsers can carry a whole path; only the last part names it.
-    base = re.split(r"[/\\]", filename)[-1]
-    cleaned = "".join(ch for ch in base if unicodedata.category(ch) not in _INVISIBLE).strip()
-    if len(cleaned) > _MAX_NAME_CHARS:
-        cleaned = cleaned[: _MAX_NAME_CHARS - 1] + "…"
-    return cleaned or "(unnamed)"
+    return base_name(filename, _MAX_NAME_CHARS) or "(unnamed)"
 
 
 def _sniff(data: bytes) -> tuple[Kind | None, str | LazyString | None]:

@@ -141,6 +141,19 @@ def test_a_mixed_batch_gets_one_row_per_file_in_order(job: Job, hr_id: int) -> N
     assert event.detail["files"] == len(files) and event.detail["errors"] == len(bad)
 
 
+def test_file_names_are_stored_clean_with_their_extension(job: Job) -> None:
+    long_name = "x" * 300 + ".txt"
+    files = [
+        ("resumes/cv\u202egnp.txt", txt(STRONG)),  # shown as "cvtxt.png" if kept
+        ("bob\x00\u200b.txt", txt(WEAK)),
+        (long_name, txt(PARTIAL)),
+    ]
+    stored = [r.file_name for r in service.import_files(job, files, today=TODAY)]
+    assert stored == ["cvgnp.txt", "bob.txt", "x" * 196 + ".txt"]
+    # The extension survived to the type check, so the long-named file was read.
+    assert all(r.status == "ok" for r in resume_rows(job))
+
+
 def test_the_same_bytes_again_update_the_row(job: Job) -> None:
     (first,) = service.import_files(job, [("alice.txt", txt(STRONG))], today=TODAY)
     first_id = first.id

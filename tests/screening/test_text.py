@@ -295,6 +295,26 @@ def test_messages_show_only_the_base_name(resume_pdf: bytes) -> None:
     assert "Users" not in str(caught.value)
 
 
+def test_a_long_name_keeps_its_extension_for_the_type_check(resume_pdf: bytes) -> None:
+    text = extract_text("简历" * 150 + ".pdf", resume_pdf)
+    assert text  # read as the PDF it is, not refused as an unknown type
+    caught = _error_of("x" * 300 + ".pdf", b"")
+    assert caught.code == "empty" and caught.filename == "x" * 196 + ".pdf"
+
+
+def test_invisible_characters_are_removed_from_names(resume_pdf: bytes) -> None:
+    caught = _error_of("cv\u202efdp.exe\x00", resume_pdf)
+    assert caught.code == "unsupported_type"
+    assert caught.filename == "cvfdp.exe"
+    assert "\u202e" not in str(caught) and "\x00" not in str(caught)
+
+
+def _error_of(filename: str, data: bytes) -> ResumeFileError:
+    with pytest.raises(ResumeFileError) as caught:
+        extract_text(filename, data)
+    return caught.value
+
+
 def test_a_batch_goes_on(resume_pdf: bytes) -> None:
     batch = {
         "ok.pdf": resume_pdf,
