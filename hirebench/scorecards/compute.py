@@ -40,19 +40,46 @@ RECOMMENDATIONS = {
 BLOCKING_FLAGS = ("integrity", "disagreement")
 
 
-def text(msgid: str, **params: Any) -> dict[str, Any]:
-    """A stored text: English now, translatable later."""
-    return {"msgid": msgid, "params": params, "text": msgid % params if params else msgid}
+# Interview verdicts as the scorecard's texts name them (the same words as the interview form).
+VERDICTS = {
+    "strong_no": N_("Strong no"),
+    "no": N_("No"),
+    "yes": N_("Yes"),
+    "strong_yes": N_("Strong yes"),
+}
 
 
-def flag(code: str, msgid: str, **params: Any) -> dict[str, Any]:
-    entry = text(msgid, **params)
-    return {"code": code, "message": entry["text"], "msgid": msgid, "params": params}
+def text(msgid: str, terms: Mapping[str, list[str]] | None = None, **params: Any) -> dict[str, Any]:
+    """A stored text: English now, translatable later. `terms` are parameters that are lists
+    of message ids (stage titles, verdicts): they are kept as ids, so that explain() can put
+    them in the reader's language too instead of leaving English words inside a translation."""
+    params = {**params, **{name: ", ".join(ids) for name, ids in (terms or {}).items()}}
+    entry: dict[str, Any] = {
+        "msgid": msgid,
+        "params": params,
+        "text": msgid % params if params else msgid,
+    }
+    if terms:
+        entry["terms"] = {name: list(ids) for name, ids in terms.items()}
+    return entry
+
+
+def flag(
+    code: str, msgid: str, terms: Mapping[str, list[str]] | None = None, **params: Any
+) -> dict[str, Any]:
+    entry = text(msgid, terms, **params)
+    result = {"code": code, "message": entry["text"], "msgid": msgid, "params": entry["params"]}
+    if terms:
+        result["terms"] = entry["terms"]
+    return result
 
 
 def explain(entry: Mapping[str, Any]) -> str:
     """A stored text in the current language."""
-    return translate(entry["msgid"], **entry.get("params", {}))
+    params = dict(entry.get("params", {}))
+    for name, ids in entry.get("terms", {}).items():
+        params[name] = ", ".join(translate(msgid) for msgid in ids)
+    return translate(entry["msgid"], **params)
 
 
 @dataclass(frozen=True)
@@ -206,9 +233,7 @@ def _recommend(
     blocking = [f for f in flags if f["code"] in BLOCKING_FLAGS]
     code = "hold"
     if composite is None:
-        reasons.insert(
-            0, text(N_("No composite yet: waiting for %(stages)s"), stages=", ".join(missing))
-        )
+        reasons.insert(0, text(N_("No composite yet: waiting for %(stages)s"), {"stages": missing}))
     elif composite < cut.reject or failed:
         code = "reject"
         if composite < cut.reject:
@@ -225,7 +250,7 @@ def _recommend(
                 0,
                 text(
                     N_("%(stage)s %(score).1f is below its minimum %(minimum).0f"),
-                    stage=title,
+                    {"stage": [title]},
                     score=score,
                     minimum=minimum,
                 ),
@@ -235,8 +260,8 @@ def _recommend(
             0,
             text(
                 N_("Composite %(score).1f so far; still waiting for %(stages)s"),
+                {"stages": missing},
                 score=composite,
-                stages=", ".join(missing),
             ),
         )
     elif composite >= cut.hire:

@@ -19,7 +19,15 @@ from hirebench.models import (
     ReviewItem,
     ReviewKind,
 )
-from hirebench.scorecards.compute import N_, Evidence, Item, StageResult, flag, text
+from hirebench.scorecards.compute import (
+    N_,
+    VERDICTS,
+    Evidence,
+    Item,
+    StageResult,
+    flag,
+    text,
+)
 
 
 def gather(application: Application, profile: JobProfileDefinition) -> Evidence:
@@ -238,9 +246,9 @@ def _interview(application: Application, profile: JobProfileDefinition, evidence
         "complete" if len(cards) >= panel else "partial",
         text(
             N_("%(cards)d of %(panel)d scorecards: %(verdicts)s"),
+            {"verdicts": [VERDICTS[card.recommendation.value] for card in cards]},
             cards=len(cards),
             panel=panel,
-            verdicts=", ".join(card.recommendation.value.replace("_", " ") for card in cards),
         ),
     )
     mapping = dict(profile.mapping.interview_competencies)

@@ -18,6 +18,7 @@ from hirebench.web import (
     hr_panel,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_screening,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     interview,
+    labels,
     portfolio,
     review,
 )
@@ -28,3 +29,4 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.before_request(access.enforce)
     errors.register(app)
+    labels.register(app)

@@ -414,3 +414,18 @@ def test_explain_under_chinese_translates_and_formats(app: Flask) -> None:
     # localized() works on a copy: the stored card keeps its English.
     assert data["stages"]["portfolio"]["title"] == "Portfolio"
     assert "detail_text" not in data["stages"]["written_test"]
+
+
+def test_stage_names_inside_reasons_are_translated(app: Flask) -> None:
+    waiting = card(evidence(95.0))  # the portfolio and the interview are still missing
+    failed = card(evidence(30.0, 95.0, 95.0))  # the written test is below its minimum of 40
+    assert "still waiting for Portfolio, Behavioural interview" in reasons(waiting)
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        shown = " | ".join(
+            explain(r)
+            for data in (waiting, failed, card(evidence()))
+            for r in data["recommendation"]["reason_texts"]
+        )
+        assert "作品集" in shown and "行为面试" in shown and "笔试" in shown, shown
+        for english in ("Portfolio", "Behavioural interview", "Written test"):
+            assert english not in shown, shown

@@ -44,7 +44,7 @@ from hirebench.models import (
 from hirebench.reviews import rubrics, workflow
 from hirebench.reviews.rubric_file import RubricDefinition
 from hirebench.scorecards import service as scorecards
-from hirebench.scorecards.compute import compute
+from hirebench.scorecards.compute import compute, explain
 from hirebench.scorecards.evidence import gather
 from hirebench.services import feedback, invitations, jobs
 
@@ -307,6 +307,11 @@ def test_the_stored_scorecard_follows_every_input(
     assert statuses(data)["interview"] == "complete"
     assert data["stages"]["interview"]["score"] == 62.5  # mean rating 3.5
     assert {
+    assert data["stages"]["interview"]["detail"]["text"] == "2 of 2 scorecards: Yes, Yes"
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        # The verdicts are in the reader's language too, not English inside Chinese.
+        detail = explain(data["stages"]["interview"]["detail"])
+        assert "推荐" in detail and "Yes" not in detail, detail
         "source": "interview",
         "label": "interview communication",
         "score": 25.0,

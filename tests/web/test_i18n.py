@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -44,6 +45,19 @@ def test_chinese_user_text_round_trips(app, client, auth, make_user) -> None:  #
     make_user(Role.admin, email="root@example.com", name="王芳")
     auth.login("root@example.com")
     assert "王芳" in client.get("/admin/").get_data(as_text=True)
+
+
+def test_role_labels_are_words_in_the_readers_language(client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user(Role.admin, email="root@example.com", name="王芳")
+    make_user(Role.interviewer, email="ivan@example.com", name="Ivan")
+    auth.login("root@example.com")
+    html = client.get("/admin/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    who = re.search(r'<span class="who">(.*?)</span>', html)
+    assert who and who.group(1) == "王芳 · 管理员"
+    assert "<td>面试官</td>" in html and "<td>interviewer</td>" not in html  # the accounts list
+    assert '<option value="business">用人部门</option>' in html  # the new-account form
+    english = client.get("/admin/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<span class="who">王芳 · Administrator</span>' in english
 
 
 def test_error_pages_are_translated(client) -> None:  # type: ignore[no-untyped-def]

@@ -467,3 +467,22 @@ def test_a_folder_of_chinese_and_english_resumes(
         assert {
             u.email for u in db.session.scalars(sa.select(User).where(User.role == Role.candidate))
         } == {by_id[i].fields["email"] for i in best}
+
+
+# ------------------------------------------------------------------------------ Chinese
+
+
+def test_salaries_and_reading_errors_follow_the_readers_language(
+    app: Flask, world: World, hr_client: FlaskClient
+) -> None:
+    # Imported by someone reading English: the stored error is in English.
+    upload(hr_client, world, [txt("over.txt", OVER), from_disk(BAD / "scanned.pdf")])
+    english = page(hr_client, world)
+    assert "scanned.pdf has no text layer" in unreadable(english)
+    assert "/ month" in over_budget(english)
+
+    response = hr_client.get(world.url, headers={"Accept-Language": "zh-CN"})
+    chinese = response.get_data(as_text=True)
+    assert "scanned.pdf" in chinese
+    assert "no text layer" not in chinese and "扫描" in chinese
+    assert "/ month" not in chinese and "/月" in chinese
