@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -135,11 +136,20 @@ def set_included(resume: Resume, include: bool, reason: str, *, by: User, ip: st
     db.session.commit()
 
 
+InviteStatus = Literal["invited", "already_invited", "skipped"]
+
+
 @dataclass(frozen=True)
 class InviteOutcome:
+    """What became of one resume of a shortlist; `message` is the email invited, or why not."""
+
     resume: Resume
-    invited: bool
+    status: InviteStatus
     message: str
+
+    @property
+    def invited(self) -> bool:
+        return self.status == "invited"
 
 
 def invite_shortlist(
@@ -172,8 +182,12 @@ def invite_shortlist(
     outcomes: list[InviteOutcome] = []
     for resume in chosen:
         fields = ResumeFields.from_json(resume.fields or {})
+        if resume.candidate_id is not None:
+            # Sending the shortlist again (a reloaded result page) must not mail anyone twice.
+            outcomes.append(InviteOutcome(resume, "already_invited", fields.email or ""))
+            continue
         if not fields.email:
-            outcomes.append(InviteOutcome(resume, False, _("no email address in the resume")))
+            outcomes.append(InviteOutcome(resume, "skipped", _("no email address in the resume")))
             continue
         try:
             issued = invitations.invite_candidate(
@@ -187,11 +201,11 @@ def invite_shortlist(
             invitations.send_invitation_mail(issued, link_for(issued.token))
         except ServiceError as exc:
             db.session.rollback()
-            outcomes.append(InviteOutcome(resume, False, str(exc)))
+            outcomes.append(InviteOutcome(resume, "skipped", str(exc)))
             continue
         except (OSError, BadHeaderError):
             db.session.rollback()
-            outcomes.append(InviteOutcome(resume, False, _("the invitation mail failed")))
+            outcomes.append(InviteOutcome(resume, "skipped", _("the invitation mail failed")))
             continue
         candidate = issued.invitation.candidate
         resume.candidate_id = candidate.id
@@ -206,7 +220,7 @@ def invite_shortlist(
             }
         refresh(application)
         db.session.commit()
-        outcomes.append(InviteOutcome(resume, True, candidate.email))
+        outcomes.append(InviteOutcome(resume, "invited", candidate.email))
     return outcomes
 
 

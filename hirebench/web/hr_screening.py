@@ -3,6 +3,8 @@ list with its override, and inviting the shortlist. Routes live on the hr bluepr
 
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -86,13 +88,11 @@ def invite_shortlist(job_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(str(exc), "error")
         return _render(job, ResumeUploadForm(), 400)
-    for outcome in outcomes:
-        name = outcome.resume.file_name
-        if outcome.invited:
-            flash(_("Invited %(email)s (%(file)s).", email=outcome.message, file=name), "success")
-        else:
-            flash(_("Not invited: %(file)s: %(why)s.", file=name, why=outcome.message), "error")
-    return redirect(url_for("hr.screening", job_id=job_id))
+    # One row per resume on a page of its own: forty flashes overflow the session cookie,
+    # which the browser then drops with every message in it. Reloading this page sends the
+    # shortlist again, which only reports everyone as already invited.
+    counts = Counter(outcome.status for outcome in outcomes)
+    return render_template("hr/screening_invited.html", job=job, outcomes=outcomes, counts=counts)
 
 
 @bp.route("/resumes/<int:resume_id>/include", methods=["POST"])
