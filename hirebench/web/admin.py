@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,6 +30,7 @@ from hirebench.models import ApiToken, Role, Rubric, User
 from hirebench.reviews import rubrics
 from hirebench.services import accounts, api_tokens
 from hirebench.services.errors import ServiceError
+from hirebench.services.one_time import OneTimeSecrets
 from hirebench.web.access import protect_blueprint
 from hirebench.web.forms import ActionForm, CreateUserForm, RubricForm
 from hirebench.web.helpers import client_ip, page_number
@@ -132,24 +145,37 @@ class ApiTokenForm(FlaskForm):
     )
 
 
+# The session holds only the key to the new token's plaintext, which waits on the server
+# (OneTimeSecrets) for the one page view that shows it.
+_NEW_TOKEN_KEY = "new_api_token"  # noqa: S105 - a session key's name, not a secret
+
+
+def _one_time() -> OneTimeSecrets:
+    return OneTimeSecrets(Path(current_app.instance_path) / "one-time")
+
+
 def _render_tokens(
     form: ApiTokenForm, new_token: str | None = None, status: int = 200
 ) -> ResponseReturnValue:
-    return (
+    response = make_response(
         render_template(
             "admin/tokens.html",
             form=form,
             tokens=api_tokens.active_and_revoked(),
             new_token=new_token,
-            revoke_form=ActionForm(),
         ),
         status,
     )
+    # The page may hold a secret: never from a cache, never again from history.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/tokens")
 def tokens() -> ResponseReturnValue:
-    return _render_tokens(ApiTokenForm())
+    key = session.pop(_NEW_TOKEN_KEY, None)
+    new_token = _one_time().take(key) if isinstance(key, str) else None
+    return _render_tokens(ApiTokenForm(), new_token=new_token)
 
 
 @bp.route("/tokens", methods=["POST"])
@@ -164,9 +190,17 @@ def create_token() -> ResponseReturnValue:
         form.name.errors.append(str(exc))
         return _render_tokens(form, status=400)
     db.session.commit()
-    # Rendered straight into this response rather than flashed, so the secret never rides
-    # in the (signed, not encrypted) session cookie. Only its hash is kept from here on.
-    return _render_tokens(ApiTokenForm(formdata=None), new_token=raw)
+    # Post, redirect, get: reloading the page then cannot create a second token. The secret
+    # never rides in the (signed, not encrypted) session cookie, only the key to it; the
+    # database keeps only its hash.
+    session[_NEW_TOKEN_KEY] = _one_time().put(raw)
+    return redirect(url_for("admin.tokens"))
+
+
+@bp.route("/tokens/<int:token_id>/revoke")
+def confirm_revoke_token(token_id: int) -> ResponseReturnValue:
+    token = db.get_or_404(ApiToken, token_id)
+    return render_template("admin/token_revoke.html", token=token, form=ActionForm())
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -174,6 +208,9 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
     token = db.get_or_404(ApiToken, token_id)
     if not ActionForm().validate_on_submit():
         return _render_tokens(ApiTokenForm(formdata=None), status=400)
+    if request.form.get("confirm") != "1":
+        # Only the confirmation page's button revokes: a stray or old form asks first.
+        return redirect(url_for("admin.confirm_revoke_token", token_id=token.id))
     api_tokens.revoke(token, by=current_user, ip=client_ip())
     db.session.commit()
     flash(_("Token “%(name)s” revoked.", name=token.name), "success")

@@ -51,6 +51,7 @@ EXPECTED: dict[str, Any] = {
     "admin.tokens": {ADM},
     "admin.create_token": {ADM},
     "admin.revoke_token": {ADM},
+    "admin.confirm_revoke_token": {ADM},
     "hr.candidates": {HR, ADM},
     "hr.candidate": {HR, ADM},
     "hr.review_items": {HR, ADM},

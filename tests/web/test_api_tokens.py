@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -212,11 +213,15 @@ def admin_client(
 def test_admin_creates_a_token_shown_once(app: Flask, admin_client: FlaskClient) -> None:
     page = admin_client.get("/admin/tokens")
     assert page.status_code == 200
-    response = admin_client.post(
+    created = admin_client.post(
         "/admin/tokens",
         data={"name": "ATS sync", "csrf_token": csrf_from(page.get_data(as_text=True))},
     )
+    # Post, redirect, get: the token is shown by the GET that follows.
+    assert created.status_code == 302 and created.headers["Location"].endswith("/admin/tokens")
+    response = admin_client.get("/admin/tokens")
     assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     match = TOKEN_RE.search(html)
     assert match, "the new token is not on the page"
@@ -226,10 +231,16 @@ def test_admin_creates_a_token_shown_once(app: Flask, admin_client: FlaskClient)
         row = db.session.scalars(sa.select(ApiToken)).one()
         assert row.name == "ATS sync" and row.token_hash != raw and raw not in row.token_hash
         assert api_tokens.authenticate(raw) is not None
+    # Reloading shows the list without the secret, and creates nothing.
     again = admin_client.get("/admin/tokens").get_data(as_text=True)
     assert raw not in again and "ATS sync" in again and raw[:10] in again
-    # Not kept in the session cookie either.
-    assert raw not in (response.headers.get("Set-Cookie") or "")
+    with app.app_context():
+        assert len(db.session.scalars(sa.select(ApiToken)).all()) == 1
+    # Never in a cookie, and not left on the server once read.
+    for answer in (created, response):
+        assert raw not in (answer.headers.get("Set-Cookie") or "")
+    one_time = Path(app.instance_path) / "one-time"
+    assert not one_time.exists() or list(one_time.iterdir()) == []
 
 
 def test_admin_create_needs_a_name_and_csrf(app: Flask, admin_client: FlaskClient) -> None:
@@ -248,10 +259,23 @@ def test_admin_revokes_a_token(app: Flask, admin_client: FlaskClient) -> None:
     raw = _token(app, "Old ATS")
     with app.app_context():
         token_id = db.session.scalars(sa.select(ApiToken.id)).one()
-    csrf = csrf_from(admin_client.get("/admin/tokens").get_data(as_text=True))
     url = f"/admin/tokens/{token_id}/revoke"
+    listing = admin_client.get("/admin/tokens").get_data(as_text=True)
+    assert f'href="{url}"' in listing  # a link to a confirmation, not a one-click form
+    confirm = admin_client.get(url)
+    assert confirm.status_code == 200
+    page = confirm.get_data(as_text=True)
+    assert "Old ATS" in page and raw[:10] in page and "Revoke the token" in page
+    csrf = csrf_from(page)
     assert admin_client.post(url).status_code == 400  # no CSRF token
-    response = admin_client.post(url, data={"csrf_token": csrf}, follow_redirects=True)
+    # Without the confirmation page's answer, the POST only asks.
+    unconfirmed = admin_client.post(url, data={"csrf_token": csrf})
+    assert unconfirmed.status_code == 302 and unconfirmed.headers["Location"].endswith(url)
+    with app.app_context():
+        assert db.session.get_one(ApiToken, token_id).revoked_at is None
+    response = admin_client.post(
+        url, data={"csrf_token": csrf, "confirm": "1"}, follow_redirects=True
+    )
     assert response.status_code == 200 and "Old ATS" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get_one(ApiToken, token_id).revoked_at is not None
@@ -259,6 +283,7 @@ def test_admin_revokes_a_token(app: Flask, admin_client: FlaskClient) -> None:
     assert (
         admin_client.post("/admin/tokens/999/revoke", data={"csrf_token": csrf}).status_code == 404
     )
+    assert admin_client.get("/admin/tokens/999/revoke").status_code == 404
 
 
 @pytest.mark.parametrize("role", [Role.hr, Role.reviewer, Role.candidate])
@@ -277,6 +302,7 @@ def test_non_admins_are_refused(
     assert client.get("/admin/tokens").status_code == 403
     assert client.post("/admin/tokens", data={"name": "mine"}).status_code in (400, 403)
     assert client.post(f"/admin/tokens/{token_id}/revoke").status_code in (400, 403)
+    assert client.get(f"/admin/tokens/{token_id}/revoke").status_code == 403
     with app.app_context():
         assert [t.name for t in api_tokens.active_and_revoked()] == ["ATS"]
         assert db.session.get_one(ApiToken, token_id).revoked_at is None
