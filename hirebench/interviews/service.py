@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from hirebench.extensions import db
+from hirebench.formatting import format_score, shorten_words
 from hirebench.interviews.bank import InterviewBank
 from hirebench.models import (
     Interview,
@@ -30,10 +31,20 @@ from hirebench.services.errors import ServiceError, bounded_text
 MAX_NOTES_CHARS = 4_000
 MAX_SUMMARY_CHARS = 8_000
 RATINGS = (1, 2, 3, 4, 5)
+QUESTION_LABEL_CHARS = 60  # a question named in an error message, shortened at a word
+# A verdict that contradicts the mean question rating needs a summary saying why
+# (docs/reviews.md, "Interview scorecards").
+STRONG_NO_NEEDS_SUMMARY_FROM = 3.5  # strong no with a mean rating at or above this
+STRONG_YES_NEEDS_SUMMARY_UP_TO = 2.5  # strong yes with a mean rating at or below this
 
 
 class InterviewError(ServiceError):
-    """Bad interview input; the message says what to change."""
+    """Bad interview input; the message says what to change, and `fields` names the form
+    fields at fault ("rating-<question id>", "competency-<id>", "summary")."""
+
+    def __init__(self, message: str, fields: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.fields = list(fields)
 
 
 class NotOnPanel(ServiceError):
@@ -217,18 +228,77 @@ def panel_visible(interview: Interview, interviewer: User) -> bool:
     return own_scorecard(interview, interviewer) is not None
 
 
-def _rating(value: Any, what: str) -> int:
+def _rating(value: Any, what: str, field: str) -> int | None:
+    """The rating, or None when none was given (the caller lists every missing one)."""
     if value is None or value == "":
-        raise InterviewError(_("Give a rating for %(what)s.", what=what))
+        return None
     try:
         rating = int(value)
     except (TypeError, ValueError):
         rating = 0
     if isinstance(value, float | bool) or rating not in RATINGS:
         raise InterviewError(
-            _("The rating for %(what)s must be a whole number from 1 to 5.", what=what)
+            _("The rating for %(what)s must be a whole number from 1 to 5.", what=what), [field]
         )
     return rating
+
+
+def _ratings(
+    interview: Interview,
+    question_ratings: Mapping[str, Mapping[str, Any]],
+    competency_ratings: Mapping[str, Any],
+) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+    """Every question's and competency's rating, checked; one error names all missing ones."""
+    questions: dict[str, dict[str, Any]] = {}
+    competencies: dict[str, int] = {}
+    missing: list[tuple[str, str]] = []  # (form field, label)
+    for question in interview.kit.questions:
+        given = question_ratings.get(question["id"]) or {}
+        label = _("question “%(text)s”", text=shorten_words(question["text"], QUESTION_LABEL_CHARS))
+        field = f"rating-{question['id']}"
+        rating = _rating(given.get("rating"), label, field)
+        if rating is None:
+            missing.append((field, label))
+        questions[question["id"]] = {
+            "rating": rating,
+            "notes": bounded_text(
+                given.get("notes"), MAX_NOTES_CHARS, _("The evidence notes"), InterviewError
+            ),
+        }
+    for key, title in kit_competencies(interview.kit):
+        label = _("competency “%(title)s”", title=title)
+        rating = _rating(competency_ratings.get(key), label, f"competency-{key}")
+        if rating is None:
+            missing.append((f"competency-{key}", label))
+        else:
+            competencies[key] = rating
+    if missing:
+        raise InterviewError(
+            _("Give a rating for %(what)s.", what="; ".join(label for _f, label in missing)),
+            [field for field, _label in missing],
+        )
+    return questions, competencies
+
+
+def _check_verdict(verdict: Recommendation, ratings: Sequence[int], summary: str) -> None:
+    """A verdict against the ratings (strong no over a mean of 3.5 or more, strong yes under a
+    mean of 2.5 or less) is allowed, but only with a summary that says why."""
+    if summary or not ratings:
+        return
+    mean = sum(ratings) / len(ratings)
+    if verdict is Recommendation.strong_no and mean >= STRONG_NO_NEEDS_SUMMARY_FROM:
+        message = _(
+            "“Strong no” contradicts a mean rating of %(mean)s; say why in the summary.",
+            mean=format_score(mean),
+        )
+    elif verdict is Recommendation.strong_yes and mean <= STRONG_YES_NEEDS_SUMMARY_UP_TO:
+        message = _(
+            "“Strong yes” contradicts a mean rating of %(mean)s; say why in the summary.",
+            mean=format_score(mean),
+        )
+    else:
+        return
+    raise InterviewError(message, ["summary"])
 
 
 def submit_scorecard(
@@ -245,27 +315,16 @@ def submit_scorecard(
     Every question and every competency of the kit needs a rating."""
     if not any(p.interviewer_id == interviewer.id for p in interview.panel):
         raise NotOnPanel(_("You are not on this interview's panel."))
-    questions: dict[str, dict[str, Any]] = {}
-    for question in interview.kit.questions:
-        given = question_ratings.get(question["id"]) or {}
-        label = _("question “%(text)s”", text=question["text"][:80])
-        questions[question["id"]] = {
-            "rating": _rating(given.get("rating"), label),
-            "notes": bounded_text(
-                given.get("notes"), MAX_NOTES_CHARS, _("The evidence notes"), InterviewError
-            ),
-        }
-    competencies = {
-        key: _rating(competency_ratings.get(key), _("competency “%(title)s”", title=title))
-        for key, title in kit_competencies(interview.kit)
-    }
+    questions, competencies = _ratings(interview, question_ratings, competency_ratings)
     try:
         verdict = Recommendation(recommendation)
     except ValueError:
         raise InterviewError(
-            _("Choose an overall recommendation: strong no, no, yes or strong yes.")
+            _("Choose an overall recommendation: strong no, no, yes or strong yes."),
+            ["recommendation"],
         ) from None
     summary = bounded_text(summary, MAX_SUMMARY_CHARS, _("The summary"), InterviewError)
+    _check_verdict(verdict, [q["rating"] for q in questions.values()], summary)
     # Every check is done before an earlier version is touched, so a refused edit leaves the
     # session clean even for a caller that does not roll back.
     previous = [s for s in interview.scorecards if s.interviewer_id == interviewer.id]

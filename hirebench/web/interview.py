@@ -50,6 +50,7 @@ def _render(
     values: dict[str, Any] | None = None,
     status: int = 200,
     feedback_form: FeedbackForm | None = None,
+    invalid: list[str] | None = None,
 ) -> ResponseReturnValue:
     own = service.own_scorecard(interview, current_user)
     editing = own is None or request.args.get("edit") == "1" or values is not None
@@ -85,6 +86,7 @@ def _render(
             form=ActionForm(),
             feedback_form=feedback_form or FeedbackForm(formdata=None),
             my_feedback=my_feedback,
+            invalid=invalid or [],
         ),
         status,
     )
@@ -132,7 +134,8 @@ def submit(interview_id: int) -> ResponseReturnValue:
             "recommendation": recommendation,
             "summary": summary,
         }
-        return _render(_interview(interview_id), values, 400)
+        invalid = exc.fields if isinstance(exc, service.InterviewError) else []
+        return _render(_interview(interview_id), values, 400, invalid=invalid)
     flash(
         _("Scorecard saved (version %(version)d).", version=card.version)
         if card.version > 1

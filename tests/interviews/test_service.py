@@ -296,6 +296,73 @@ def test_bad_scorecard_saves_nothing(
     assert not service.panel_visible(row(Interview, interview.id), people["ann"])
 
 
+def test_every_missing_rating_is_named_and_no_question_is_cut_mid_word(
+    interview: Interview, people: dict[str, User]
+) -> None:
+    payload = valid_card()
+    payload["question_ratings"]["ambiguous-annotation-cases"]["rating"] = ""
+    del payload["question_ratings"]["guideline-silent"]
+    del payload["competency_ratings"]["communication"]
+    with pytest.raises(InterviewError) as caught:
+        service.submit_scorecard(interview, people["ann"], **payload)
+    message = str(caught.value)
+    assert message.startswith("Give a rating for question “How do you handle ambiguous")
+    assert message.count("question “") == 2 and "competency “Communication" in message
+    assert "model-needs-changing" not in caught.value.fields
+    assert caught.value.fields == [
+        "rating-ambiguous-annotation-cases",
+        "rating-guideline-silent",
+        "competency-communication",
+    ]
+    texts = {q["id"]: q["text"] for q in interview.kit.questions}
+    for question_id in ("ambiguous-annotation-cases", "guideline-silent"):
+        shown = message.split("question “", 2)[1 if question_id.startswith("amb") else 2]
+        shown = shown.split("”")[0]
+        assert shown.endswith("…"), shown
+        kept = shown[:-1]
+        # Cut where a word ends: the full text goes on with a space or punctuation.
+        assert texts[question_id].startswith(kept)
+        assert texts[question_id][len(kept)] in " ·?.,", (kept, texts[question_id])
+    db.session.rollback()
+    assert count(Scorecard) == 0
+
+
+@pytest.mark.parametrize(
+    ("verdict", "rating", "contradicts"),
+    [
+        ("strong_no", 4, True),  # mean 4.0
+        ("strong_yes", 2, True),  # mean 2.0
+        ("no", 4, False),  # only the strong verdicts must explain themselves
+        ("strong_no", 3, False),
+        ("strong_yes", 3, False),
+    ],
+)
+def test_a_verdict_against_the_ratings_needs_a_summary(
+    interview: Interview, people: dict[str, User], verdict: str, rating: int, contradicts: bool
+) -> None:
+    payload = {**valid_card(rating), "recommendation": verdict}
+    if contradicts:
+        with pytest.raises(InterviewError, match="say why in the summary") as caught:
+            service.submit_scorecard(interview, people["ann"], **payload)
+        assert f"mean rating of {rating}.0" in str(caught.value)
+        assert caught.value.fields == ["summary"]
+        db.session.rollback()
+        assert count(Scorecard) == 0
+        card = service.submit_scorecard(
+            row(Interview, interview.id), people["ann"], summary="Fabricated a result.", **payload
+        )
+    else:
+        card = service.submit_scorecard(interview, people["ann"], **payload)
+    assert card.recommendation is Recommendation(verdict)
+
+
+def test_a_mixed_card_uses_the_mean_rating(interview: Interview, people: dict[str, User]) -> None:
+    payload = {**valid_card(4), "recommendation": "strong_no"}
+    payload["question_ratings"]["guideline-silent"]["rating"] = 2  # mean (4 + 2 + 4) / 3 = 3.3
+    card = service.submit_scorecard(interview, people["ann"], **payload)
+    assert card.recommendation is Recommendation.strong_no
+
+
 def test_bad_edit_keeps_the_current_version(interview: Interview, people: dict[str, User]) -> None:
     first = service.submit_scorecard(interview, people["ann"], **valid_card())
     for summary, payload in (

@@ -211,6 +211,43 @@ def test_bad_rating_is_refused_and_form_keeps_values(
     assert ">Solid.</textarea>" in html
 
 
+def test_every_missing_rating_is_named_and_marked(
+    app: Flask, client: FlaskClient, auth: AuthActions, world: World
+) -> None:
+    auth.login(world.ann.email)
+    form = card_form("4")
+    del form["rating-ambiguous-annotation-cases"], form["competency-communication"]
+    form["rating-model-needs-changing"] = ""
+    response = post_card(client, world.interview_id, form)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    message = re.search(r"Give a rating for ([^<]*)\.</", html)
+    assert message is not None, html
+    named = message.group(1).split("; ")
+    assert len(named) == 3 and named[-1].startswith("competency")
+    missing = ("rating-ambiguous-annotation-cases", "rating-model-needs-changing")
+    for key in (*missing, "competency-communication"):
+        assert f'class="options has-error" id="{key}"' in html
+    assert 'class="options" id="competency-ambiguity"' in html  # rated: not marked
+    assert scorecards(app) == []
+
+
+def test_strong_no_against_high_ratings_needs_a_summary(
+    app: Flask, client: FlaskClient, auth: AuthActions, world: World
+) -> None:
+    auth.login(world.ann.email)
+    form = card_form("4") | {"recommendation": "strong_no", "summary": ""}
+    response = post_card(client, world.interview_id, form)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "contradicts a mean rating of 4.0; say why in the summary" in html
+    assert 'aria-invalid="true">' in html
+    assert scorecards(app) == []
+    form["summary"] = "The examples were rehearsed and fell apart under follow-ups."
+    assert post_card(client, world.interview_id, form).status_code == 302
+    assert [c.recommendation.value for c in scorecards(app)] == ["strong_no"]
+
+
 def test_missing_csrf_is_refused(
     app: Flask, client: FlaskClient, auth: AuthActions, world: World
 ) -> None:
