@@ -14,6 +14,7 @@ from typing import Any
 # Under another name, so Babel does not extract the variable ids passed to it.
 from flask_babel import gettext as translate
 
+from hirebench.formatting import round_score
 from hirebench.jobs.profile import JobProfileDefinition, MissingStage, Stage
 from hirebench.models.base import utcnow
 
@@ -140,6 +141,7 @@ def compute(
         "stages": stages,
         "competencies": competencies,
         "composite": _round(composite),
+        "coverage": coverage({key: s["score"] for key, s in stages.items()}),
         "competency_floor": profile.cutoffs.competency_floor,
         "recommendation": recommendation,
         "flags": evidence.flags,
@@ -149,7 +151,24 @@ def compute(
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    return round_score(value)
+
+
+def coverage(stage_scores: Mapping[str, object]) -> dict[str, Any]:
+    """How much of the record a composite stands on: the weighted stages with a score, out of
+    all of them. A composite is `partial` when a stage has none yet (its weight went to the
+    others), so 70.8 from the interview alone is never mistaken for a full record."""
+    total = len(stage_scores)
+    scored = sum(1 for score in stage_scores.values() if score is not None)
+    return {"scored": scored, "stages": total, "partial": 0 < scored < total}
+
+
+def rank_tier(composite: float | None, stage_scores: Mapping[str, object]) -> int:
+    """The default ranking's tier: complete composites (0) first, then partial ones (1), then
+    those without a composite (2); callers order each tier by score (docs/scorecard.md)."""
+    if composite is None:
+        return 2
+    return 1 if coverage(stage_scores)["partial"] else 0
 
 
 def _competencies(profile: JobProfileDefinition, items: list[Item]) -> dict[str, dict[str, Any]]:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import defer
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
 from hirebench.models import CandidateScorecard, Job
-from hirebench.scorecards.compute import STAGE_TITLES, explain, translate
-from hirebench.scorecards.exports import Columns
+from hirebench.scorecards.compute import STAGE_TITLES, explain, rank_tier, translate
+from hirebench.scorecards.exports import Columns, coverage_of
 
 RECOMMENDATION_ORDER = {"hire": 0, "hire_with_training": 1, "hold": 2, "reject": 3}
 
@@ -32,6 +32,8 @@ def localized(data: Mapping[str, Any]) -> dict[str, Any]:
         for key, stage in card["stages"].items()
     }
     card["flags"] = [{**f, "message": explain(f)} for f in card["flags"]]
+    # Read from the stages, so scorecards stored before `coverage` existed show it too.
+    card["coverage"] = coverage_of(card)
     return card
 
 
@@ -92,7 +94,14 @@ def rows(job: Job, query: Query) -> list[CandidateScorecard]:
         key = query.sort[2:]
         cards.sort(key=lambda c: _score_key(c.summary[group].get(key), query.descending))
     else:
-        cards.sort(key=lambda c: _score_key(c.composite, query.descending))
+        # Complete records first, whichever the direction: a composite standing on one stage
+        # is not comparable with a full one (docs/scorecard.md, "Ranking").
+        cards.sort(
+            key=lambda c: (
+                rank_tier(c.composite, c.summary["stages"]),
+                _score_key(c.composite, query.descending),
+            )
+        )
     return cards
 
 

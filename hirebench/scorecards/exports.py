@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -18,12 +17,16 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from hirebench.formatting import format_score, round_score
+from hirebench.scorecards.compute import coverage, explain
 
 STATUS_LABELS = {
     "complete": _l("complete"),
@@ -53,14 +56,34 @@ class Columns:
 
 
 def number(value: Any) -> float | str:
-    """A score rounded to 1 decimal; no score is an empty cell, never 0."""
-    if value is None or isinstance(value, bool):
+    """A score rounded as on every page (hirebench/formatting.py); no score is an empty cell,
+    never 0."""
+    result = round_score(value)
+    return "" if result is None else result
+
+
+def coverage_of(card: Mapping[str, Any]) -> dict[str, Any]:
+    """The card's `coverage` (docs/scorecard.md), read from its stages."""
+    stages = card.get("stages") or {}
+    return coverage({key: (stage or {}).get("score") for key, stage in stages.items()})
+
+
+def composite_basis(card: Mapping[str, Any]) -> str:
+    """What the composite stands on: "partial: 1 of 4 stages", "4 of 4 stages", or nothing
+    when there is no composite."""
+    if card.get("composite") is None:
         return ""
-    try:
-        result = round(float(value), 1)
-    except (TypeError, ValueError):
-        return ""
-    return result if math.isfinite(result) else ""
+    basis = coverage_of(card)
+    if basis["partial"]:
+        return _(
+            "partial: %(scored)d of %(total)d stages", scored=basis["scored"], total=basis["stages"]
+        )
+    return ngettext(
+        "%(scored)d of %(num)d stage",
+        "%(scored)d of %(num)d stages",
+        basis["stages"],
+        scored=basis["scored"],
+    )
 
 
 def status_label(code: Any) -> str:
@@ -90,7 +113,7 @@ def table(
         )
     header += [_("%(title)s status", title=title) for _id, title in columns.stages]
     header += [title for _id, title in columns.competencies]
-    header += [_("Composite"), _("Recommendation"), _("Reasons"), _("Flags")]
+    header += [_("Composite"), _("Composite basis"), _("Recommendation"), _("Reasons"), _("Flags")]
 
     rows: list[list[Any]] = []
     for card in cards:
@@ -103,6 +126,7 @@ def table(
         row += [number(competencies.get(cid, {}).get("score")) for cid, _t in columns.competencies]
         row += [
             number(card.get("composite")),
+            composite_basis(card),
             recommendation.get("label") or "",
             "; ".join(str(r) for r in recommendation.get("reasons") or []),
             "; ".join(str(f.get("message", "")) for f in card.get("flags") or []),
@@ -273,7 +297,7 @@ def competency_chart_svg(card: Mapping[str, Any], floor: float | None) -> Markup
                 fill="#d9822b" if below else "#2f6fb0",
                 tx=BAR_X + value * BAR_SCALE + 4,
                 ty=y + 13,
-                label=f"{float(score):.1f}",
+                label=format_score(score),
             )
         )
     if floor is not None:
@@ -317,8 +341,18 @@ def feedback_items(card: Mapping[str, Any], budget: int) -> tuple[list[dict[str,
 
 
 def score_text(value: Any) -> str:
-    shown = number(value)
-    return "—" if shown == "" else f"{shown:.1f}"
+    return format_score(value)
+
+
+def stage_detail(stage: Mapping[str, Any]) -> str:
+    """The stage's detail in the reader's language. Stored cards keep it as a text entry
+    (message id and parameters); a localized card also carries `detail_text`."""
+    if stage.get("detail_text"):
+        return str(stage["detail_text"])
+    detail = stage.get("detail")
+    if isinstance(detail, Mapping):
+        return explain(detail) if "msgid" in detail else str(detail.get("text") or "")
+    return str(detail or "")
 
 
 def url_fetcher() -> Any:
@@ -345,7 +379,7 @@ def render_html(card: Mapping[str, Any], columns: Columns, budget: int) -> str:
                 "score": score_text(stage.get("score")),
                 "status": status_label(stage.get("status")),
                 "weight": "" if weight is None else f"{float(weight):g}%",
-                "detail": str(stage.get("detail") or ""),
+                "detail": stage_detail(stage),
             }
         )
     ordered = {
@@ -360,6 +394,8 @@ def render_html(card: Mapping[str, Any], columns: Columns, budget: int) -> str:
         card=card,
         recommendation=card.get("recommendation") or {},
         composite=score_text(card.get("composite")),
+        composite_partial=coverage_of(card)["partial"] and card.get("composite") is not None,
+        composite_basis=composite_basis(card),
         stages=stage_rows,
         chart=competency_chart_svg({"competencies": ordered}, floor),
         floor=floor,

@@ -16,7 +16,7 @@ from hirebench.jobs.profile import JobProfileDefinition
 from hirebench.jobs.service import definition_of
 from hirebench.models import Application, CandidateScorecard, Job
 from hirebench.models.base import utcnow
-from hirebench.scorecards.compute import compute
+from hirebench.scorecards.compute import compute, coverage, rank_tier
 from hirebench.scorecards.evidence import gather
 from hirebench.services.errors import ServiceError
 
@@ -70,13 +70,14 @@ def refresh_job(job: Job) -> None:
 
 
 def scorecards_of(job: Job) -> list[CandidateScorecard]:
-    return list(
-        db.session.scalars(
-            sa.select(CandidateScorecard)
-            .where(CandidateScorecard.job_id == job.id)
-            .order_by(CandidateScorecard.composite.desc().nulls_last(), CandidateScorecard.id)
-        )
+    """Ranked as HR's table ranks them by default: complete composites first, then partial
+    ones, then none; best first within each (docs/scorecard.md, "Ranking")."""
+    cards = db.session.scalars(
+        sa.select(CandidateScorecard)
+        .where(CandidateScorecard.job_id == job.id)
+        .order_by(CandidateScorecard.composite.desc().nulls_last(), CandidateScorecard.id)
     )
+    return sorted(cards, key=lambda card: rank_tier(card.composite, card.summary["stages"]))
 
 
 def require_model(job: Job) -> JobProfileDefinition:
@@ -113,6 +114,8 @@ def _api_candidate(data: dict[str, Any]) -> dict[str, Any]:
         },
         "competencies": {key: c["score"] for key, c in data["competencies"].items()},
         "composite": data["composite"],
+        # Read from the stages, so scorecards stored before `coverage` existed have it too.
+        "coverage": coverage({key: stage["score"] for key, stage in data["stages"].items()}),
         "recommendation": {
             "code": data["recommendation"]["code"],
             "label": data["recommendation"]["label"],

@@ -13,6 +13,7 @@ from hirebench.web import (
     candidate,
     candidate_survey,  # noqa: F401 - imported for the routes it adds to the candidate blueprint
     errors,
+    filters,
     hr,
     hr_jobs,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_panel,  # noqa: F401 - imported for the routes it adds to the hr blueprint
@@ -29,4 +30,5 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.before_request(access.enforce)
     errors.register(app)
+    filters.register(app)
     labels.register(app)

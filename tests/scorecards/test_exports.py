@@ -109,14 +109,15 @@ def test_table_rounds_and_keeps_column_order(ctx: None) -> None:
         "Technical skill",
         "Communication",
         "Composite",
+        "Composite basis",
         "Recommendation",
         "Reasons",
         "Flags",
     ]
     assert rows[0][:6] == [1, "张伟", "candidate1@demo.local", 72.5, 93.2, 66.0]
-    assert rows[0][9:12] == [81.0, 70.0, 74.1]
-    assert rows[0][13] == "Composite 74.1 ≥ hire cut-off 70; Communication 48 < floor 60"
-    assert rows[0][14] == "Exam integrity signals: tab switches"
+    assert rows[0][9:13] == [81.0, 70.0, 74.1, "3 of 3 stages"]
+    assert rows[0][14] == "Composite 74.1 ≥ hire cut-off 70; Communication 48 < floor 60"
+    assert rows[0][15] == "Exam integrity signals: tab switches"
     # No score is an empty cell, never 0.
     assert rows[1][5] == "" and rows[1][8] == "missing" and rows[1][10] == "" and rows[1][11] == ""
 
@@ -215,3 +216,65 @@ def test_chart_escapes_titles(ctx: None) -> None:
     svg = str(exports.competency_chart_svg(hostile, None))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert 'width="240.0"' in svg  # clamped to 100
+
+
+def partial_card() -> dict[str, Any]:
+    """A composite standing on the interview alone."""
+    partial = card(5, "Solo Interview", composite=70.8)
+    for key in ("written_test", "portfolio"):
+        partial["stages"][key].update(score=None, status="missing")
+    return partial
+
+
+def test_table_marks_a_partial_composite(ctx: None) -> None:
+    header, rows = exports.table(COLUMNS, [partial_card(), CARDS[1]])
+    basis = header.index("Composite basis")
+    assert rows[0][basis] == "partial: 1 of 3 stages"
+    assert rows[0][header.index("Composite")] == 70.8
+    assert rows[1][basis] == ""  # no composite, nothing to qualify
+
+
+def test_table_rounds_every_score_one_way(ctx: None) -> None:
+    odd = card(6, "Odd", interview=8.57003, communication=2.33333, composite=69.96)
+    header, [row] = exports.table(COLUMNS, [odd])
+    assert row[header.index("Behavioural interview (30%)")] == 8.6
+    assert row[header.index("Communication")] == 2.3
+    assert row[header.index("Composite")] == 70.0
+
+
+def stored_detail_card() -> dict[str, Any]:
+    """A card as stored (docs/scorecard.md): stage details are texts with a message id."""
+    stored = card(1, "张伟")
+    stored["stages"]["written_test"]["detail"] = {
+        "msgid": "%(points).1f of %(max).0f points",
+        "params": {"points": 8.57003, "max": 10.0},
+        "text": "8.6 of 10 points",
+    }
+    return stored
+
+
+@pytest.mark.parametrize(
+    ("language", "detail", "headers"),
+    [
+        ("en", "8.6 of 10 points", ("Stage", "Score", "Status", "Weight", "Detail")),
+        ("zh-CN", "得分 8.6 / 10", ("阶段", "得分", "状态", "权重", "详情")),
+    ],
+)
+def test_pdf_shows_stage_details_as_text_and_whole_headers(
+    app: Flask, language: str, detail: str, headers: tuple[str, ...]
+) -> None:
+    with app.test_request_context(headers={"Accept-Language": language}):
+        pages, text = pdf_text(exports.scorecard_pdf(stored_detail_card(), COLUMNS))
+    assert pages == 1
+    assert "msgid" not in text and "{'" not in text
+    assert detail in text
+    # The headers stand on one line, in order, each word whole ("Statu s" was the bug).
+    assert " ".join(headers) in text.splitlines(), text
+    assert "72.5" in text and "74.1" in text
+
+
+def test_pdf_marks_a_partial_composite(ctx: None) -> None:
+    _pages, text = pdf_text(exports.scorecard_pdf(partial_card(), COLUMNS))
+    assert "partial: 1 of 3 stages" in re.sub(r"\s+", " ", text)
+    _pages, full = pdf_text(exports.scorecard_pdf(CARDS[0], COLUMNS))
+    assert "partial:" not in full  # a full record has no badge

@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
+from flask_babel import force_locale
 
 from hirebench import PROJECT_ROOT
 from hirebench.exams import attempts
@@ -33,6 +34,7 @@ from hirebench.models import (
     CandidateScorecard,
     Exam,
     Interview,
+    InterviewKit,
     Job,
     JobProfile,
     ReviewItem,
@@ -306,12 +308,12 @@ def test_the_stored_scorecard_follows_every_input(
     data = assert_in_step(app, application)
     assert statuses(data)["interview"] == "complete"
     assert data["stages"]["interview"]["score"] == 62.5  # mean rating 3.5
-    assert {
     assert data["stages"]["interview"]["detail"]["text"] == "2 of 2 scorecards: Yes, Yes"
-    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+    with force_locale("zh_Hans"):
         # The verdicts are in the reader's language too, not English inside Chinese.
         detail = explain(data["stages"]["interview"]["detail"])
         assert "推荐" in detail and "Yes" not in detail, detail
+    assert {
         "source": "interview",
         "label": "interview communication",
         "score": 25.0,
@@ -449,6 +451,7 @@ def test_api_payload_lists_each_candidate_best_first(
             "stages",
             "competencies",
             "composite",
+            "coverage",
             "recommendation",
             "flags",
             "profile_version",
@@ -472,6 +475,45 @@ def test_api_payload_lists_each_candidate_best_first(
             {"code": f["code"], "message": f["message"]} for f in data["flags"]
         ]
     json.dumps(payload)
+
+
+def test_api_ranks_complete_records_before_a_partial_composite(
+    app: Flask, people: dict[str, User], job: Job
+) -> None:
+    """A composite standing on one stage (75 from the interview alone) ranks after a complete
+    record with a lower composite, and says what it stands on."""
+    definition = job_service.definition_of(job)
+    assert definition is not None
+    two_stages = dataclasses.replace(
+        definition,
+        stages=((Stage.portfolio, 50.0), (Stage.interview, 50.0)),
+        cutoffs=dataclasses.replace(definition.cutoffs, stages=()),
+    )
+    job_service.save_profile(two_stages, job=job, by=people["hr"])
+    full = invite(job, people["hr"], "Full", "full@example.com")
+    solo = invite(job, people["hr"], "Solo", "solo@example.com")
+    invite(job, people["hr"], "Nothing", "nothing@example.com")
+    review(portfolio_case(full.candidate, "Case A"), 3, 3)
+    for application, rating in ((full, 3), (solo, 4)):
+        interview = interviews.schedule(
+            db.session.scalars(sa.select(InterviewKit)).first()
+            or interviews.create_kit(job, "b-1", "Behavioural", KIT_QUESTIONS, by=people["hr"]),
+            application.candidate,
+            [people["ann"]],
+            None,
+            by=people["hr"],
+        )
+        score_interview(interview, people["ann"], rating, communication=rating)
+
+    candidates = scorecards.api_payload(job)["candidates"]
+    assert [c["name"] for c in candidates] == ["Full", "Solo", "Nothing"]
+    assert [c["composite"] for c in candidates] == [50.0, 75.0, None]
+    assert [c["coverage"] for c in candidates] == [
+        {"scored": 2, "stages": 2, "partial": False},
+        {"scored": 1, "stages": 2, "partial": True},
+        {"scored": 0, "stages": 2, "partial": False},
+    ]
+    assert assert_in_step(app, solo)["coverage"] == candidates[1]["coverage"]
 
 
 def test_recompute_command_brings_stale_scorecards_back(

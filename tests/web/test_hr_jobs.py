@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -86,8 +87,8 @@ COMPOSITES = {
 BY_COMPOSITE = ["张伟", "Bob Builder", "Ada Lovelace", "Eve", "Dan", "Carol"]
 BY_COMMUNICATION = ["Ada Lovelace", "Bob Builder", "Eve", "Dan", "张伟", "Carol"]
 ROW_RE = re.compile(
-    r'<tr data-candidate="(\d+)">\s*<td><a href="[^"]*">([^<]*)</a></td>\s*'
-    r'<td class="num">([^<]*)</td>'
+    r'<tr data-candidate="(\d+)">\s*<td class="candidate"><a href="[^"]*">([^<]*)</a></td>\s*'
+    r'<td class="num" data-composite>([^<]*)<'
 )
 
 
@@ -232,6 +233,67 @@ def test_dashboard_ranks_by_composite_best_first(client: FlaskClient, world: Wor
     # Ascending: the lowest first, and no score still last.
     ascending = names(html_of(client, world.dashboard + "?sort=composite&order=asc"))
     assert ascending == ["Dan", "Eve", "Ada Lovelace", "Bob Builder", "张伟", "Carol"]
+
+
+def complete_the_record(app: Flask, world: World, name: str) -> None:
+    """Gives every stage of the candidate's stored scorecard a score, as a full record would
+    have, without changing the composite (the ranking reads the stored summary and data)."""
+    with app.app_context():
+        card = application_of(world.ids[name], world.job_id).scorecard
+        data = json.loads(json.dumps(card.data))
+        for stage in data["stages"].values():
+            stage.update(score=stage["score"] or 10.0, status="complete")
+        card.data = data
+        card.summary = scorecards.summarize(data)
+        db.session.commit()
+
+
+def test_complete_records_rank_before_partial_composites(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    # Everyone here has a portfolio score only (1 of 4 stages); Dan now has all four.
+    complete_the_record(app, world, "Dan")
+    html = html_of(client, world.dashboard)
+    assert names(html) == ["Dan", *[n for n in BY_COMPOSITE if n != "Dan"]]
+    assert composites(html)[:2] == ["2.3", "90.9"]
+    # The partial composites say so; the complete one and "no composite" do not.
+    badges = re.findall(
+        r'<tr data-candidate="(\d+)">.*?<td class="num" data-composite>[^<]*'
+        r'(?:<br><span class="badge composite-basis" data-partial>([^<]*)</span>)?</td>',
+        html,
+        re.S,
+    )
+    by_name = {name: badge for (_id, badge), name in zip(badges, names(html), strict=True)}
+    assert by_name["Dan"] == "" and by_name["Carol"] == ""
+    assert by_name["张伟"] == by_name["Eve"] == "partial: 1 of 4 stages"
+    # Ascending keeps complete records first too; no composite stays last.
+    ascending = names(html_of(client, world.dashboard + "?sort=composite&order=asc"))
+    assert ascending == ["Dan", "Eve", "Ada Lovelace", "Bob Builder", "张伟", "Carol"]
+
+    # The exports rank and mark them the same way.
+    raw = client.get(f"{world.dashboard}/export.csv").get_data()
+    header, *rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert [r[1] for r in rows] == names(html)
+    basis = {r[1]: r[header.index("Composite basis")] for r in rows}
+    assert basis["Dan"] == "4 of 4 stages" and basis["Carol"] == ""
+    assert basis["Bob Builder"] == "partial: 1 of 4 stages"
+    pdf = client.get(world.card_url("Eve") + "/scorecard.pdf").get_data()
+    pdf_text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "partial: 1 of 4 stages" in pdf_text
+
+
+def test_why_opens_in_its_own_row(client: FlaskClient, world: World) -> None:
+    """The reasons sit in a full-width row under the candidate, not inside a narrow cell."""
+    html = html_of(client, world.dashboard)
+    zhang = world.ids["张伟"]
+    assert f'<summary aria-controls="why-{zhang}">why</summary>' in html
+    row_html = re.search(
+        rf'<tr class="why" id="why-{zhang}"><td colspan="(\d+)">(.*?)</tr>', html, re.S
+    )
+    assert row_html is not None
+    headers = len(re.findall(r"<th[ >]", html.split("</thead>")[0]))
+    assert int(row_html.group(1)) == headers
+    assert "Composite 90.9 so far" in row_html.group(2)
 
 
 def test_sorting_by_a_competency_and_by_name(client: FlaskClient, world: World) -> None:
