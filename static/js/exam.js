@@ -136,8 +136,17 @@
       }
       const { result, problem } = outcome;
       if (result.status === 409) {
+        // Closed by the deadline or by a submit (perhaps in another tab): say which, where
+        // the candidate is looking, then show the result.
         closed = true;
-        window.location.assign(result.data.redirect || resultUrl);
+        const message = result.data.message || "";
+        if (message) {
+          statusLine.textContent = message;
+          statusLine.setAttribute("role", "alert");
+          setStatus(qid, statusLine.dataset.failed, "error");
+          showError(qid, message);
+        }
+        setTimeout(() => window.location.assign(result.data.redirect || resultUrl), message ? 4000 : 0);
         return;
       }
       if (result.ok && !problem) {
@@ -199,7 +208,33 @@
   const signal = (kind, detail = {}) => {
     if (!closed) post(`${base}/events`, { kind, ...detail }).catch(() => {});
   };
-  document.addEventListener("visibilitychange", () => { if (document.hidden) signal("tab_hidden"); });
+  // "tab_hidden" is for a switch away while the exam stays open. Leaving the page (a reload,
+  // the Submit link, any link in the app) hides it too, so the signal waits a moment and is
+  // dropped once the page starts to unload: beforeunload and pagehide come first, or, should
+  // the browser hide the page before pagehide, within the wait.
+  const HIDDEN_GRACE_MS = 400;
+  let leaving = false;
+  let hiddenTimer = null;
+  let leavingReset = null;
+  const markLeaving = () => {
+    leaving = true;
+    clearTimeout(hiddenTimer);
+    hiddenTimer = null;
+    // A navigation that never happens (cancelled, a download) must not silence the signal.
+    clearTimeout(leavingReset);
+    leavingReset = setTimeout(() => { leaving = false; }, 5000);
+  };
+  window.addEventListener("beforeunload", markLeaving);
+  window.addEventListener("pagehide", markLeaving);
+  window.addEventListener("pageshow", () => { leaving = false; }); // back from the bfcache
+  document.querySelectorAll("[data-submit-link]").forEach((link) => link.addEventListener("click", markLeaving));
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden || leaving || hiddenTimer) return;
+    hiddenTimer = setTimeout(() => {
+      hiddenTimer = null;
+      if (!leaving) signal("tab_hidden");
+    }, HIDDEN_GRACE_MS);
+  });
   window.addEventListener("blur", () => signal("focus_lost"));
   document.addEventListener("paste", (event) => {
     const text = event.clipboardData ? event.clipboardData.getData("text") : "";

@@ -27,7 +27,7 @@ from hirebench.extensions import db
 from hirebench.grading import pipeline
 from hirebench.grading import queue as grading_queue
 from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
-from hirebench.models import Answer, Attempt, AttemptStatus, Role, User
+from hirebench.models import Answer, Attempt, AttemptStatus, IntegrityEvent, Role, User
 from hirebench.models.base import utcnow
 from tests.conftest import PASSWORD, sandbox_containers
 
@@ -261,6 +261,9 @@ def test_a_whole_attempt_in_the_browser(
     # immediate: the score shows at once; the short answer waits for reviewers.
     expect(page.locator("[data-score]")).to_be_visible()
     expect(page.locator('tr[data-question="explain-gd"]')).to_contain_text("Awaiting review")
+    # No pass/fail while an answer awaits review; the page says what is pending.
+    expect(page.locator("[data-passed]")).to_have_count(0)
+    expect(page.locator("[data-pending]")).to_contain_text("waiting for the reviewers")
     before = page.locator("[data-score]").inner_text()
     _review_short_answer(app, attempt_id)
     page.reload()
@@ -355,3 +358,101 @@ def test_an_attempt_past_its_deadline_with_the_browser_closed_is_submitted_at_th
     expect(later.locator("main")).to_contain_text("Submitted automatically when the time ran out")
     stamp = later.locator("[data-submitted-at]").get_attribute("data-submitted-at")
     assert stamp == deadline.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+TAB_HIDDEN_SPY = """
+const realFetch = window.fetch;
+window.fetch = (url, options = {}) => {
+  if (String(url).endsWith("/events") && String(options.body || "").includes("tab_hidden")) {
+    const sent = Number(sessionStorage.getItem("tabHiddenSent") || 0);
+    sessionStorage.setItem("tabHiddenSent", String(sent + 1));
+  }
+  return realFetch(url, options);
+};
+"""
+SENT_TAB_HIDDEN = "Number(sessionStorage.getItem('tabHiddenSent') || 0)"
+
+
+def _tab_hidden_count(app: Flask, attempt_id: int) -> int:
+    with app.app_context():
+        return len(
+            db.session.scalars(
+                sa.select(IntegrityEvent).where(
+                    IntegrityEvent.attempt_id == attempt_id, IntegrityEvent.kind == "tab_hidden"
+                )
+            ).all()
+        )
+
+
+def test_leaving_the_page_within_the_exam_is_not_a_tab_switch(
+    app: Flask,
+    live_server: str,
+    page: Page,
+    errors: list[str],
+    make_user: Callable[..., User],
+    sample: str,
+) -> None:
+    user = make_user(Role.candidate)
+    _login(page, live_server, user)
+    attempt_id = _start(page, app, sample)
+    # Count what the page tries to send, in sessionStorage, which outlives a reload: a request
+    # cut off by the unload may never reach the server, but sending it at all is the bug.
+    page.add_init_script(TAB_HIDDEN_SPY)
+    for _ in range(4):  # a request from an unloading page only sometimes lands: try a few
+        page.reload()
+        expect(page.locator("[data-timer]")).to_be_visible()
+    page.click("[data-submit-link]")
+    page.wait_for_url(re.compile(r".*/submit$"))
+    page.click("main form a")  # back to the exam
+    page.wait_for_url(re.compile(rf".*/exam/attempts/{attempt_id}$"))
+    page.goto(f"{live_server}/exam/")  # the app's own navigation
+    page.goto(f"{live_server}/exam/attempts/{attempt_id}")
+    page.wait_for_timeout(1500)  # longer than the page waits before it reports a switch
+    assert page.evaluate(SENT_TAB_HIDDEN) == 0
+    assert _tab_hidden_count(app, attempt_id) == 0
+    # A real switch to another tab, the exam page staying loaded, is recorded.
+    other = page.context.new_page()
+    other.goto(f"{live_server}/exam/")
+    other.bring_to_front()
+    hidden = page.evaluate("document.visibilityState")
+    if hidden != "hidden":
+        # Headless Chromium keeps every tab "visible": emulate what a switch does to the page.
+        page.evaluate(
+            "Object.defineProperty(document, 'hidden', {get: () => true});"
+            "Object.defineProperty(document, 'visibilityState', {get: () => 'hidden'});"
+            "document.dispatchEvent(new Event('visibilitychange'))"
+        )
+    deadline = time.monotonic() + 10
+    while _tab_hidden_count(app, attempt_id) == 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _tab_hidden_count(app, attempt_id) == 1
+    assert page.evaluate(SENT_TAB_HIDDEN) == 1
+    assert not errors, errors
+
+
+def test_saving_after_submitting_in_another_tab_says_it_was_submitted(
+    app: Flask,
+    live_server: str,
+    page: Page,
+    errors: list[str],
+    make_user: Callable[..., User],
+    sample: str,
+) -> None:
+    user = make_user(Role.candidate)
+    _login(page, live_server, user)
+    attempt_id = _start(page, app, sample)
+    second = page.context.new_page()
+    second.goto(f"{live_server}/exam/attempts/{attempt_id}/submit")
+    second.click("[data-confirm-submit]")
+    second.wait_for_url(re.compile(rf".*/exam/attempts/{attempt_id}/result$"))
+    # The first tab still shows the exam; its next save is refused, and it says why.
+    question = page.locator('article[data-type="single_choice"]').first
+    question.locator("input[type=radio]").first.check()
+    message = "You have already submitted this exam; your answers can no longer be changed."
+    expect(page.locator("[data-save-status]")).to_have_text(message)
+    expect(question.locator("[data-answer-error]")).to_have_text(message)
+    assert "time for this exam is over" not in page.locator("main").inner_text()
+    # Then it moves on to the result page.
+    page.wait_for_url(re.compile(rf".*/exam/attempts/{attempt_id}/result$"), timeout=15_000)
+    # The browser logs the refused save itself; anything else would be a script error.
+    assert [e for e in errors if "409 (CONFLICT)" not in e] == [], errors
