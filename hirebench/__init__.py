@@ -89,10 +89,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @login_manager.user_loader
 def load_user(user_id: str) -> Any:
     from hirebench.models import User
+    from hirebench.services.accounts import session_matches
 
-    if not user_id.isdigit():
+    # The id is "<user id>:<session token>" (User.get_id). A cookie from before the last
+    # logout, password change or deactivation carries an old token and loads nobody.
+    raw_id, _sep, token = user_id.partition(":")
+    if not raw_id.isdigit() or not token:
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.active or not session_matches(user, token):
+        return None
+    return user
 
 
 def select_locale() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,20 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+class ConfigError(RuntimeError):
+    """The configuration cannot work; create_app refuses to start."""
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(ENV_PREFIX + name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be a whole number, not {value!r}") from exc
+
+
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(ENV_PREFIX + name)
     if value is None:
@@ -40,6 +55,12 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         ENV_PREFIX + "DATABASE_URL", f"sqlite:///{instance_path / 'hirebench.sqlite3'}"
     )
     redis_url = os.environ.get(ENV_PREFIX + "REDIS_URL") or None
+    base_url = os.environ.get(ENV_PREFIX + "BASE_URL", "").strip().rstrip("/")
+    if https and not base_url:
+        raise ConfigError(
+            "HIREBENCH_HTTPS=1 needs HIREBENCH_BASE_URL (for example https://jobs.example.com): "
+            "links in mail are built from it, never from the request's Host header."
+        )
     config: dict[str, Any] = {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -68,22 +89,33 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "HTTPS": https,
-        "WTF_CSRF_TIME_LIMIT": None,
+        # A form's CSRF token expires; the limit must outlast the longest exam page.
+        "WTF_CSRF_TIME_LIMIT": _env_int("CSRF_TIME_LIMIT_HOURS", 6) * 3600,
+        # Logged-in sessions are permanent and refreshed on every request, so this is an idle
+        # timeout; an exam page autosaves every few seconds and keeps its session alive.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_IDLE_HOURS", 8)),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("REMEMBER_DAYS", 14)),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
         "LANGUAGES": {"en": "English", "zh_Hans": "简体中文"},
         "INVITATION_TTL_HOURS": int(os.environ.get(ENV_PREFIX + "INVITATION_TTL_HOURS", "72")),
         "LOGIN_RATE_LIMIT": os.environ.get(ENV_PREFIX + "LOGIN_RATE_LIMIT", "10 per minute"),
+        # Failed logins per account from one address, and per account from all addresses.
+        # The second is the brute-force cap; it is high enough that the owner's typos never
+        # reach it, so an attacker elsewhere locks out only themselves first.
         "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get(
             ENV_PREFIX + "LOGIN_ACCOUNT_RATE_LIMIT", "5 per 5 minutes"
         ),
+        "LOGIN_ACCOUNT_CAP": os.environ.get(ENV_PREFIX + "LOGIN_ACCOUNT_CAP", "50 per hour"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "MAIL_DEFAULT_SENDER": os.environ.get(
             ENV_PREFIX + "MAIL_FROM", "hirebench <no-reply@hirebench.local>"
         ),
-        "BASE_URL": os.environ.get(ENV_PREFIX + "BASE_URL", ""),
+        # Every absolute link (in mail above all) is built from this, never from the request's
+        # Host header, which the client chooses.
+        "BASE_URL": base_url,
     }
     config.update(_mail_config(instance_path))
     return config

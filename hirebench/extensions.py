@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,8 +34,3 @@ csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], strategy="fixed-window")
-
-
-def login_email_key() -> str:
-    """Rate-limit key per submitted account so a spread-out attack on one account is slowed too."""
-    return "login-email:" + (request.form.get("email") or "").strip().lower()

@@ -56,7 +56,28 @@ def test_session_cookie_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is False
     monkeypatch.setenv("HIREBENCH_HTTPS", "1")
+    monkeypatch.setenv("HIREBENCH_BASE_URL", "https://jobs.example.com")
     assert create_app().config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_https_refuses_to_start_without_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hirebench.config import ConfigError
+
+    monkeypatch.setenv("HIREBENCH_HTTPS", "1")
+    monkeypatch.delenv("HIREBENCH_BASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="HIREBENCH_BASE_URL"):
+        create_app()
+    monkeypatch.setenv("HIREBENCH_BASE_URL", "https://jobs.example.com/")
+    assert create_app().config["BASE_URL"] == "https://jobs.example.com"
+
+
+def test_sessions_and_csrf_tokens_expire(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = create_app()
+    assert app.config["WTF_CSRF_TIME_LIMIT"] == 6 * 3600
+    assert app.config["REMEMBER_COOKIE_DURATION"].days == 14
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 8 * 3600
+    monkeypatch.setenv("HIREBENCH_CSRF_TIME_LIMIT_HOURS", "2")
+    assert create_app().config["WTF_CSRF_TIME_LIMIT"] == 2 * 3600
 
 
 def test_security_headers(client) -> None:  # type: ignore[no-untyped-def]

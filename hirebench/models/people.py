@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,12 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     last_login_at: Mapped[datetime | None]
     # An accommodation: every timed attempt gets its time limit multiplied by this.
     extra_time_factor: Mapped[float] = mapped_column(default=1.0, server_default="1.0")
+    # Part of every session and remember cookie (through get_id); replacing it on logout, a
+    # password change or deactivation makes every cookie issued before that point worthless.
+    session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
+    # Set for accounts an admin made: the admin knows the first password, so the owner must
+    # choose their own before doing anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     invitations: Mapped[list[Invitation]] = relationship(
         back_populates="candidate", foreign_keys="Invitation.candidate_id"
@@ -52,6 +59,14 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     @property
     def is_active(self) -> bool:  # flask-login refuses inactive accounts
         return self.active
+
+    @property
+    def can_log_in(self) -> bool:
+        """An invited candidate has no password until the invitation is accepted."""
+        return self.password_hash is not None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -68,6 +83,8 @@ class Invitation(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # Withdrawn by HR, or superseded when another link of the same account was used.
+    revoked_at: Mapped[datetime | None]
 
     candidate: Mapped[User] = relationship(
         back_populates="invitations", foreign_keys=[candidate_id]

@@ -198,7 +198,9 @@ def invite_shortlist(
                 ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
                 ip=ip,
             )
-            invitations.send_invitation_mail(issued, link_for(issued.token))
+            # An account that can already log in gets a notice, not a set-password link.
+            link = link_for(issued.token) if issued.token is not None else None
+            invitations.send_invitation_mail(issued, link)
         except ServiceError as exc:
             db.session.rollback()
             outcomes.append(InviteOutcome(resume, "skipped", str(exc)))
@@ -207,7 +209,7 @@ def invite_shortlist(
             db.session.rollback()
             outcomes.append(InviteOutcome(resume, "skipped", _("the invitation mail failed")))
             continue
-        candidate = issued.invitation.candidate
+        candidate = issued.candidate
         resume.candidate_id = candidate.id
         application = ensure_application(candidate, job)
         # The invitation created it a moment ago; say where the candidate really came from.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 
 import email_validator
@@ -54,6 +55,16 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
 
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError as exc:
+        choices = ", ".join(r.value for r in Role)
+        raise AccountError(
+            _("Unknown role %(role)s; choose one of: %(choices)s.", role=role, choices=choices)
+        ) from exc
+
+
 def create_user(
     email: str,
     role: Role | str,
@@ -61,15 +72,10 @@ def create_user(
     name: str = "",
     password: str | None = None,
     actor: User | None = None,
+    must_change_password: bool = False,
 ) -> tuple[User, str | None]:
     """Create an account. Returns the user and the generated password when none was given."""
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        choices = ", ".join(r.value for r in Role)
-        raise AccountError(
-            _("Unknown role %(role)s; choose one of: %(choices)s.", role=role, choices=choices)
-        ) from exc
+    role = _role(role)
     email = normalize_email(email)
     if find_by_email(email) is not None:
         raise AccountError(_("An account for %(email)s already exists.", email=email))
@@ -77,7 +83,13 @@ def create_user(
     if password is None:
         generated = password = secrets.token_urlsafe(12)
     check_password_policy(password)
-    user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password))
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        must_change_password=must_change_password,
+    )
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", actor, target=user, email=email, role=role.value)
@@ -85,8 +97,61 @@ def create_user(
 
 
 def set_password(user: User, password: str) -> None:
+    """Set a new password and end every session and remember cookie made with the old one."""
     check_password_policy(password)
     user.password_hash = hash_password(password)
+    user.must_change_password = False
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session and remember cookie of the account: both carry the token."""
+    user.session_token = secrets.token_hex(16)
+
+
+def session_matches(user: User, token: str) -> bool:
+    return hmac.compare_digest(user.session_token.encode(), token.encode())
+
+
+def change_password(user: User, current: str, new: str, *, ip: str = "") -> None:
+    """The owner's own change: the current password proves it is them, not a borrowed session."""
+    if user.password_hash is None or not check_password_hash(user.password_hash, current):
+        raise AccountError(_("The current password is wrong."))
+    if current == new:
+        raise AccountError(_("Choose a password different from the current one."))
+    set_password(user, new)
+    audit.record("password.change", user, target=user, ip=ip)
+
+
+def update_staff(user: User, *, name: str, role: Role | str, actor: User, ip: str = "") -> None:
+    """An admin edits a staff account's name and role; nobody demotes themself."""
+    role = _role(role)
+    if user.role is Role.candidate or role not in Role.staff():
+        raise AccountError(_("Only staff accounts and staff roles can be edited here."))
+    if user.id == actor.id and role is not user.role:
+        raise AccountError(_("You cannot change your own role."))
+    changes = {}
+    if name.strip() != user.name:
+        changes["name"] = name.strip()
+    if role is not user.role:
+        changes["role"] = role.value
+        # A session opened under the old role must not keep its old reach.
+        end_sessions(user)
+    user.name = name.strip()
+    user.role = role
+    audit.record("user.update", actor, target=user, ip=ip, **changes)
+
+
+def set_active(user: User, active: bool, *, actor: User, ip: str = "") -> None:
+    """Deactivate (ending every session at once) or reactivate an account."""
+    if user.id == actor.id:
+        raise AccountError(_("You cannot deactivate or reactivate your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        end_sessions(user)
+    audit.record("user.reactivate" if active else "user.deactivate", actor, target=user, ip=ip)
 
 
 def authenticate(email: str, password: str) -> User | None:

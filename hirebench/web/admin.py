@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -32,52 +33,113 @@ from hirebench.services import accounts, api_tokens
 from hirebench.services.errors import ServiceError
 from hirebench.services.one_time import OneTimeSecrets
 from hirebench.web.access import protect_blueprint
-from hirebench.web.forms import ActionForm, CreateUserForm, RubricForm
+from hirebench.web.forms import ActionForm, CreateUserForm, EditUserForm, RubricForm
 from hirebench.web.helpers import client_ip, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 protect_blueprint(bp, [Role.admin])
 
 
+def _render_users(
+    form: CreateUserForm, status: int = 200, page: int = 1, error: str | None = None
+) -> ResponseReturnValue:
+    users = db.paginate(sa.select(User).order_by(User.role, User.email), page=page, per_page=50)
+    return (
+        render_template("admin/home.html", users=users, form=form, error=error, me=current_user.id),
+        status,
+    )
+
+
 @bp.route("/")
 def home() -> ResponseReturnValue:
-    users = db.paginate(
-        sa.select(User).order_by(User.role, User.email), page=page_number(), per_page=50
-    )
-    return render_template("admin/home.html", users=users, form=CreateUserForm())
+    return _render_users(CreateUserForm(), page=page_number())
 
 
 @bp.route("/users", methods=["POST"])
 def create_user() -> ResponseReturnValue:
     form = CreateUserForm()
+    if not form.validate_on_submit():
+        return _render_users(form, 400)
+    try:
+        user, generated = accounts.create_user(
+            form.email.data or "",
+            form.role.data or "",
+            name=form.name.data or "",
+            password=form.password.data or None,
+            actor=current_user,
+            # The admin knows this first password, so it is the owner's to replace at once.
+            must_change_password=True,
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        form.email.errors.append(str(exc))
+        return _render_users(form, 400)
+    db.session.commit()
+    if not generated:
+        flash(_("Created %(email)s.", email=user.email), "success")
+        return redirect(url_for("admin.home"))
+    # Shown once, in this response only: a flash would carry it in the session cookie, which
+    # is signed, not encrypted. no-store keeps it out of the browser's cache and history.
+    response = make_response(
+        render_template("admin/user_created.html", user=user, password=generated)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int) -> ResponseReturnValue:
+    user = db.get_or_404(User, user_id)
+    if user.role is Role.candidate:
+        abort(404)  # candidates are managed through their invitations, not edited here
+    form = EditUserForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        return render_template("admin/user_edit.html", user=user, form=form)
     if form.validate_on_submit():
         try:
-            user, generated = accounts.create_user(
-                form.email.data or "",
-                form.role.data or "",
+            accounts.update_staff(
+                user,
                 name=form.name.data or "",
-                password=form.password.data or None,
+                role=form.role.data or "",
                 actor=current_user,
+                ip=client_ip(),
             )
         except ServiceError as exc:
             db.session.rollback()
-            form.email.errors.append(str(exc))
+            form.role.errors.append(str(exc))
         else:
             db.session.commit()
-            if generated:
-                flash(
-                    _(
-                        "Created %(email)s. Its one-time password is: %(pw)s",
-                        email=user.email,
-                        pw=generated,
-                    ),
-                    "success",
-                )
-            else:
-                flash(_("Created %(email)s.", email=user.email), "success")
+            flash(_("Saved %(email)s.", email=user.email), "success")
             return redirect(url_for("admin.home"))
-    users = db.paginate(sa.select(User).order_by(User.role, User.email), page=1, per_page=50)
-    return render_template("admin/home.html", users=users, form=form), 400
+    return render_template("admin/user_edit.html", user=user, form=form), 400
+
+
+def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        return _render_users(CreateUserForm(formdata=None), 400)
+    try:
+        accounts.set_active(user, active, actor=current_user, ip=client_ip())
+    except ServiceError as exc:
+        db.session.rollback()
+        return _render_users(CreateUserForm(formdata=None), 400, error=str(exc))
+    db.session.commit()
+    if active:
+        flash(_("%(email)s can log in again.", email=user.email), "success")
+    else:
+        flash(_("%(email)s is deactivated and was logged out.", email=user.email), "success")
+    return redirect(url_for("admin.home"), code=303)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+def deactivate_user(user_id: int) -> ResponseReturnValue:
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+def reactivate_user(user_id: int) -> ResponseReturnValue:
+    return _set_active(user_id, True)
 
 
 # --------------------------------------------------------------------------------- rubrics

@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from hirebench.models import Role
 from hirebench.services.accounts import MIN_PASSWORD_LENGTH, AccountError, normalize_email
+from hirebench.web.labels import ROLE_LABELS
 
 
 def valid_email(_form: FlaskForm, field: Field) -> None:
@@ -53,6 +54,18 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
 class LanguageForm(FlaskForm):
     language = SelectField(
         _l("Language"), choices=[SelectChoice("en", "English"), SelectChoice("zh_Hans", "简体中文")]
@@ -72,12 +85,24 @@ class CreateUserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(
         _l("Role"),
-        choices=[SelectChoice(r.value) for r in Role.staff()],
-        validators=[DataRequired()],
+        # A blank first choice that fails validation: a role is a deliberate choice, and the
+        # first real option (admin) must not be the one a hurried form submits.
+        choices=[SelectChoice("", _l("Choose a role"))]
+        + [SelectChoice(r.value, ROLE_LABELS[r.value]) for r in Role.staff()],
+        validators=[DataRequired(message=_l("Choose a role."))],
     )
     password = PasswordField(
         _l("Password (leave empty to generate one)"),
         validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+    )
+
+
+class EditUserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(r.value, ROLE_LABELS[r.value]) for r in Role.staff()],
+        validators=[DataRequired()],
     )
 
 

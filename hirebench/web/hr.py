@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,12 +25,12 @@ from hirebench.exams import attempts, integrity_labels
 from hirebench.exams.prompts import render_prompt_for_review
 from hirebench.exams.questions import get_type
 from hirebench.extensions import db
-from hirebench.models import Attempt, Job, Role
+from hirebench.models import Attempt, Invitation, Job, Role
 from hirebench.services import audit, invitations, jobs
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
 from hirebench.web.candidate import RESULT_STATES, TYPE_LABELS
-from hirebench.web.forms import InviteForm
+from hirebench.web.forms import ActionForm, InviteForm
 from hirebench.web.helpers import client_ip, page_number
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
@@ -34,10 +43,16 @@ def _invite_form() -> InviteForm:
     return form
 
 
-def _render_home(form: InviteForm, status: int = 200) -> ResponseReturnValue:
+def _render_home(
+    form: InviteForm, status: int = 200, duplicate: Invitation | None = None
+) -> ResponseReturnValue:
     return (
         render_template(
-            "hr/home.html", form=form, jobs=jobs.open_jobs(), invitations=invitations.recent()
+            "hr/home.html",
+            form=form,
+            jobs=jobs.open_jobs(),
+            invitations=invitations.recent(),
+            duplicate=duplicate,
         ),
         status,
     )
@@ -46,6 +61,19 @@ def _render_home(form: InviteForm, status: int = 200) -> ResponseReturnValue:
 @bp.route("/")
 def home() -> ResponseReturnValue:
     return _render_home(_invite_form())
+
+
+def _send(issued: invitations.IssuedInvitation) -> bool:
+    """Mail the invitation; on failure roll back, so no link exists that nobody received."""
+    try:
+        invitations.send_invitation_mail(issued)
+    except (OSError, BadHeaderError):
+        db.session.rollback()
+        current_app.logger.exception("invitation mail failed")
+        flash(_("The invitation mail could not be sent; nothing was saved. Try again."), "error")
+        return False
+    db.session.commit()
+    return True
 
 
 @bp.route("/invitations", methods=["POST"])
@@ -66,21 +94,69 @@ def invite() -> ResponseReturnValue:
             ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
             ip=client_ip(),
         )
-        link = url_for("auth.accept_invitation", token=issued.token, _external=True)
-        invitations.send_invitation_mail(issued, link)
+    except invitations.DuplicateInvitation as exc:
+        db.session.rollback()
+        return _render_home(form, 409, duplicate=db.session.get(Invitation, exc.invitation.id))
     except ServiceError as exc:
         db.session.rollback()
         form.email.errors.append(str(exc))
         return _render_home(form, 400)
-    except (OSError, BadHeaderError):
-        # Not sending the mail means no usable link exists, so nothing is kept.
-        db.session.rollback()
-        current_app.logger.exception("invitation mail failed")
-        flash(_("The invitation mail could not be sent; nothing was saved. Try again."), "error")
+    email = issued.candidate.email
+    if not _send(issued):
         return _render_home(form, 503)
-    db.session.commit()
-    flash(_("Invitation sent to %(email)s.", email=issued.invitation.candidate.email), "success")
+    if issued.notice_only:
+        flash(
+            _(
+                "%(email)s already has an account: the job was added to it and they were "
+                "told to log in.",
+                email=email,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Invitation sent to %(email)s.", email=email), "success")
     return redirect(url_for("hr.home"))
+
+
+@bp.route("/invitations/<int:invitation_id>/resend", methods=["POST"])
+def resend_invitation(invitation_id: int) -> ResponseReturnValue:
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        issued = invitations.resend(
+            invitation,
+            by=current_user,
+            ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
+            ip=client_ip(),
+        )
+    except invitations.InvitationError:
+        db.session.rollback()
+        flash(_("This invitation was already used or withdrawn; it cannot be resent."), "error")
+        return redirect(url_for("hr.home"), code=303)
+    email = invitation.candidate.email
+    if _send(issued):
+        flash(_("A new invitation link was sent to %(email)s.", email=email), "success")
+    return redirect(url_for("hr.home"), code=303)
+
+
+@bp.route("/invitations/<int:invitation_id>/revoke", methods=["POST"])
+def revoke_invitation(invitation_id: int) -> ResponseReturnValue:
+    invitation = db.get_or_404(Invitation, invitation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        invitations.revoke(invitation, by=current_user, ip=client_ip())
+    except invitations.InvitationError:
+        db.session.rollback()
+        flash(_("This invitation was already used; it cannot be withdrawn."), "error")
+        return redirect(url_for("hr.home"), code=303)
+    db.session.commit()
+    flash(
+        _("The invitation to %(email)s was withdrawn.", email=invitation.candidate.email),
+        "success",
+    )
+    return redirect(url_for("hr.home"), code=303)
 
 
 @bp.route("/audit")

@@ -14,6 +14,7 @@ from hirebench.extensions import db
 from hirebench.models import Job, Resume
 from hirebench.screening import service
 from hirebench.services.errors import ServiceError
+from hirebench.services.links import external_url
 from hirebench.web.forms import ActionForm, OverrideForm, ResumeUploadForm
 from hirebench.web.helpers import client_ip
 from hirebench.web.hr import bp
@@ -81,7 +82,7 @@ def invite_shortlist(job_id: int) -> ResponseReturnValue:
             job,
             ids,
             by=current_user,
-            link_for=lambda token: url_for("auth.accept_invitation", token=token, _external=True),
+            link_for=lambda token: external_url("auth.accept_invitation", token=token),
             ip=client_ip(),
         )
     except ServiceError as exc:

@@ -92,9 +92,119 @@ def test_staff_email_cannot_be_invited(app, job, make_user) -> None:  # type: ig
         _invite(email=staff.email)
 
 
-def test_second_invitation_reuses_candidate(app, job) -> None:  # type: ignore[no-untyped-def]
+def _second_job() -> Job:
+    other = Job(title="AI Trainer — search")
+    db.session.add(other)
+    db.session.commit()
+    return other
+
+
+def test_second_job_reuses_candidate(app, job) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         first = _invite()
-        second = _invite(email="LI.LEI@example.com")
-        assert first.invitation.candidate_id == second.invitation.candidate_id
+        other = _second_job()
+        second = invitations.invite_candidate(
+            name="李雷", email="LI.LEI@example.com", job=other, invited_by=None, ttl_hours=72
+        )
+        assert first.candidate.id == second.candidate.id
         assert first.token != second.token
+
+
+def test_same_job_twice_is_a_duplicate(app, job) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        first = _invite()
+        with pytest.raises(invitations.DuplicateInvitation) as duplicate:
+            _invite(email="LI.LEI@example.com")
+        assert duplicate.value.invitation.id == first.invitation.id  # type: ignore[union-attr]
+
+
+def test_using_one_link_closes_the_others(app, job) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        older = _invite()
+        newer = invitations.invite_candidate(
+            name="李雷",
+            email="li.lei@example.com",
+            job=_second_job(),
+            invited_by=None,
+            ttl_hours=72,
+        )
+        db.session.commit()
+        assert older.token and newer.token
+        invitations.accept(newer.token, "the newer password")
+        db.session.commit()
+        with pytest.raises(InvitationError) as closed:
+            invitations.accept(older.token, "an attacker's password")
+        assert closed.value.state in (InvitationState.used, InvitationState.revoked)
+        db.session.rollback()
+        assert accounts.authenticate("li.lei@example.com", "the newer password") is not None
+
+
+def test_open_link_of_an_account_that_can_log_in_is_spent(app, job) -> None:  # type: ignore[no-untyped-def]
+    """Links issued before this rule existed must not reset a password either."""
+    with app.app_context():
+        issued = _invite()
+        issued.candidate.password_hash = accounts.hash_password("set some other way")
+        db.session.commit()
+        assert issued.token
+        with pytest.raises(InvitationError) as spent:
+            invitations.lookup(issued.token)
+        assert spent.value.state is InvitationState.used
+
+
+def test_existing_account_gets_application_and_notice_not_a_link(app, job, make_user) -> None:  # type: ignore[no-untyped-def]
+    candidate = make_user(Role.candidate, email="known@example.com")
+    with app.app_context():
+        issued = _invite(email="known@example.com")
+        assert issued.notice_only and issued.token is None
+        assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
+        from hirebench.jobs.service import ensure_application
+
+        job_row = db.session.scalars(sa.select(Job)).one()
+        user = db.session.get(User, candidate.id)
+        assert ensure_application(user, job_row).id is not None
+        with app.test_request_context():
+            invitations.send_invitation_mail(issued)
+        body = app.extensions["mailman"].outbox[-1].body
+        assert "/invite/" not in body and "/login" in body
+        assert accounts.authenticate("known@example.com", "correct horse battery") is not None
+
+
+def test_pending_candidate_still_gets_a_working_link(app, job) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        _invite()
+        second = invitations.invite_candidate(
+            name="李雷",
+            email="li.lei@example.com",
+            job=_second_job(),
+            invited_by=None,
+            ttl_hours=72,
+        )
+        db.session.commit()
+        assert not second.notice_only and second.token
+        assert invitations.lookup(second.token).id == second.invitation.id  # type: ignore[union-attr]
+
+
+def test_resend_replaces_the_link(app, job) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        first = _invite()
+        assert first.invitation and first.token
+        again = invitations.resend(first.invitation, by=None, ttl_hours=72)
+        db.session.commit()
+        assert again.token and again.token != first.token
+        with pytest.raises(InvitationError) as old:
+            invitations.lookup(first.token)
+        assert old.value.state is InvitationState.invalid
+        assert invitations.lookup(again.token).id == first.invitation.id
+
+
+def test_revoked_link_is_refused(app, job) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        issued = _invite()
+        assert issued.invitation and issued.token
+        invitations.revoke(issued.invitation, by=None)
+        db.session.commit()
+        with pytest.raises(InvitationError) as revoked:
+            invitations.accept(issued.token, "a good password")
+        assert revoked.value.state is InvitationState.revoked
+        with pytest.raises(InvitationError):
+            invitations.resend(issued.invitation, by=None, ttl_hours=72)

@@ -24,13 +24,19 @@ EXPECTED: dict[str, Any] = {
     "auth.logout": PUBLIC,
     "auth.accept_invitation": PUBLIC,
     "auth.set_language": PUBLIC,
+    "auth.change_password": {ADM, HR, REV, INT, CAN, BUS},
     "api.health_check": PUBLIC,
     # Public to the session check only: the view itself demands an API token (401 without).
     "api.job_scorecards": PUBLIC,
     "admin.home": {ADM},
     "admin.create_user": {ADM},
+    "admin.edit_user": {ADM},
+    "admin.deactivate_user": {ADM},
+    "admin.reactivate_user": {ADM},
     "hr.home": {HR, ADM},
     "hr.invite": {HR, ADM},
+    "hr.resend_invitation": {HR, ADM},
+    "hr.revoke_invitation": {HR, ADM},
     "hr.audit_log": {HR, ADM},
     "hr.attempts_list": {HR, ADM},
     "hr.attempt_detail": {HR, ADM},
@@ -109,6 +115,8 @@ DUMMY_ARGS = {
     "fmt": "csv",
     "resume_id": 1,
     "token_id": 1,
+    "invitation_id": 1,
+    "user_id": 1,
 }
 
 
