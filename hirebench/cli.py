@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
@@ -12,6 +14,8 @@ from hirebench.models import ApiToken, Role
 from hirebench.queue import GRADING_QUEUE
 from hirebench.services import accounts, api_tokens, demo
 from hirebench.services.errors import ServiceError
+
+logger = logging.getLogger(__name__)
 
 
 def _create_app() -> Flask:
@@ -155,11 +159,48 @@ def seed_demo(password: str) -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 @with_appcontext
 def serve(host: str, port: int, threads: int) -> None:
-    """Serve the portal with waitress (a production WSGI server, one process, many threads)."""
+    """Serve the portal with waitress (a production WSGI server, one process, many threads).
+
+    Grading starts with the process (docs/grading-queue.md): leftovers of a dead process are
+    recovered before the first request. SIGTERM or Ctrl-C hands running grading jobs back."""
     from waitress import serve as waitress_serve
 
-    click.echo(f"hirebench on http://{host}:{port}/  (Ctrl-C stops)")
-    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads)  # type: ignore[attr-defined]
+    from hirebench.grading import queue as grading_queue
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    _stop_on_signals()
+    try:
+        grading_queue.start_process(app)
+        click.echo(f"hirebench on http://{host}:{port}/  (Ctrl-C stops)")
+        # waitress returns when the signal handler raises SystemExit in its loop.
+        waitress_serve(app, host=host, port=port, threads=threads)
+    finally:
+        handed = grading_queue.stop_process(app)
+        logger.info("stopped; %d grading jobs handed back", handed)
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGINT stop the server: from then on no grading job is claimed, and the
+    `finally` of the command hands the running ones back. A second signal is ignored, so it
+    cannot cut that hand-back short."""
+    import signal
+    import threading
+    from types import FrameType
+
+    from hirebench.grading import queue as grading_queue
+
+    received = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if received.is_set():
+            logger.warning("already stopping; signal %s ignored", signum)
+            return
+        received.set()
+        grading_queue.request_stop(signum)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
 
 
 @click.command("worker")
@@ -167,14 +208,16 @@ def serve(host: str, port: int, threads: int) -> None:
 @click.option("--queue", "queues", multiple=True, default=[GRADING_QUEUE], show_default=True)
 @with_appcontext
 def worker(burst: bool, queues: tuple[str, ...]) -> None:
-    """Run an RQ worker on HIREBENCH_REDIS_URL. Start as many as you like, on any hosts."""
+    """Run an RQ worker on HIREBENCH_REDIS_URL. Start as many as you like, on any hosts.
+    SIGTERM or Ctrl-C hands the running grading job back at once."""
     from redis import Redis
     from redis.exceptions import RedisError
-    from rq import SimpleWorker
 
-    from hirebench.grading.queue import on_worker_start
+    from hirebench.grading import queue as grading_queue
+    from hirebench.queue import GradingWorker
 
-    url = current_app.config["REDIS_URL"]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    url = app.config["REDIS_URL"]
     if not url:
         raise click.ClickException(
             "HIREBENCH_REDIS_URL is not set. Without it the web process grades in-process "
@@ -185,11 +228,12 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
         connection.ping()
     except RedisError as exc:
         raise click.ClickException(f"Cannot reach Redis at {url}: {exc}") from exc
-    # Reap what a crashed worker on this host left behind and requeue its lost jobs first.
-    on_worker_start(current_app._get_current_object())  # type: ignore[attr-defined]
-    # SimpleWorker runs jobs in this process, so the warm sandbox pool survives between jobs
-    # (a forking worker would build and lose a pool per job).
-    SimpleWorker(list(queues), connection=connection).work(burst=burst)
+    try:
+        # Reap what a dead process left behind, requeue its jobs, start the warm pool.
+        grading_queue.start_process(app)
+        GradingWorker(list(queues), connection=connection).work(burst=burst)
+    finally:
+        grading_queue.stop_process(app)
 
 
 @click.group("sandbox")

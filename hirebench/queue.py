@@ -9,7 +9,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from redis import Redis
-from rq import Queue
+from rq import Queue, SimpleWorker
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -54,6 +54,21 @@ def _app_for_this_process() -> Flask:
 
         _worker_app = (os.getpid(), create_app())
     return _worker_app[1]
+
+
+class GradingWorker(SimpleWorker):
+    """RQ's SimpleWorker (jobs run in this process, so the warm sandbox pool survives between
+    jobs), except that SIGTERM and SIGINT hand the running grading job back to the queue at once
+    instead of letting it finish first (RQ's warm shutdown, which can take GRADING_JOB_TIMEOUT).
+    A second signal is still RQ's cold shutdown."""
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        from hirebench.grading import queue as grading_queue
+
+        grading = grading_queue.request_stop(signum)
+        super().request_stop(signum, frame)  # stop after this job; raises StopRequested if idle
+        if grading:
+            raise grading_queue.StopGrading(f"worker stopped by signal {signum}")
 
 
 def grade_job(job_id: int) -> dict[str, Any]:

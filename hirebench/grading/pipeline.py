@@ -181,8 +181,8 @@ class PooledSandboxes:
         finally:
             self.pool.release(sandbox)
 
-    def close(self) -> None:
-        self.pool.close()
+    def close(self, timeout: float = 120.0) -> None:
+        self.pool.close(timeout)
 
 
 _provider: PooledSandboxes | None = None
@@ -197,12 +197,12 @@ def sandbox_provider(pool_size: int = 3) -> PooledSandboxes:
         return _provider
 
 
-def close_sandbox_provider() -> None:
+def close_sandbox_provider(timeout: float = 120.0) -> None:
     """Destroy the process-wide pool (tests, benchmarks and shutdown)."""
     global _provider
     with _provider_lock:
         if _provider is not None:
-            _provider.close()
+            _provider.close(timeout)
             _provider = None
 
 

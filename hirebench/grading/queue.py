@@ -18,7 +18,7 @@ import json
 import logging
 import os
 import queue as stdlib_queue
-import socket
+import signal
 import threading
 import time
 import weakref
@@ -38,6 +38,7 @@ from hirebench.grading.result import GradeResult
 from hirebench.models.base import utcnow
 from hirebench.models.grading import GradingJob, GradingMode, JobStatus
 from hirebench.models.people import User
+from hirebench.sandbox.owner import owner_gone, owner_label, parse_owner
 from hirebench.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,27 @@ _start_lock = threading.Lock()
 # Signalled whenever this process finishes or gives back a job, so `wait` in the same process
 # (the CLI, tests, the benchmark) returns at once instead of at its next poll.
 _job_settled = threading.Condition()
+
+
+@dataclass(frozen=True)
+class _Claim:
+    worker: str
+    attempt: int
+    thread: int  # threading.get_ident() of the grading thread
+
+
+# The claims this process holds right now, so that a process told to stop can hand them back,
+# and why it is stopping (None while it runs). Claims are taken under the lock, so none slips in
+# after a stop has collected them. A signal handler only reads both, without the lock.
+_claims: dict[int, _Claim] = {}
+_claims_lock = threading.Lock()
+_stopping: str | None = None
+
+
+class StopGrading(BaseException):
+    """Raised in a thread that is grading when its process is told to stop: the job goes back to
+    the queue. A BaseException, so that the grader's error handling cannot turn it into a
+    result."""
 
 
 def _notify_settled() -> None:
@@ -122,13 +144,14 @@ def grader_digest(grader_ref: str) -> str:
 
 
 def worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
+    """`host:pid:start.ns:thread`: the process's owner id (unique per process start, see
+    hirebench/sandbox/owner.py) and the grading thread."""
+    return f"{owner_label()}:{threading.current_thread().name}"
 
 
 def _host_pid(worker: str | None) -> str:
-    if not worker:
-        return "unknown worker"
-    return ":".join(worker.split(":")[:2])
+    owner = parse_owner(worker)
+    return owner.host_pid if owner is not None else "unknown worker"
 
 
 # --- submitting --------------------------------------------------------------------------------
@@ -315,48 +338,28 @@ def run_job(job_id: int, grader: Grader | None = None) -> None:
     (return, raise), the job ends done with a result. If this process dies or cannot write to the
     database, the heartbeat stops and `reap_stale` requeues or fails the job."""
     me = worker_identity()
-    now = utcnow()
-    claimed = _rowcount(
-        sa.update(GradingJob)
-        .where(
-            GradingJob.id == job_id,
-            GradingJob.status == JobStatus.queued,
-            GradingJob.attempts < GradingJob.max_attempts,
-        )
-        .values(
-            status=JobStatus.running,
-            attempts=GradingJob.attempts + 1,
-            worker=me,
-            started_at=now,
-            heartbeat_at=now,
-            finished_at=None,
-            graded_at=None,
-        )
-    )
-    db.session.commit()
-    if claimed != 1:
-        log.debug("grading job %s: not queued any more, nothing to do", job_id)
+    attempt = _claim(job_id, me)
+    if attempt is None:
         return
-    row = db.session.execute(
-        sa.select(
-            GradingJob.attempts,
-            GradingJob.grader_ref,
-            GradingJob.submission,
-            GradingJob.submission_name,
-            GradingJob.mode,
-        ).where(GradingJob.id == job_id)
-    ).one()
-    db.session.commit()  # no transaction stays open while grading
-    attempt = int(row.attempts)
-    payload = _Payload(row.grader_ref, bytes(row.submission), row.submission_name, row.mode.value)
-    log.info("grading job %s: attempt %d on %s", job_id, attempt, me)
-    digest = grader_digest(payload.grader_ref)  # the grader this attempt actually uses
-
     stored = False
-    heartbeat = _Heartbeat(
-        db.engine, job_id, me, attempt, setting("GRADING_HEARTBEAT_TIMEOUT") / 4
-    ).start()
     try:
+        row = db.session.execute(
+            sa.select(
+                GradingJob.grader_ref,
+                GradingJob.submission,
+                GradingJob.submission_name,
+                GradingJob.mode,
+            ).where(GradingJob.id == job_id)
+        ).one()
+        db.session.commit()  # no transaction stays open while grading
+        payload = _Payload(
+            row.grader_ref, bytes(row.submission), row.submission_name, row.mode.value
+        )
+        log.info("grading job %s: attempt %d on %s", job_id, attempt, me)
+        digest = grader_digest(payload.grader_ref)  # the grader this attempt actually uses
+        heartbeat = _Heartbeat(
+            db.engine, job_id, me, attempt, setting("GRADING_HEARTBEAT_TIMEOUT") / 4
+        ).start()
         try:
             result, error = _grade(grader, payload)
             finished = utcnow()
@@ -364,10 +367,50 @@ def run_job(job_id: int, grader: Grader | None = None) -> None:
             heartbeat.stop()
         stored = _store(job_id, me, attempt, payload.mode, digest, result, error, finished)
     finally:
+        with _claims_lock:
+            _claims.pop(job_id, None)
         if not stored:
-            # Interrupted (KeyboardInterrupt, SystemExit from a worker shutdown) or unable to
-            # store: hand the job back now instead of waiting for the heartbeat to go stale.
+            # Interrupted (a stop signal, KeyboardInterrupt, SystemExit) or unable to store:
+            # hand the job back now instead of waiting for the heartbeat to go stale.
             _release(job_id, me, attempt)
+
+
+def _claim(job_id: int, me: str) -> int | None:
+    """The conditional UPDATE queued -> running; the claim's attempt number, or None when the
+    job is not queued any more or this process is stopping."""
+    with _claims_lock:
+        if _stopping is not None:
+            return None
+        now = utcnow()
+        claimed = _rowcount(
+            sa.update(GradingJob)
+            .where(
+                GradingJob.id == job_id,
+                GradingJob.status == JobStatus.queued,
+                GradingJob.attempts < GradingJob.max_attempts,
+            )
+            .values(
+                status=JobStatus.running,
+                attempts=GradingJob.attempts + 1,
+                worker=me,
+                started_at=now,
+                heartbeat_at=now,
+                finished_at=None,
+                graded_at=None,
+            )
+        )
+        db.session.commit()
+        if claimed != 1:
+            log.debug("grading job %s: not queued any more, nothing to do", job_id)
+            return None
+        attempt = int(
+            db.session.execute(
+                sa.select(GradingJob.attempts).where(GradingJob.id == job_id)
+            ).scalar_one()
+        )
+        db.session.commit()
+        _claims[job_id] = _Claim(me, attempt, threading.get_ident())
+        return attempt
 
 
 def _grade(grader: Grader | None, payload: _Payload) -> tuple[GradeResult, str | None]:
@@ -456,13 +499,41 @@ def _store(
 
 
 def _release(job_id: int, me: str, attempt: int) -> None:
+    reason = _stopping
     try:
         db.session.rollback()
-        _abandon(job_id, me, attempt, utcnow(), f"worker interrupted ({_host_pid(me)})")
+        if reason is not None:
+            handed_back = _hand_back(job_id, me, attempt, reason)
+        else:
+            _abandon(job_id, me, attempt, utcnow(), f"worker interrupted ({_host_pid(me)})")
+            handed_back = False
         db.session.commit()
         _notify_settled()
     except SQLAlchemyError:
         log.exception("grading job %s: could not release it; the reaper will", job_id)
+        return
+    if handed_back:
+        dispatch(job_id, attempt)
+
+
+def _hand_back(job_id: int, worker: str, attempt: int, reason: str) -> bool:
+    """A stopping process gives a job back: queued again at once, with a note. The attempt is
+    not held against the job (max_attempts grows by one): a restart is the operator's doing,
+    not the submission's. Returns False when the job was no longer this claim's."""
+    owner = _host_pid(worker)
+    handed = _rowcount(
+        sa.update(GradingJob)
+        .where(*_owned(job_id, worker, attempt))
+        .values(
+            status=JobStatus.queued,
+            heartbeat_at=None,
+            max_attempts=GradingJob.max_attempts + 1,
+            error=f"worker stopped ({owner}, {reason}) on attempt {attempt}; handed back",
+        )
+    )
+    if handed == 1:
+        log.warning("grading job %s: handed back (%s, %s)", job_id, owner, reason)
+    return handed == 1
 
 
 class _Heartbeat:
@@ -557,7 +628,8 @@ def _abandon(
 
 
 def reap_stale(now: datetime | None = None) -> int:
-    """Requeue (and re-ring) or fail running jobs whose worker is gone: no heartbeat for
+    """Requeue (and re-ring) or fail running jobs whose worker is gone: its process provably
+    ended (same host, see hirebench/sandbox/owner.py), no heartbeat for
     GRADING_HEARTBEAT_TIMEOUT seconds, or running longer than GRADING_JOB_TIMEOUT. Returns how
     many jobs were taken back."""
     now = now or utcnow()
@@ -565,24 +637,32 @@ def reap_stale(now: datetime | None = None) -> int:
     overrun_before = now - timedelta(seconds=setting("GRADING_JOB_TIMEOUT"))
     lost = sa.or_(GradingJob.heartbeat_at.is_(None), GradingJob.heartbeat_at < lost_before)
     overrun = GradingJob.started_at < overrun_before
+    # Every running job is looked at: few run at once, and a dead owner is known at once.
     rows = db.session.execute(
-        sa.select(GradingJob.id, GradingJob.attempts, GradingJob.worker, GradingJob.heartbeat_at)
-        .where(GradingJob.status == JobStatus.running, sa.or_(lost, overrun))
+        sa.select(
+            GradingJob.id,
+            GradingJob.attempts,
+            GradingJob.worker,
+            GradingJob.heartbeat_at,
+            GradingJob.started_at,
+        )
+        .where(GradingJob.status == JobStatus.running)
         .order_by(GradingJob.id)
     ).all()
     db.session.commit()
     taken = 0
     requeued: list[tuple[int, int]] = []
     for row in rows:
-        fresh = row.heartbeat_at is not None and row.heartbeat_at >= lost_before
-        why = "timed out" if fresh else "worker lost"
+        owner = parse_owner(row.worker)
+        if owner is not None and owner_gone(owner):
+            why, stale = "worker lost", None  # its process is gone: no need to wait
+        elif _is_lost(row.heartbeat_at, lost_before) or _before(row.started_at, overrun_before):
+            fresh = not _is_lost(row.heartbeat_at, lost_before)
+            why, stale = ("timed out" if fresh else "worker lost"), sa.or_(lost, overrun)
+        else:
+            continue
         status = _abandon(
-            row.id,
-            row.worker,
-            row.attempts,
-            now,
-            f"{why} ({_host_pid(row.worker)})",
-            stale=sa.or_(lost, overrun),
+            row.id, row.worker, row.attempts, now, f"{why} ({_host_pid(row.worker)})", stale
         )
         db.session.commit()
         if status is not None:
@@ -594,6 +674,14 @@ def reap_stale(now: datetime | None = None) -> int:
     for job_id, attempts in requeued:
         dispatch(job_id, attempts)
     return taken
+
+
+def _before(moment: datetime | None, cutoff: datetime) -> bool:
+    return moment is not None and moment < cutoff
+
+
+def _is_lost(heartbeat: datetime | None, lost_before: datetime) -> bool:
+    return heartbeat is None or heartbeat < lost_before
 
 
 def redispatch_queued(grace: float = REDISPATCH_GRACE_SECONDS) -> int:
@@ -635,9 +723,12 @@ def dispatch(job_id: int, attempts: int = 0, *, check_existing: bool = False) ->
     queued in the database and the next sweep rings again. Returns whether a ring was sent."""
     app = cast(Flask, current_app._get_current_object())  # type: ignore[attr-defined]
     redis_url = app.config.get("REDIS_URL")
+    if _stopping is not None and not redis_url:
+        return False  # this process grades nothing more; the next one's start-up sweep rings
     if not redis_url:
         return ensure_started(app).ring(job_id)
-    ensure_started(app)  # the periodic sweep, in this process too
+    if _stopping is None:
+        ensure_started(app)  # the periodic sweep, in this process too
     try:
         return _ring_redis(app, redis_url, job_id, attempts, check_existing)
     except RedisError as exc:
@@ -805,9 +896,9 @@ def shutdown(app: Flask | None = None, timeout: float = 10.0) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Start the pool with the first request, so jobs left queued by a restart are picked up
-    without waiting for a new submission. GRADING_AUTOSTART (default: not in testing) turns it
-    off."""
+    """Start the pool with the first request too, for servers other than `hirebench serve`
+    (which starts it with the process, see `start_process`). GRADING_AUTOSTART (default: not in
+    testing) turns it off."""
 
     def autostart() -> None:
         if app.config.get("GRADING_AUTOSTART", not app.testing):
@@ -816,20 +907,102 @@ def init_app(app: Flask) -> None:
     app.before_request(autostart)
 
 
+def start_process(app: Flask, *, warm_pool: bool = True) -> None:
+    """What `hirebench serve` and `hirebench worker` do before anything else: remove sandbox
+    containers whose owner process is provably gone, requeue jobs that such a process held and
+    ring for queued ones (the first sweep of `ensure_started`), start the grading threads (none
+    with Redis) and the sweeper, then the warm sandbox pool when this process grades."""
+    _reap_orphan_sandboxes()
+    with app.app_context():
+        pool = ensure_started(app)
+    if warm_pool and (pool.workers or app.config.get("REDIS_URL")):
+        _start_warm_pool(app)
+
+
 def on_worker_start(app: Flask) -> None:
-    """For `hirebench worker`, before it starts working: remove sandbox containers left by a
-    crashed worker on this host, requeue lost jobs, re-ring queued ones whose doorbell was lost,
-    and keep sweeping from this process while it runs."""
+    """`start_process` for an RQ worker, which grades in its own process."""
+    start_process(app)
+
+
+def _reap_orphan_sandboxes() -> None:
     try:
         from docker.errors import DockerException
 
         from hirebench.sandbox.runner import SandboxError, docker_client, reap_orphans
-
-        try:
-            reap_orphans(docker_client())
-        except (SandboxError, DockerException) as exc:
-            log.warning("could not look for orphaned sandboxes: %s", exc)
     except ImportError as exc:
         log.warning("sandbox support unavailable: %s", exc)
+        return
+    try:
+        reap_orphans(docker_client())
+    except (SandboxError, DockerException) as exc:
+        log.warning("could not look for orphaned sandboxes: %s", exc)
+
+
+def _start_warm_pool(app: Flask) -> None:
+    size = int(app.config.get("SANDBOX_WARM_POOL", 3))
+    if size <= 0:
+        return
+    from hirebench.grading.pipeline import sandbox_provider
+    from hirebench.sandbox.runner import SandboxError
+
+    try:
+        sandbox_provider(size)
+    except SandboxError as exc:  # no Docker: grading reports it per job
+        log.warning("no warm sandbox pool: %s", exc)
+
+
+def request_stop(signum: int) -> bool:
+    """For a SIGTERM or SIGINT handler: this process claims no more jobs, and the jobs it holds
+    go back to the queue (`stop_process`). Returns whether the calling thread is grading, so the
+    handler can interrupt it with StopGrading. Takes no lock: the handler may run while this
+    thread holds one."""
+    global _stopping
+    if _stopping is None:
+        _stopping = signal.Signals(signum).name
+    me = threading.get_ident()
+    return any(claim.thread == me for claim in list(_claims.values()))
+
+
+def stop_process(app: Flask, reason: str = "shutdown", sandbox_timeout: float = 15.0) -> int:
+    """A clean stop: claim nothing more, hand every job this process is grading back to the
+    queue at once (with a note, re-rung in Redis mode), then remove this process's sandboxes.
+    Grading threads still running are abandoned; their late results are discarded. Returns how
+    many jobs were handed back."""
+    global _stopping
+    with _claims_lock:
+        if _stopping is None:
+            _stopping = reason
+        claims = dict(_claims)
+    pool = app.extensions.pop(_EXTENSION_KEY, None)
+    if isinstance(pool, EmbeddedPool):
+        pool.stop(timeout=0.0)
+    handed: list[tuple[int, int]] = []
     with app.app_context():
-        ensure_started(app)
+        for job_id, claim in claims.items():
+            try:
+                if _hand_back(job_id, claim.worker, claim.attempt, _stopping):
+                    handed.append((job_id, claim.attempt))
+                db.session.commit()
+            except SQLAlchemyError:
+                db.session.rollback()
+                log.exception("grading job %s: could not hand it back; the next start will", job_id)
+        for job_id, attempt in handed:
+            dispatch(job_id, attempt)
+    _notify_settled()
+    _remove_own_sandboxes(sandbox_timeout)
+    return len(handed)
+
+
+def _remove_own_sandboxes(timeout: float) -> None:
+    try:
+        from docker.errors import DockerException
+
+        from hirebench.grading.pipeline import close_sandbox_provider
+        from hirebench.sandbox.runner import SandboxError, docker_client, remove_own
+    except ImportError:
+        return
+    close_sandbox_provider(timeout)
+    try:
+        remove_own(docker_client())  # the ones grading threads were still using
+    except (SandboxError, DockerException) as exc:
+        log.warning("could not remove this process's sandboxes: %s", exc)

@@ -125,19 +125,22 @@ class WarmPool:
                 self._lock.wait(timeout=max(0.0, deadline - time.monotonic()))
             return len(self._ready) >= count
 
-    def close(self) -> None:
-        """Stop filling, then destroy every sandbox this pool still holds."""
+    def close(self, timeout: float = 120.0) -> None:
+        """Stop filling, then destroy every sandbox this pool still holds. Waits up to `timeout`
+        seconds for sandboxes being started; a stopping process removes any it did not wait for
+        by their owner label (runner.remove_own)."""
+        deadline = time.monotonic() + timeout
         with self._lock:
             self._closed = True
             self._lock.notify_all()
         destroyer = self._threads[0] if self._threads else None
         for thread in self._threads[1:]:
-            thread.join(timeout=120)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         with self._lock:
             while self._ready:
                 self._trash.put(self._ready.popleft())
         self._trash.put(None)
         if destroyer is not None:
-            destroyer.join(timeout=120)
+            destroyer.join(timeout=max(0.0, deadline - time.monotonic()))
         else:
             self._destroy_loop()

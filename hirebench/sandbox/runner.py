@@ -2,17 +2,16 @@
 
 The container runs the candidate's kernel as `candidate`; the judge is a `docker exec` as
 `judge`, talking to the host over the exec's stdin/stdout. Nothing is bind-mounted, and the
-Docker socket never enters the container. Every container carries a label with its owner
-(host and pid), so a restarted worker can find and remove what a crashed one left behind."""
+Docker socket never enters the container. Every container carries a label with its owner (host,
+pid and process start time: hirebench/sandbox/owner.py), so a restarted worker can find and
+remove what a crashed one left behind, and never what a live one still uses."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import logging
-import os
 import secrets
-import socket
 import struct
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from docker.types import LogConfig, Ulimit
 
 from hirebench.sandbox.image import SANDBOX_LABEL, current_image_tag
 from hirebench.sandbox.limits import SandboxLimits
+from hirebench.sandbox.owner import owner_gone, owner_label, parse_owner
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,6 @@ STDOUT, STDERR = 1, 2
 
 class SandboxError(RuntimeError):
     """The sandbox could not be started or did not produce a report."""
-
-
-def owner_label() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def docker_client() -> docker.DockerClient:
@@ -271,28 +267,36 @@ class Sandbox:
 
 
 def reap_orphans(client: docker.DockerClient) -> int:
-    """Remove sandboxes whose owning process on this host is gone (a crashed worker)."""
-    host = socket.gethostname()
+    """Remove sandboxes whose owning process is provably gone (a crashed or killed worker on
+    this host). Another host's containers, and a live process's, are left alone."""
     removed = 0
     for container in client.containers.list(all=True, filters={"label": f"{SANDBOX_LABEL}=1"}):
-        owner_host, _, pid = container.labels.get(OWNER_LABEL, "").rpartition(":")
-        if owner_host != host or not pid.isdigit() or _process_alive(int(pid)):
-            continue  # another host's, a live worker's, or not started by a worker at all
-        try:
-            container.remove(force=True)
-            removed += 1
-        except (NotFound, APIError):
-            pass
+        owner = parse_owner(container.labels.get(OWNER_LABEL))
+        if owner is None or not owner_gone(owner):
+            continue  # not started by a worker, another host's, or a live worker's
+        removed += _remove(container)
     if removed:
         log.info("reaped %d orphaned sandbox containers", removed)
     return removed
 
 
-def _process_alive(pid: int) -> bool:
+def remove_own(client: docker.DockerClient) -> int:
+    """Remove every sandbox this process started: the last step of a clean shutdown, so no
+    container outlives the process that would have used it."""
+    labels = [f"{SANDBOX_LABEL}=1", f"{OWNER_LABEL}={owner_label()}"]
+    removed = sum(
+        _remove(container)
+        for container in client.containers.list(all=True, filters={"label": labels})
+    )
+    if removed:
+        log.info("removed %d sandbox containers of this process", removed)
+    return removed
+
+
+def _remove(container: Any) -> int:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        container.remove(force=True)
+    except (NotFound, APIError) as exc:
+        log.debug("sandbox %s already gone: %s", container.short_id, exc)
+        return 0
+    return 1

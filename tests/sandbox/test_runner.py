@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import subprocess
 import time
 
 import docker
@@ -8,6 +9,7 @@ import pytest
 
 from hirebench.sandbox.image import SANDBOX_LABEL, current_image_tag
 from hirebench.sandbox.limits import SandboxLimits
+from hirebench.sandbox.owner import parse_owner, start_ticks, this_process
 from hirebench.sandbox.report import ReportError, check_report
 from hirebench.sandbox.runner import (
     OWNER_LABEL,
@@ -103,29 +105,45 @@ def test_wall_clock_timeout_kills_and_removes(docker_engine: docker.DockerClient
 
 @pytest.mark.docker
 def test_orphans_of_dead_workers_are_reaped(docker_engine: docker.DockerClient) -> None:
-    host = owner_label().rpartition(":")[0]
+    """Only provably dead owners: same host and PID namespace, and the pid free or started at
+    another time. A live process's containers, another host's or another PID namespace's (a
+    container sharing the hostname) are kept."""
+    me = this_process()
+    sleeper = subprocess.Popen(["sleep", "300"])
+    live = parse_owner(f"{me.host}:{sleeper.pid}:{start_ticks(sleeper.pid)}.{me.namespace}")
     common = {
         "image": current_image_tag(),
         "command": ["sleep", "300"],
         "detach": True,
         "network_mode": "none",
     }
-    dead = docker_engine.containers.run(
-        **common, labels={SANDBOX_LABEL: "1", OWNER_LABEL: f"{host}:999999999"}
-    )
-    alive = docker_engine.containers.run(
-        **common, labels={SANDBOX_LABEL: "1", OWNER_LABEL: owner_label()}
-    )
-    elsewhere = docker_engine.containers.run(
-        **common, labels={SANDBOX_LABEL: "1", OWNER_LABEL: "another-host:1"}
-    )
+    owners = {
+        "dead": f"{me.host}:999999999:1.{me.namespace}",
+        "earlier_run_of_this_pid": f"{me.host}:{me.pid}:{(me.start or 0) + 1}.{me.namespace}",
+        "pid_reused": f"{me.host}:{sleeper.pid}:{(live.start or 0) + 1}.{me.namespace}",  # type: ignore[union-attr]
+        "alive": owner_label(),
+        "live_other_process": str(live),
+        "elsewhere": "another-host:1",
+        "other_pid_namespace": f"{me.host}:999999999:1.{(me.namespace or 0) + 1}",
+    }
+    containers = {
+        name: docker_engine.containers.run(
+            **common, labels={SANDBOX_LABEL: "1", OWNER_LABEL: owner}
+        )
+        for name, owner in owners.items()
+    }
     try:
-        assert reap_orphans(docker_engine) >= 1
-        with pytest.raises(docker.errors.NotFound):
-            docker_engine.containers.get(dead.id)
-        docker_engine.containers.get(alive.id)
-        docker_engine.containers.get(elsewhere.id)
+        assert reap_orphans(docker_engine) >= 3
+        for name, container in containers.items():
+            gone = name in {"dead", "earlier_run_of_this_pid", "pid_reused"}
+            if gone:
+                with pytest.raises(docker.errors.NotFound):
+                    docker_engine.containers.get(container.id)
+            else:
+                docker_engine.containers.get(container.id)
     finally:
-        for container in (alive, elsewhere, dead):
+        sleeper.kill()
+        sleeper.wait()
+        for container in containers.values():
             with contextlib.suppress(docker.errors.NotFound):
                 container.remove(force=True)
