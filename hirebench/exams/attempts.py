@@ -128,7 +128,14 @@ def attempt_for(candidate: User, attempt_id: int, *, ip: str = "") -> Attempt | 
     """The attempt if it is this candidate's; anything else is None and is logged."""
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.candidate_id != candidate.id:
-        audit.record("attempt.denied", candidate, ip=ip, attempt_id=attempt_id)
+        audit.record_denial(
+            "attempt.denied",
+            candidate,
+            target_type="Attempt",
+            target_id=attempt_id,
+            ip=ip,
+            attempt_id=attempt_id,
+        )
         db.session.commit()
         return None
     return attempt

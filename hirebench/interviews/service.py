@@ -208,7 +208,14 @@ def interview_for(interview_id: int, interviewer: User, *, ip: str = "") -> Inte
     if db.session.scalar(on_panel) is None:
         interview = None
     if interview is None:
-        audit.record("interview.denied", interviewer, ip=ip, interview_id=interview_id)
+        audit.record_denial(
+            "interview.denied",
+            interviewer,
+            target_type="Interview",
+            target_id=interview_id,
+            ip=ip,
+            interview_id=interview_id,
+        )
         db.session.commit()
         raise NotOnPanel(_("You are not on this interview's panel."))
     return interview

@@ -187,7 +187,14 @@ def assignment_for(item_id: int, reviewer: User, *, ip: str = "") -> ReviewAssig
         )
     )
     if assignment is None:
-        audit.record("review.denied", reviewer, ip=ip, item_id=item_id)
+        audit.record_denial(
+            "review.denied",
+            reviewer,
+            target_type="ReviewItem",
+            target_id=item_id,
+            ip=ip,
+            item_id=item_id,
+        )
         db.session.commit()
         raise NotAssigned(_("This item is not assigned to you."))
     return assignment

@@ -3,12 +3,17 @@ row are committed (or rolled back) together."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from hirebench.extensions import db
 from hirebench.models import AuditEvent, User
+from hirebench.models.base import utcnow
+
+# Repeated refusals of one actor on one target within this time share one audit row.
+DENIAL_WINDOW = timedelta(minutes=10)
 
 
 def record(
@@ -32,6 +37,52 @@ def record(
         detail=detail,
     )
     db.session.add(event)
+    return event
+
+
+def record_denial(
+    action: str,
+    actor: User,
+    *,
+    target_type: str,
+    target_id: int | str,
+    ip: str = "",
+    **detail: Any,
+) -> AuditEvent:
+    """Log that `actor` was refused `target` (an attempt, review item or interview that is not
+    theirs, or does not exist). Someone probing the same id again and again would otherwise
+    add a row per request and bury the rest of the trail, so a repeat within DENIAL_WINDOW of
+    the first refusal counts up that row's `count` and moves its `last_at` instead."""
+    now = utcnow()
+    target = str(target_id)
+    event = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.actor_id == actor.id,
+            AuditEvent.target_type == target_type,
+            AuditEvent.target_id == target,
+            AuditEvent.at >= now - DENIAL_WINDOW,
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+        .with_for_update()  # PostgreSQL: two requests at once count two; SQLite ignores it
+    ).first()
+    if event is None:
+        event = AuditEvent(
+            actor_id=actor.id,
+            actor_email=actor.email,
+            action=action,
+            target_type=target_type,
+            target_id=target,
+            ip=ip or "",
+            detail={**detail, "count": 1, "last_at": now.isoformat()},
+        )
+        db.session.add(event)
+        return event
+    # A new dict: the JSON column notices reassignment, not changes made inside it.
+    count = int(event.detail.get("count", 1)) + 1
+    event.detail = {**event.detail, "count": count, "last_at": now.isoformat()}
     return event
 
 

@@ -54,3 +54,31 @@ def test_staff_creation_by_admin_is_audited(client, auth, make_user) -> None:  #
         "/admin/users", data={"email": "new@example.com", "role": "candidate", "csrf_token": token}
     )
     assert bad.status_code == 400
+
+
+def test_repeated_denials_share_one_audit_row_with_a_count(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    from hirebench.extensions import db
+    from hirebench.models import AuditEvent
+
+    candidate = make_user(Role.candidate)
+    auth.login(candidate.email)
+    for _ in range(100):
+        assert client.get("/exam/attempts/424242").status_code == 404
+    auth.logout()
+    for role, url in ((Role.reviewer, "/review/items/4242"), (Role.interviewer, "/interview/4242")):
+        auth.login(make_user(role).email)
+        for _ in range(3):
+            assert client.get(url).status_code == 404
+        auth.logout()
+    with app.app_context():
+        rows = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action.endswith(".denied"))
+        ).all()
+        counts = {(e.action, e.actor_email == candidate.email): e.detail["count"] for e in rows}
+    assert counts == {
+        ("attempt.denied", True): 100,
+        ("review.denied", False): 3,
+        ("interview.denied", False): 3,
+    }
