@@ -633,8 +633,10 @@ def test_run_visible_tests_reports_visible_tests_only(
         assert job is not None and job.mode.value == "visible"
     body = client.get(poll).get_json()
     assert body["state"] == "done"
-    assert "0 of 1 visible tests passed." in body["summary"]
+    # The page's two visible tests; this grader reports only the first.
+    assert "0 of 2 visible tests passed." in body["summary"]
     assert "adds: failed — add(1) is not 11" in body["summary"]
+    assert "adds-more: not run" in body["summary"]
     assert HIDDEN_SECRET not in body["summary"] and "secret" not in body["summary"]
     # Rate-limited, and only for coding questions.
     again = api.post("/run/add-task", {})
@@ -644,6 +646,80 @@ def test_run_visible_tests_reports_visible_tests_only(
     # A job that is not this attempt's visible run of this question is not shown.
     assert client.get(f"{api.base}/run/gd-step/{job_id}").status_code == 404
     assert client.get(f"{api.base}/run/add-task/{job_id + 1000}").status_code == 404
+
+
+def visible_run_grader(grader_ref: str, submission: bytes, name: str, mode: str) -> GradeResult:
+    """What the pipeline returns for a visible run of the mini grader: each test that has a
+    visible part, the partly hidden `adds-more` flagged hidden, and its visible check failing."""
+    assert mode == "visible"
+    tests = [
+        TestResult("adds", 1.0, 1.0, TestStatus.passed),
+        TestResult("adds-more", 0.0, 2.0, TestStatus.failed, "add(2) is not 12", hidden=True),
+    ]
+    return GradeResult(ResultStatus.graded, 1.0, 3.0, tests, mode=mode)
+
+
+def _visible_run(app: Flask, client: FlaskClient, slug: str, code: str) -> tuple[str, str]:
+    """Save the code, run the visible tests, wait; the exam page's HTML and the run summary."""
+    attempt_id = _start(client, slug)
+    api = Api(client, attempt_id)
+    assert api.save("add-task", code).status_code == 200
+    response = api.post("/run/add-task", {})
+    assert response.status_code == 202, response.get_json()
+    poll = response.get_json()["poll"]
+    with app.app_context():
+        gq.wait(int(poll.rsplit("/", 1)[1]), timeout=120)
+    body = client.get(poll).get_json()
+    assert body["state"] == "done"
+    page = client.get(api.base).get_data(as_text=True)
+    return page, body["summary"]
+
+
+def test_a_failing_visible_check_of_a_partly_hidden_test_is_reported(
+    app: Flask, client: FlaskClient, candidate: User, mini: str
+) -> None:
+    gq.set_grader(visible_run_grader)
+    page, summary = _visible_run(app, client, mini, "def add(x):\n    return x + 10\n")
+    # Counted as the page counts them.
+    assert "Visible tests (2)" in page
+    assert summary.splitlines()[0] == "1 of 2 visible tests passed."
+    assert "✓ adds: passed" in summary
+    assert "✗ adds-more: failed — add(2) is not 12" in summary
+
+
+@pytest.mark.docker
+def test_a_real_visible_run_reports_each_visible_check_and_no_hidden_one(
+    app: Flask, client: FlaskClient, candidate: User, mini: str, docker_engine: object
+) -> None:
+    from hirebench.grading import pipeline
+
+    gq.set_grader(None)  # the real pipeline and sandbox
+    app.config["SANDBOX_WARM_POOL"] = 0
+    try:
+        # Both visible checks fail; the hidden check (add(-10) == 0) would fail too.
+        _, summary = _visible_run(app, client, mini, "def add(x):\n    return x + 1\n")
+        assert summary.splitlines()[0] == "0 of 2 visible tests passed.", summary
+        assert "✗ adds: failed" in summary and "✗ adds-more: failed" in summary
+        assert "add(2)" in summary  # the visible check that failed
+        for leak in ("SECRET_HIDDEN_CHECK", "-10", "hidden"):
+            assert leak not in summary
+        # The visible checks pass and only the hidden one fails: the run says all passed.
+        with app.app_context():  # past the cooldown between runs
+            db.session.execute(
+                sa.update(GradingJob).values(submitted_at=utcnow() - timedelta(minutes=1))
+            )
+            db.session.commit()
+        _, summary = _visible_run(
+            app, client, mini, "def add(x):\n    return x + 10 if x > 0 else 99\n"
+        )
+        assert summary.splitlines() == [
+            "2 of 2 visible tests passed.",
+            "✓ adds: passed",
+            "✓ adds-more: passed",
+        ]
+    finally:
+        gq.shutdown(app)
+        pipeline.close_sandbox_provider()
 
 
 # ------------------------------------------------------------------------------ submit, results
@@ -720,7 +796,7 @@ def test_immediate_policy_shows_score_pass_line_and_visible_feedback_only(
     # Points so far, but no verdict while an answer awaits review: it could still pass.
     assert "Points so far:" in html and "data-passed" not in html
     assert "Not passed" not in html and "data-no-verdict" in html
-    assert "The pass mark is 60%" in html
+    assert "the pass mark is 60%" in html
     assert 'data-progress="awaiting_review"' in html
     assert "1 written answer is waiting for the reviewers." in html
     attempt = _attempt(app, attempt_id)
