@@ -599,24 +599,34 @@ def run_status(attempt_id: int, question_id: str, job_id: int) -> ResponseReturn
         return _json_error(_("There is no such test run."), 404)
     if not job.is_finished:
         return jsonify({"state": "running", "summary": _("Running the visible tests…")})
-    return jsonify({"state": "done", "summary": _run_summary(job)})
+    question = definition_of(current).question(question_id)
+    visible = get_type(question.type).candidate_view(question, current.seed)["visible_tests"]
+    return jsonify({"state": "done", "summary": _run_summary(job, [t["id"] for t in visible])})
 
 
-def _run_summary(job: GradingJob) -> str:
-    """The visible tests' statuses and messages as text. Hidden tests are left out even if a
-    result ever carried one."""
+def _run_summary(job: GradingJob, visible_ids: list[str]) -> str:
+    """One line per visible test, in the order and number of the exam page's "Visible tests
+    (N)". A test with a hidden part counts as visible: a visible run executed only its visible
+    part, so that part's status and message are safe to show. Nothing else in the result is
+    shown or counted (a wholly hidden test, should a result ever carry one)."""
     result = job.result or {}
-    tests = [t for t in result.get("tests", []) if isinstance(t, dict) and not t.get("hidden")]
-    passed = sum(1 for t in tests if t.get("status") == "passed")
-    lines = [_("%(passed)d of %(total)d visible tests passed.", passed=passed, total=len(tests))]
-    for test in tests:
+    by_id = {str(t.get("id")): t for t in result.get("tests", []) if isinstance(t, dict)}
+    ran = [by_id[test_id] for test_id in visible_ids if test_id in by_id]
+    passed = sum(1 for t in ran if t.get("status") == "passed")
+    total = len(visible_ids)
+    lines = [_("%(passed)d of %(total)d visible tests passed.", passed=passed, total=total)]
+    for test_id in visible_ids:
+        test = by_id.get(test_id)
+        if test is None:
+            lines.append(f"✗ {test_id}: {_('not run')}")
+            continue
         status = str(test.get("status", ""))
-        line = f"{'✓' if status == 'passed' else '✗'} {test.get('id', '')}: "
+        line = f"{'✓' if status == 'passed' else '✗'} {test_id}: "
         line += str(TEST_STATUSES.get(status, status))
         if test.get("message"):
             line += f" — {test['message']}"
         lines.append(line)
-    message = result.get("message") or (job.error if not tests else "")
+    message = result.get("message") or (job.error if not ran else "")
     if message:
         lines.append(str(message))
     return "\n".join(lines)
