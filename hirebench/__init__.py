@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     # WeasyPrint logs every rendering step at INFO; only its warnings are worth a line.
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    guard_input_and_output(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
@@ -73,6 +74,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.after_request(set_security_headers)
     app.context_processor(template_globals)
     return app
+
+
+def guard_input_and_output(app: Flask) -> None:
+    """Refuse text that is not valid Unicode and ids beyond the database's range on the way
+    in; show stored text that is not valid Unicode as U+FFFD on the way out. Done first: the
+    text check must run before CSRF protection reads the form, the converter must be in place
+    before any route is added, and Jinja's options before its environment is made."""
+    from hirebench.web.input import CheckedRequest, IdConverter, check_text_input
+    from hirebench.web.output import TextSafeJSONProvider, finalize
+
+    app.request_class = CheckedRequest
+    app.url_map.converters["int"] = IdConverter
+    app.json = TextSafeJSONProvider(app)
+    app.jinja_options = {**app.jinja_options, "finalize": finalize}
+    app.before_request(check_text_input)
 
 
 @sa.event.listens_for(sa.Engine, "connect")

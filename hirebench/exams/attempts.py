@@ -211,7 +211,8 @@ def record_event(
     now: datetime | None = None,
 ) -> IntegrityEvent | None:
     """Store a signal from the browser or the server. Signals only ever flag an attempt."""
-    if kind not in EVENT_KINDS and kind not in SERVER_SIGNALS:
+    # Checked as text first: a kind that came from JSON may be a list, which no set can hold.
+    if not isinstance(kind, str) or (kind not in EVENT_KINDS and kind not in SERVER_SIGNALS):
         raise AttemptError(_("Unknown event kind."))
     if attempt.status is not AttemptStatus.in_progress:
         return None

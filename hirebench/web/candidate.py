@@ -72,6 +72,7 @@ from hirebench.models import (
 from hirebench.models.base import utcnow
 from hirebench.services import invitations
 from hirebench.web.access import protect_blueprint
+from hirebench.web.errors import json_errors
 from hirebench.web.forms import ActionForm, ConsentForm
 from hirebench.web.helpers import client_ip
 
@@ -526,6 +527,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/attempts/<int:attempt_id>/answers/<question_id>", methods=["POST"])
+@json_errors
 def save(attempt_id: int, question_id: str) -> ResponseReturnValue:
     current = _attempt(attempt_id, as_json=True)
     if current.status is not AttemptStatus.in_progress:
@@ -549,6 +551,7 @@ def save(attempt_id: int, question_id: str) -> ResponseReturnValue:
 
 
 @bp.route("/attempts/<int:attempt_id>/events", methods=["POST"])
+@json_errors
 def event(attempt_id: int) -> ResponseReturnValue:
     current = _attempt(attempt_id, as_json=True)
     if current.status is not AttemptStatus.in_progress:
@@ -556,8 +559,9 @@ def event(attempt_id: int) -> ResponseReturnValue:
     body = _json_object()
     kind = body.get("kind")
     # Only the signals a browser can see; address, browser and session changes are the
-    # server's to observe, so a page cannot forge (or dilute) them.
-    if kind not in EVENT_KINDS or not set(body) <= {"kind", "size"}:
+    # server's to observe, so a page cannot forge (or dilute) them. A list or object is no
+    # kind either (and cannot be looked up in a set).
+    if not isinstance(kind, str) or kind not in EVENT_KINDS or not set(body) <= {"kind", "size"}:
         return _json_error(_("Unknown event."), 400)
     size = body.get("size")
     if "size" in body and (type(size) is not int or not 0 <= size < 10**9):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hirebench.extensions import db
+
+F = TypeVar("F", bound=Callable[..., object])
 
 MESSAGES = {
     400: (
@@ -33,15 +38,37 @@ MESSAGES = {
 }
 
 
+def json_errors(view: F) -> F:
+    """Mark a view that answers JSON to a page's script: its errors are JSON too, even an
+    unexpected one, so the script can show the message instead of failing to parse HTML."""
+    view.json_errors = True  # type: ignore[attr-defined]
+    return view
+
+
+def wants_json() -> bool:
+    """JSON for the API, for requests that sent JSON (a page's script), for views marked with
+    json_errors and for clients that prefer JSON to HTML. A request whose URL matched no
+    route (an id out of range, say) has no view, so only its path, body or Accept header
+    can ask for JSON."""
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "json_errors", False):
+        return True
+    accepted = request.accept_mimetypes
+    return accepted.best_match(["text/html", "application/json"]) == "application/json"
+
+
 def render_error(status: int, description: str | None = None) -> ResponseReturnValue:
-    """An error page (or JSON under /api/) with this status and, optionally, its own text."""
+    """An error page (or JSON, see wants_json) with this status and, optionally, its own
+    text."""
     return _render(status, description)
 
 
 def _render(status: int, description: str | None = None) -> ResponseReturnValue:
     title, default_text = MESSAGES.get(status, (_l("Error"), _l("The request failed.")))
     text = description or str(default_text)
-    if request.path.startswith("/api/"):
+    if wants_json():
         return jsonify({"error": str(title), "message": text, "status": status}), status
     return render_template("error.html", status=status, title=title, description=text), status
 

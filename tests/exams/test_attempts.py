@@ -210,6 +210,8 @@ def test_integrity_events_are_recorded_and_summarised(ctx: dict[str, Any]) -> No
     assert paste.detail == {"size": 800}
     with pytest.raises(attempts.AttemptError):
         attempts.record_event(attempt, "made_up")
+    with pytest.raises(attempts.AttemptError):  # a kind from JSON may be a list
+        attempts.record_event(attempt, ["paste"])  # type: ignore[arg-type]
     assert attempt.status is AttemptStatus.in_progress  # signals never fail an attempt
 
 

@@ -315,11 +315,20 @@ def test_numeric_bands_are_checked_in_order(mini: ExamDefinition) -> None:
         (True, "must be a number"),
         ([0.8], "must be a number"),
         ("1" * 65, "longer than 64 characters"),
+        (10**400, "too large"),  # JSON ints have no size limit; floats do
+        (-(10**400), "too large"),
     ],
 )
 def test_numeric_refuses_bad_answers(mini: ExamDefinition, raw: Any, message: str) -> None:
     with pytest.raises(AnswerError, match=message):
         clean(mini.question("f1-value"), raw)
+
+
+def test_a_number_too_large_for_a_float_is_no_number() -> None:
+    from hirebench.exams.questions.base import is_number
+
+    assert is_number(10**300) and is_number(-2.5)
+    assert not is_number(10**400) and not is_number(-(10**400)) and not is_number(float("inf"))
 
 
 # ---------------------------------------------------------------------- text and code

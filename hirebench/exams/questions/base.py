@@ -81,8 +81,14 @@ def describe(value: Any) -> str:
 
 
 def is_number(value: Any) -> bool:
-    # bool is an int subclass, and `points: yes` is a typo, not 1 point.
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float that fits a float. bool is an int subclass, and `points: yes` is
+    a typo, not 1 point. JSON and YAML ints have no size limit; 10**400 is no usable number."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 @dataclass

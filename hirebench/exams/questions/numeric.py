@@ -144,6 +144,9 @@ class Numeric(QuestionType[NumericSpec]):
                 raise AnswerError(f"{text[:40]!r} is not a number (write e.g. 0.8)") from None
         elif is_number(raw):
             value = float(raw)
+        elif isinstance(raw, int) and not isinstance(raw, bool):
+            # An int is_number refuses has hundreds of digits, which JSON allows.
+            raise AnswerError("the number is too large")
         else:
             raise AnswerError("the answer must be a number")
         if not math.isfinite(value):
