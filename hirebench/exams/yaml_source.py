@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import yaml
 
 from hirebench.exams.questions.base import Checker, ExamDefinitionError, ExamProblem, join
+from hirebench.unicode_text import SURROGATES
 
 T = TypeVar("T")
 
@@ -88,7 +89,8 @@ def _syntax_error(exc: yaml.YAMLError) -> tuple[str, str]:
 
 def _duplicate_keys(root: yaml.Node | None, checker: Checker, what: str) -> None:
     """safe_load keeps the last of two equal keys silently; a repeated `points:` is almost
-    always a mistake, so the composed node tree (no objects built) is checked for them."""
+    always a mistake, so the composed node tree (no objects built) is checked for them. The
+    same walk refuses text that is not valid Unicode."""
     stack: list[tuple[yaml.Node, str]] = [(root, "")] if root is not None else []
     count = 0
     while stack:
@@ -101,11 +103,15 @@ def _duplicate_keys(root: yaml.Node | None, checker: Checker, what: str) -> None
                 "write it without deeply nested aliases (*name)",
             )
             return
+        if isinstance(node, yaml.ScalarNode) and SURROGATES.search(node.value):
+            _lone_surrogate(checker, path, node)
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
             for key_node, value_node in node.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
                 line = key_node.start_mark.line + 1
+                if key is not None and SURROGATES.search(key):
+                    _lone_surrogate(checker, path, key_node)
                 if key is not None and key != "<<" and key in seen:
                     checker.add(
                         join(path, key),
@@ -118,6 +124,18 @@ def _duplicate_keys(root: yaml.Node | None, checker: Checker, what: str) -> None
                 stack.append((value_node, join(path, key) if key is not None else path))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((child, join(path, index)) for index, child in enumerate(node.value))
+
+
+def _lone_surrogate(checker: Checker, path: str, node: yaml.Node) -> None:
+    # YAML reads "\ud83d" (and even "\ud83d\ude00") as lone halves of a UTF-16 pair, text
+    # that no page or export can encode.
+    line = node.start_mark.line + 1
+    checker.add(
+        path,
+        f"line {line}: a \\u escape gives half of a UTF-16 surrogate pair, which is not valid "
+        "Unicode",
+        "write the character itself, or escape it whole as \\U0001F600",
+    )
 
 
 def read_authored(

@@ -1,16 +1,14 @@
 """Checks on what a request brings in, made once for every view.
 
-Text must be valid Unicode. A lone UTF-16 surrogate (half of an emoji, say) can be written in
-JSON as "\\ud83d" and Python decodes it happily, but it cannot be encoded as UTF-8 again, so
-every page that later shows it would fail. JSON bodies, form fields and query strings with
-such text, or with bytes that are not UTF-8, are refused with a 400 here. Uploaded files are
-decoded strictly where they are read (screening.text, portfolios.uploads, grading.submission).
+Text must be valid Unicode (see hirebench.unicode_text): JSON bodies, form fields and query
+strings with such text, or with bytes that are not UTF-8, are refused with a 400 here. Uploaded
+files are decoded strictly where they are read (screening.text, portfolios.uploads,
+grading.submission), and authored YAML is checked in exams.yaml_source.
 
 Ids in URLs must fit the database's integers: a larger one is a 404, not an OverflowError."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -18,38 +16,14 @@ from flask import Request, abort, make_response, request
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter, Map, ValidationError
 
+from hirebench.unicode_text import has_surrogates
+from hirebench.web.errors import render_error
+
 # SQLite's INTEGER and PostgreSQL's BIGINT are signed 64-bit.
 MAX_ID = 2**63 - 1
-SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def has_surrogates(value: Any) -> bool:
-    """True if any string in a decoded JSON value (keys included) holds a surrogate code
-    point. Python joins a proper pair into one character, so any left is a lone half.
-    Iterative: JSON nests deeper than Python's recursion limit allows."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            if SURROGATES.search(item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
-
-
-def scrub(text: str) -> str:
-    """`text` with every surrogate replaced by U+FFFD, so it can be encoded as UTF-8."""
-    return SURROGATES.sub("\ufffd", text)
 
 
 def _refuse_text() -> None:
-    # Imported here: errors imports nothing from this module, but keeps the two independent.
-    from hirebench.web.errors import render_error
-
     message = _(
         "The text sent is not valid Unicode (for example half of an emoji). "
         "Remove the damaged characters and try again."

@@ -12,7 +12,7 @@ from typing import Any
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import Markup
 
-from hirebench.web.input import SURROGATES, scrub
+from hirebench.unicode_text import SURROGATES, scrub
 
 
 def finalize(value: Any) -> Any:

@@ -722,6 +722,19 @@ def test_duplicate_yaml_keys_are_reported(tmp_path: Path) -> None:
     assert "(lines 8 and 9)" in problem.message and problem.fix == "remove one of them"
 
 
+def test_lone_surrogate_escapes_are_refused(tmp_path: Path) -> None:
+    folder, graders = copy_fixture(tmp_path)
+    path = folder / "exam.yaml"
+    text = path.read_text()
+    assert text.count('title: "Mini exam"\n') == 1
+    path.write_text(text.replace('title: "Mini exam"\n', 'title: "Mini \\ud83d exam"\n'))
+    problem = find(validate_folder(folder, graders), "title", "surrogate")
+    assert "line 3" in problem.message and "\\U0001F600" in problem.fix
+    # The whole character, escaped or not, is fine.
+    path.write_text(text.replace('title: "Mini exam"\n', 'title: "Mini \\U0001F600 😀"\n'))
+    assert validate_folder(folder, graders) == []
+
+
 def test_alias_bombs_are_refused(tmp_path: Path) -> None:
     folder, graders = copy_fixture(tmp_path)
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
