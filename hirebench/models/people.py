@@ -85,6 +85,9 @@ class Invitation(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     used_at: Mapped[datetime | None]
     # Withdrawn by HR, or superseded when another link of the same account was used.
     revoked_at: Mapped[datetime | None]
+    # A job added to an account that can already log in: it was mailed a notice to log in,
+    # never a link, so there is nothing to accept (used_at is set at once).
+    notice: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     candidate: Mapped[User] = relationship(
         back_populates="invitations", foreign_keys=[candidate_id]

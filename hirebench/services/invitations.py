@@ -49,17 +49,17 @@ class DuplicateInvitation(ServiceError):
 
 @dataclass(frozen=True)
 class IssuedInvitation:
-    """A new set-password link, or (invitation None, token None) a notice to an account that
-    can already log in: such an account is never mailed a link that sets its password."""
+    """A new set-password link, or (token None) a notice to an account that can already log
+    in: such an account is never mailed a link that sets its password."""
 
     candidate: User
     job: Job
-    invitation: Invitation | None
+    invitation: Invitation
     token: str | None
 
     @property
     def notice_only(self) -> bool:
-        return self.invitation is None
+        return self.token is None
 
 
 def _hash(token: str) -> str:
@@ -95,30 +95,35 @@ def invite_candidate(
     from hirebench.jobs.service import ensure_application
     from hirebench.scorecards.service import refresh
 
-    if candidate.can_log_in:
-        refresh(ensure_application(candidate, job))
-        audit.record(
-            "invitation.notify", invited_by, target=candidate, ip=ip, candidate=email, job_id=job.id
-        )
-        return IssuedInvitation(candidate, job, None, None)
-    existing = _open_invitation(candidate, job)
-    if existing is not None:
-        raise DuplicateInvitation(existing)
+    notice = candidate.can_log_in
+    if not notice:
+        existing = _open_invitation(candidate, job)
+        if existing is not None:
+            raise DuplicateInvitation(existing)
     token = secrets.token_urlsafe(32)
+    now = utcnow()
     invitation = Invitation(
         token_hash=_hash(token),
         candidate=candidate,
         job=job,
         invited_by=invited_by,
-        expires_at=utcnow() + timedelta(hours=ttl_hours),
+        expires_at=now + timedelta(hours=ttl_hours),
+        # A notice is spent from the start and its token is never sent anywhere.
+        used_at=now if notice else None,
+        notice=notice,
     )
     db.session.add(invitation)
     db.session.flush()
     refresh(ensure_application(candidate, job))
     audit.record(
-        "invitation.create", invited_by, target=invitation, ip=ip, candidate=email, job_id=job.id
+        "invitation.notify" if notice else "invitation.create",
+        invited_by,
+        target=invitation,
+        ip=ip,
+        candidate=email,
+        job_id=job.id,
     )
-    return IssuedInvitation(candidate, job, invitation, token)
+    return IssuedInvitation(candidate, job, invitation, None if notice else token)
 
 
 def resend(
@@ -148,7 +153,7 @@ def revoke(invitation: Invitation, *, by: User | None, ip: str = "") -> None:
 
 def send_invitation_mail(issued: IssuedInvitation, link: str | None = None) -> None:
     """The set-password link, or for an account that can log in a notice of the new job."""
-    if issued.invitation is None:
+    if issued.token is None:
         mail.send_templated(
             issued.candidate.email,
             _("A new application for you: %(job)s", job=issued.job.title),

@@ -156,7 +156,8 @@ def test_existing_account_gets_application_and_notice_not_a_link(app, job, make_
     with app.app_context():
         issued = _invite(email="known@example.com")
         assert issued.notice_only and issued.token is None
-        assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
+        notice = db.session.scalars(sa.select(Invitation)).one()
+        assert notice.notice and notice.used_at is not None
         from hirebench.jobs.service import ensure_application
 
         job_row = db.session.scalars(sa.select(Job)).one()

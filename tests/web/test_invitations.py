@@ -188,3 +188,123 @@ def _mailed_token_for(app, email: str) -> str:  # type: ignore[no-untyped-def]
             assert match
             return match.group(1)
     raise AssertionError(f"no mail to {email}")
+
+
+# ------------------------------------------------------------------ issue 11, item 1 and 5
+
+
+def _accept(client, token: str, password: str):  # type: ignore[no-untyped-def]
+    page = client.get(f"/invite/{token}")
+    if page.status_code != 200:
+        return page
+    form = csrf_from(page.get_data(as_text=True))
+    return client.post(
+        f"/invite/{token}", data={"password": password, "confirm": password, "csrf_token": form}
+    )
+
+
+def _post_invite(client, email: str, job_id: int, **kwargs):  # type: ignore[no-untyped-def]
+    token = csrf_from(client.get("/hr/").get_data(as_text=True))
+    return client.post(
+        "/hr/invitations",
+        data={"name": "韩梅梅", "email": email, "job_id": job_id, "csrf_token": token},
+        **kwargs,
+    )
+
+
+def _tokens(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m.group(1) for m in LINK_RE.finditer(_bodies(app))]
+
+
+def _bodies(app) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(message.body for message in app.extensions["mailman"].outbox)
+
+
+def test_older_link_dies_when_a_newer_one_is_used(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    _invite_as_hr(app, client, auth, make_user)
+    with app.app_context():
+        db.session.add(Job(title="Second job"))
+        db.session.commit()
+    _post_invite(client, "han@example.com", 2)
+    older, newer = _tokens(app)
+    auth.logout()
+    assert _accept(client, newer, "the newer password").status_code == 302
+    stale = client.get(f"/invite/{older}")
+    assert stale.status_code == 410
+    assert _accept(client, older, "attacker password").status_code == 410
+    assert auth.login("han@example.com", "the newer password").status_code == 302
+
+
+def test_reinviting_an_account_sends_a_notice_not_a_password_link(
+    app, client, auth, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    make_user(Role.candidate, email="known@example.com")
+    response = _invite_as_hr(app, client, auth, make_user, email="known@example.com")
+    assert response.status_code == 302
+    outbox = app.extensions["mailman"].outbox
+    assert len(outbox) == 1
+    assert "/invite/" not in outbox[0].body and "http://hirebench.test/login" in outbox[0].body
+    assert "already has an account" in client.get("/hr/").get_data(as_text=True)
+    assert "notified (has an account)" in client.get("/hr/").get_data(as_text=True)
+    auth.logout()
+    assert auth.login("known@example.com").status_code == 302
+    assert "AI Trainer — e-commerce" in client.get("/exam/").get_data(as_text=True)
+
+
+def test_same_job_twice_warns_and_offers_resend(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    _invite_as_hr(app, client, auth, make_user)
+    (first,) = _tokens(app)
+    again = _post_invite(client, "han@example.com", 1)
+    assert again.status_code == 409
+    html = again.get_data(as_text=True)
+    assert "already has an invitation" in html
+    assert 'action="/hr/invitations/1/resend"' in html
+    assert len(app.extensions["mailman"].outbox) == 1
+    resent = client.post("/hr/invitations/1/resend", data={"csrf_token": csrf_from(html)})
+    assert resent.status_code == 303
+    first_again, second = _tokens(app)
+    assert first_again == first and second != first
+    assert client.get(f"/invite/{first}").status_code == 410
+    assert client.get(f"/invite/{second}").status_code == 200
+
+
+def test_hr_withdraws_a_pending_invitation(app, client, auth, make_user) -> None:  # type: ignore[no-untyped-def]
+    _invite_as_hr(app, client, auth, make_user)
+    (token,) = _tokens(app)
+    home = client.get("/hr/").get_data(as_text=True)
+    assert 'action="/hr/invitations/1/revoke"' in home
+    assert client.post("/hr/invitations/1/revoke").status_code == 400  # no CSRF token
+    revoked = client.post("/hr/invitations/1/revoke", data={"csrf_token": csrf_from(home)})
+    assert revoked.status_code == 303
+    assert "withdrawn" in client.get("/hr/").get_data(as_text=True)
+    page = client.get(f"/invite/{token}")
+    assert page.status_code == 410 and "withdrawn" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Invitation, 1).revoked_at is not None  # type: ignore[union-attr]
+
+
+def test_forged_host_header_does_not_change_the_mailed_link(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import AuthActions
+
+    # As in production: no SERVER_NAME, so the request's Host header is what Flask would use.
+    app.config.update(SERVER_NAME=None, BASE_URL="https://jobs.example.com")
+    with app.app_context():
+        db.session.add(Job(title="AI Trainer — e-commerce"))
+        db.session.commit()
+    hr = make_user(Role.hr)
+    client = app.test_client()
+    AuthActions(client).login(hr.email)
+    session_cookie = client.get_cookie("session", domain="localhost")
+    assert session_cookie is not None
+    client.set_cookie("session", session_cookie.value, domain="evil.example")
+    forged = "http://evil.example"
+    token = csrf_from(client.get("/hr/", base_url=forged).get_data(as_text=True))
+    response = client.post(
+        "/hr/invitations",
+        data={"name": "韩梅梅", "email": "han@example.com", "job_id": 1, "csrf_token": token},
+        base_url=forged,
+    )
+    assert response.status_code == 302
+    body = _bodies(app)
+    assert "evil.example" not in body
+    assert "https://jobs.example.com/invite/" in body

@@ -37,10 +37,12 @@ def upgrade():
 
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('revoked_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('notice', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_column('notice')
         batch_op.drop_column('revoked_at')
 
     with op.batch_alter_table('users', schema=None) as batch_op:
