@@ -59,6 +59,13 @@ def _scores(page: Page, key: str) -> list[float | None]:
     return [None if text == NO_SCORE else float(text) for text in shown]
 
 
+def _partial(page: Page) -> list[bool]:
+    """Whether each row's composite carries the "partial: n of m stages" badge."""
+    return page.locator("table.dashboard tbody tr[data-candidate]").evaluate_all(
+        "trs => trs.map(tr => !!tr.querySelector('[data-partial]'))"
+    )
+
+
 def _assert_ranked(scores: list[float | None], descending: bool) -> None:
     numbers = [s for s in scores if s is not None]
     assert numbers, scores
@@ -93,8 +100,15 @@ def test_dashboard_sort_scorecard_and_exports(live_server, page, app, demo) -> N
     expect(rows).to_have_count(CANDIDATES)
     composite_header = page.locator("table.dashboard thead [data-sort='composite']")
     expect(composite_header).to_have_attribute("aria-sort", "descending")
+    # Complete records first, then partial composites (marked), each best first; no score last.
     composites = _scores(page, "composite")
-    _assert_ranked(composites, descending=True)
+    partial = _partial(page)
+    assert any(partial) and not all(partial), partial
+    complete = [s for s, p in zip(composites, partial, strict=True) if not p and s is not None]
+    marked = [s for s, p in zip(composites, partial, strict=True) if p]
+    assert composites[: len(complete) + len(marked)] == complete + marked, (composites, partial)
+    _assert_ranked(complete, descending=True)
+    _assert_ranked(marked, descending=True)
     assert composites[-1] is None, composites  # the demo has candidates with no score yet
 
     # The top candidate, as the dashboard shows them.
@@ -182,3 +196,46 @@ def test_dashboard_sort_scorecard_and_exports(live_server, page, app, demo) -> N
     assert mine[header.index("Recommendation")] == top_label
 
     assert not errors, errors  # a CSP violation or a script error would show up here
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+def test_the_ranked_table_fits_the_screen(  # type: ignore[no-untyped-def]
+    live_server, browser, app, demo, width, tmp_path
+) -> None:
+    context = browser.new_context(locale="en-US", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    login(page, live_server, HR)
+    page.goto(live_server + "/hr/jobs/1")
+    expect(page.locator("main > h1")).to_have_text(JOB_TITLE)
+
+    # Every column, the competencies and Flags included, is on screen without scrolling.
+    flags = page.locator("table.dashboard thead th").last
+    expect(flags).to_have_text("Flags")
+    cells = [flags, *page.locator("table.dashboard td.flags").all()]
+    cells += page.locator("table.dashboard thead th:has([data-sort^='c:'])").all()
+    for cell in cells:
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    scroll = page.locator(".table-scroll").evaluate("el => [el.scrollWidth, el.clientWidth]")
+    assert scroll[0] <= scroll[1], scroll  # the table fits: no sideways scroll
+    flagged = page.locator("table.dashboard td.flags .flag").first
+    expect(flagged).to_be_visible()
+
+    # "why" opens a full-width row under the candidate; the candidate's row keeps its size.
+    first = page.locator("table.dashboard tbody tr[data-candidate]").first
+    before = first.bounding_box()
+    why = page.locator("table.dashboard tbody tr.why").first
+    expect(why).to_be_hidden()
+    first.get_by_text("why").click()
+    expect(why).to_be_visible()
+    after, table, reasons = (
+        first.bounding_box(),
+        page.locator("table.dashboard").bounding_box(),
+        why.bounding_box(),
+    )
+    assert before and after and table and reasons
+    assert after["height"] == pytest.approx(before["height"], abs=1)
+    assert reasons["width"] == pytest.approx(table["width"], abs=2)
+    assert reasons["y"] >= after["y"] + after["height"] - 1
+    page.screenshot(path=str(tmp_path / f"dashboard-{width}.png"), full_page=True)
+    context.close()

@@ -147,10 +147,11 @@ def test_home_lists_open_jobs_and_the_candidates_of_the_first(app: Flask, world:
     strong_row = html[html.index(f'data-candidate="{world.strong.id}"') :]
     strong_row = strong_row[: strong_row.index("</tr>")]
     assert "87.5" in strong_row  # (90 * 30 + 85 * 30) / 60: reweighted over the scored stages
+    assert ">partial: 2 of 4 stages</span>" in strong_row  # a partial composite says so
     assert 'data-rec="hold"' in strong_row and ">Hold<" in strong_row
-    assert '<td data-stage="written_test">complete</td>' in strong_row
-    assert '<td data-stage="interview">pending</td>' in strong_row
-    assert '<td data-stage="assessment">missing</td>' in strong_row
+    assert '<td class="status" data-stage="written_test">complete</td>' in strong_row
+    assert '<td class="status" data-stage="interview">pending</td>' in strong_row
+    assert '<td class="status" data-stage="assessment">missing</td>' in strong_row
     assert f'href="{candidate_url(world, world.strong)}"' in strong_row
 
 
@@ -206,6 +207,9 @@ def test_candidate_page_summarises_the_scorecard(app: Flask, world: World) -> No
     html = response.get_data(as_text=True)
     assert "Strong One" in html and "AI Trainer — e-commerce" in html
     assert 'data-rec="hold"' in html and "87.5" in html
+    badge = '<span class="badge composite-basis" data-partial>'
+    assert f'<p class="score">Composite: 87.5 {badge}' in html
+    assert ">partial: 2 of 4 stages</span>" in html
     assert "Composite 87.5 so far; still waiting for" in html  # the reason
     assert '<li class="flag" data-flag="integrity">Exam integrity signals: tab</li>' in html
     assert '<tr data-stage="written_test"><td>Written test</td><td>30%</td>' in html

@@ -400,7 +400,8 @@ def test_scorecard_page_explains_the_recommendation(
         assert f'data-competency="{key}"' in html
     assert "Explains annotation-rule logic clearly" in html
     assert "Connects labelling work to the business goal and its metrics" in html
-    assert "problem-framing 100" in html
+    # The business competency's portfolio evidence (problem framing), one decimal as everywhere.
+    assert re.search(r'data-competency="business">.*? 100\.0 ·', html, re.S)
     # The recommendation, its reasons and the flags.
     assert data["recommendation"]["code"] == "hold"
     assert 'data-rec="hold"' in html
