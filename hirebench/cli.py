@@ -139,18 +139,52 @@ def api_token_revoke(token_id: int) -> None:
 
 @click.command("seed-demo")
 @click.option("--password", default=demo.DEMO_PASSWORD, show_default=True)
+@click.option(
+    "--grading-timeout",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds to wait for the demo submissions to be graded.",
+)
 @with_appcontext
-def seed_demo(password: str) -> None:
-    """Load demo data and print the demo logins."""
+def seed_demo(password: str, grading_timeout: float) -> None:
+    """Load demo data, grade the demo submissions, and print the demo logins."""
+    before = demo.last_grading_job_id()
     try:
         created = demo.seed_demo(password)
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
+    _finish_demo_grading(demo.grading_jobs_since(before), grading_timeout)
     click.echo(f"Demo job: {demo.DEMO_JOB_TITLE}")
     click.echo(f"Demo logins (password: {password}):")
     for account in created:
         click.echo(f"  {account.role.value:<12} {account.email}")
+
+
+def _finish_demo_grading(job_ids: list[int], timeout: float) -> None:
+    """The demo's submissions are graded by this process's grading threads. Exiting while they
+    run would leave the jobs to be found "lost" by the next start, so wait for them, and after
+    `timeout` hand the rest back to the queue cleanly. Either way, this process's sandboxes go."""
+    from hirebench.grading import queue as grading_queue
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not job_ids:
+        return
+    if not grading_queue.grades_here(app):
+        click.echo(f"{len(job_ids)} demo submissions queued: the grading workers will grade them")
+        return
+
+    def progress(finished: int, total: int) -> None:
+        click.echo(f"grading demo submissions: {finished}/{total} done")
+
+    finished = grading_queue.wait_all(job_ids, timeout, progress)
+    grading_queue.stop_process(app, "seed-demo stopped waiting", resume=True)
+    if finished < len(job_ids):
+        click.echo(
+            f"{len(job_ids) - finished} demo submissions not graded after {timeout:g} s are "
+            "back in the queue: `hirebench serve` grades them when it starts."
+        )
 
 
 @click.command("serve")

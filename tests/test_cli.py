@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from hirebench.extensions import db
+from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
 from hirebench.models import Job, Role, User
 from hirebench.services import accounts, demo
 
@@ -120,6 +124,62 @@ def test_seed_demo_loads_the_sample_exam_with_attempts(app, runner) -> None:  # 
             jobs = db.session.scalars(sa.select(GradingJob)).all()
             assert len(jobs) == 3 and all(j.grader_ref.startswith("attempt-answer:") for j in jobs)
     finally:
+        grading_queue.shutdown(app)
+
+
+def _demo_grader(release: threading.Event | None = None) -> Any:
+    def grader(grader_ref: str, submission: bytes, name: str, mode: str) -> GradeResult:
+        time.sleep(0.3)
+        if release is not None:
+            release.wait(30)
+        test = TestResult("t", 1.0, 1.0, TestStatus.passed)
+        return GradeResult(ResultStatus.graded, 1.0, 1.0, [test], mode=mode)
+
+    return grader
+
+
+def test_seed_demo_waits_for_its_grading_jobs(app, runner) -> None:  # type: ignore[no-untyped-def]
+    from hirebench.grading import queue as grading_queue
+    from hirebench.models import GradingJob, JobStatus
+
+    app.config.update(GRADING_WORKERS=2, SANDBOX_WARM_POOL=0)
+    grading_queue.set_grader(_demo_grader())
+    try:
+        result = runner.invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+        assert "grading demo submissions: 3/3 done" in result.output
+        with app.app_context():
+            jobs = db.session.scalars(sa.select(GradingJob)).all()
+            assert len(jobs) == 3
+            assert all(j.status is JobStatus.done and j.error is None for j in jobs)
+    finally:
+        grading_queue.set_grader(None)
+        grading_queue.shutdown(app)
+
+
+def test_seed_demo_hands_back_what_outlasts_its_timeout(app, runner) -> None:  # type: ignore[no-untyped-def]
+    from hirebench.grading import queue as grading_queue
+    from hirebench.models import GradingJob, JobStatus
+
+    app.config.update(GRADING_WORKERS=2, SANDBOX_WARM_POOL=0)
+    release = threading.Event()
+    grading_queue.set_grader(_demo_grader(release))
+    try:
+        result = runner.invoke(args=["seed-demo", "--grading-timeout", "1"])
+        assert result.exit_code == 0, result.output
+        assert "grading demo submissions: 0/3 done" in result.output
+        assert "3 demo submissions not graded after 1 s are back in the queue" in result.output
+        with app.app_context():
+            jobs = db.session.scalars(sa.select(GradingJob)).all()
+            assert [j.status for j in jobs] == [JobStatus.queued] * 3
+            claimed = [j for j in jobs if j.attempts]
+            assert claimed, "the grading threads had claimed some"
+            for job in claimed:
+                assert job.error is not None and job.error.endswith("; handed back")
+                assert "lost" not in job.error
+    finally:
+        release.set()
+        grading_queue.set_grader(None)
         grading_queue.shutdown(app)
 
 

@@ -305,6 +305,36 @@ def wait(job_id: int, timeout: float = 60.0) -> GradingJob:
         pause = min(pause * 1.5, 0.25)
 
 
+def wait_all(
+    job_ids: list[int],
+    timeout: float,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Wait until every job is done or failed, or `timeout` seconds pass; calls
+    progress(finished, total) whenever the count changes. Returns how many finished."""
+    deadline = time.monotonic() + timeout
+    reported = -1
+    while True:
+        finished = int(
+            db.session.scalar(
+                sa.select(sa.func.count(GradingJob.id)).where(
+                    GradingJob.id.in_(job_ids),
+                    GradingJob.status.in_([JobStatus.done, JobStatus.failed]),
+                )
+            )
+            or 0
+        )
+        db.session.commit()  # a fresh snapshot on the next poll
+        if finished != reported and progress is not None:
+            progress(finished, len(job_ids))
+            reported = finished
+        remaining = deadline - time.monotonic()
+        if finished >= len(job_ids) or remaining <= 0:
+            return finished
+        with _job_settled:  # woken early by this process's workers
+            _job_settled.wait(min(0.5, remaining))
+
+
 # --- running -----------------------------------------------------------------------------------
 
 
@@ -963,11 +993,14 @@ def request_stop(signum: int) -> bool:
     return any(claim.thread == me for claim in list(_claims.values()))
 
 
-def stop_process(app: Flask, reason: str = "shutdown", sandbox_timeout: float = 15.0) -> int:
+def stop_process(
+    app: Flask, reason: str = "shutdown", sandbox_timeout: float = 15.0, *, resume: bool = False
+) -> int:
     """A clean stop: claim nothing more, hand every job this process is grading back to the
     queue at once (with a note, re-rung in Redis mode), then remove this process's sandboxes.
     Grading threads still running are abandoned; their late results are discarded. Returns how
-    many jobs were handed back."""
+    many jobs were handed back. With `resume`, the process may grade again afterwards (a CLI
+    command that graded on the side, run in-process by tests)."""
     global _stopping
     with _claims_lock:
         if _stopping is None:
@@ -990,7 +1023,15 @@ def stop_process(app: Flask, reason: str = "shutdown", sandbox_timeout: float = 
             dispatch(job_id, attempt)
     _notify_settled()
     _remove_own_sandboxes(sandbox_timeout)
+    if resume:
+        with _claims_lock:
+            _stopping = None
     return len(handed)
+
+
+def grades_here(app: Flask) -> bool:
+    """Whether this process runs grading threads (embedded mode with GRADING_WORKERS > 0)."""
+    return not app.config.get("REDIS_URL") and int(setting("GRADING_WORKERS", app)) > 0
 
 
 def _remove_own_sandboxes(timeout: float) -> None:

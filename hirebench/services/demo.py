@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from hirebench.extensions import db
 from hirebench.models import Role, User
 from hirebench.services import accounts, jobs
@@ -51,6 +53,24 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     _seed_resumes()
     demo_reviews.seed_reviews_and_interviews()
     return accounts_seeded
+
+
+def last_grading_job_id() -> int:
+    """The newest grading job's id (0 for none), so the jobs a seeding submits can be told apart."""
+    from hirebench.models import GradingJob
+
+    return int(db.session.scalar(sa.select(sa.func.max(GradingJob.id))) or 0)
+
+
+def grading_jobs_since(job_id: int) -> list[int]:
+    """Grading jobs newer than `job_id`: the demo submissions a seeding submitted."""
+    from hirebench.models import GradingJob
+
+    return list(
+        db.session.scalars(
+            sa.select(GradingJob.id).where(GradingJob.id > job_id).order_by(GradingJob.id)
+        )
+    )
 
 
 def _seed_accounts(password: str) -> list[DemoAccount]:
