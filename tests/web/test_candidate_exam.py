@@ -844,6 +844,20 @@ def test_after_review_policy_hides_the_score_until_reviewed(
     assert HIDDEN_SECRET not in html
 
 
+def test_result_points_are_rounded_like_every_score(
+    app: Flask, client: FlaskClient, candidate: User, mini: str
+) -> None:
+    """2.33333 points show as 2.3 (docs/scorecard.md, "Rounding"), in the total too."""
+    attempt_id = _start(client, mini)
+    _answer_everything(app, client, attempt_id)
+    _submit(client, attempt_id)
+    _wait_for_grading(app, attempt_id)
+    _review_short_answer(app, attempt_id, points=2.33333)
+    html = client.get(f"/exam/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "<td>2.3 / " in html
+    assert "2.33333" not in html and "33333" not in html
+
+
 def test_after_review_policy_shows_the_score_once_reviewed(
     app: Flask, client: FlaskClient, candidate: User, mini: str
 ) -> None:
