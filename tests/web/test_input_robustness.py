@@ -228,3 +228,13 @@ def test_an_unexpected_error_on_a_json_endpoint_answers_json(
     monkeypatch.setattr(candidate, "_sections", broken)
     page = exam.client.get(exam.base)
     assert page.status_code == 500 and page.mimetype == "text/html"
+
+
+def test_json_responses_show_stored_lone_surrogates_as_replacement_characters(app: Flask) -> None:
+    from flask import jsonify
+
+    with app.test_request_context():
+        assert app.json.dumps({"a\udc00": ["x \ud83d y"]}) == '{"a\\ufffd": ["x \\ufffd y"]}'
+        assert app.json.dumps("\U0001f600") == '"\\ud83d\\ude00"'  # a whole emoji is kept
+        response = jsonify({"answer": LONE})
+        assert response.get_json() == {"answer": "gradient \ufffd descent"}
