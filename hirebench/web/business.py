@@ -17,12 +17,13 @@ from hirebench.extensions import db
 from hirebench.jobs import service as job_service
 from hirebench.models import Application, CandidateScorecard, Job, Role
 from hirebench.scorecards import dashboard
+from hirebench.scorecards.compute import rank_tier
 from hirebench.services import feedback as feedback_service
 from hirebench.services import jobs
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
 from hirebench.web.forms import FeedbackForm
-from hirebench.web.helpers import client_ip, page_number
+from hirebench.web.helpers import ListPage, client_ip, page_number
 
 bp = Blueprint("business", __name__, url_prefix="/business")
 protect_blueprint(bp, [Role.business])
@@ -30,15 +31,23 @@ protect_blueprint(bp, [Role.business])
 PER_PAGE = 50
 
 
-def _candidates_query(job: Job) -> sa.Select[tuple[Application]]:
-    """The job's applicants, best composite first; those without a score last."""
-    return (
+def _ranked_applications(job: Job) -> list[Application]:
+    """The job's applicants ranked as HR's table ranks them: complete composites first, then
+    partial ones, then those without a score; best first within each (docs/scorecard.md)."""
+    applications = db.session.scalars(
         sa.select(Application)
-        .outerjoin(CandidateScorecard, CandidateScorecard.application_id == Application.id)
         .where(Application.job_id == job.id)
         .options(selectinload(Application.candidate), selectinload(Application.scorecard))
-        .order_by(CandidateScorecard.composite.desc().nulls_last(), Application.id)
-    )
+        .order_by(Application.id)
+    ).all()
+
+    def key(application: Application) -> tuple[int, float]:
+        card = application.scorecard
+        if card is None or card.composite is None:
+            return (2, 0.0)
+        return (rank_tier(card.composite, card.summary["stages"]), -card.composite)
+
+    return sorted(applications, key=key)
 
 
 @bp.route("/")
@@ -54,7 +63,7 @@ def home() -> ResponseReturnValue:
     page = rows = definition = None
     if job is not None:
         definition = job_service.definition_of(job)
-        page = db.paginate(_candidates_query(job), page=page_number(), per_page=PER_PAGE)
+        page = ListPage.of(_ranked_applications(job), page_number(), PER_PAGE)
         rows = [
             (a, dashboard.localized(a.scorecard.data) if a.scorecard else None) for a in page.items
         ]

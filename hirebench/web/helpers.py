@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from flask import request
+
+T = TypeVar("T")
 
 
 def client_ip() -> str:
@@ -13,3 +19,41 @@ def page_number() -> int:
     """The ?page= query argument, clamped so a bad value shows page 1 instead of an error."""
     value = request.args.get("page", 1, type=int) or 1
     return max(1, min(value, 100_000))
+
+
+@dataclass(frozen=True)
+class ListPage(Generic[T]):
+    """One page of a list ranked in Python, with the attributes templates/_pager.html reads
+    (as Flask-SQLAlchemy's Pagination has), for lists whose order SQL cannot express."""
+
+    items: Sequence[T]
+    page: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def of(cls, ranked: Sequence[T], page: int, per_page: int) -> ListPage[T]:
+        pages = max(1, -(-len(ranked) // per_page))
+        page = min(max(1, page), pages)
+        start = (page - 1) * per_page
+        return cls(ranked[start : start + per_page], page, per_page, len(ranked))
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1

@@ -22,7 +22,7 @@ from hirebench.jobs.profile_file import load_profile_file
 from hirebench.jobs.service import ensure_application, save_profile
 from hirebench.models import Application, AuditEvent, Feedback, Job, Role, User
 from hirebench.scorecards.compute import N_, Evidence, Item, StageResult, compute, flag, text
-from hirebench.scorecards.service import refresh
+from hirebench.scorecards.service import refresh, summarize
 from hirebench.services import feedback as feedback_service
 from hirebench.services import jobs
 from tests.conftest import AuthActions, csrf_from
@@ -71,7 +71,7 @@ def store_card(application: Application) -> None:
     data = compute(definition, 1, application.job_id, evidence)
     card = refresh(application)
     assert card is not None
-    card.data, card.composite = data, data["composite"]
+    card.data, card.composite, card.summary = data, data["composite"], summarize(data)
     card.recommendation = data["recommendation"]["code"]
     db.session.commit()
 
@@ -189,6 +189,31 @@ def test_home_is_paginated_by_fifty(app: Flask, world: World) -> None:
     second = client.get(f"/business/?job={world.job_id}&page=2").get_data(as_text=True)
     assert len(ROW_RE.findall(second)) == 2
     assert not set(ROW_RE.findall(first)) & set(ROW_RE.findall(second))
+
+
+def test_a_complete_record_ranks_above_a_higher_partial_composite(
+    app: Flask, world: World
+) -> None:
+    """As on HR's table: a composite built on every stage comes before one built on a few,
+    however high the partial one is (docs/scorecard.md, "Ranking")."""
+    with app.app_context():
+        steady = User(email="steady@example.com", name="Steady Three", role=Role.candidate)
+        db.session.add(steady)
+        db.session.flush()
+        application = ensure_application(steady, job_row(world.job_id))
+        definition = load_profile_file(PROFILE)
+        evidence = Evidence(steady.id, "Steady Three", "steady@example.com")
+        evidence.stages = {stage: StageResult(60.0, "complete") for stage, _w in definition.stages}
+        data = compute(definition, 1, world.job_id, evidence)
+        card = refresh(application)
+        assert card is not None
+        card.data, card.composite, card.summary = data, data["composite"], summarize(data)
+        card.recommendation = data["recommendation"]["code"]
+        db.session.commit()
+        steady_id = steady.id
+    html = login(app, world.business.email).get("/business/").get_data(as_text=True)
+    # Steady's complete 60 first, Strong's partial 87.5 second, no composite last.
+    assert ROW_RE.findall(html) == [str(steady_id), str(world.strong.id), str(world.fresh.id)]
 
 
 def test_no_open_jobs(app: Flask, make_user: Callable[..., User]) -> None:
