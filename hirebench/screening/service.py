@@ -201,6 +201,15 @@ def invite_shortlist(
             # An account that can already log in gets a notice, not a set-password link.
             link = link_for(issued.token) if issued.token is not None else None
             invitations.send_invitation_mail(issued, link)
+        except invitations.DuplicateInvitation as exc:
+            # HR invited this person by hand and the link is still open: the resume is theirs,
+            # and nobody is mailed twice (HR can resend from the invitations list).
+            candidate_id, email = exc.invitation.candidate_id, exc.invitation.candidate.email
+            db.session.rollback()
+            resume.candidate_id = candidate_id
+            db.session.commit()
+            outcomes.append(InviteOutcome(resume, "already_invited", email))
+            continue
         except ServiceError as exc:
             db.session.rollback()
             outcomes.append(InviteOutcome(resume, "skipped", str(exc)))

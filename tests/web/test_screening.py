@@ -20,7 +20,8 @@ from werkzeug.test import TestResponse
 from hirebench.extensions import db
 from hirebench.jobs.profile_file import load_profile_file
 from hirebench.jobs.service import save_profile
-from hirebench.models import AuditEvent, Invitation, Resume, Role, User
+from hirebench.models import AuditEvent, Invitation, Job, Resume, Role, User
+from hirebench.services import invitations
 from tests.conftest import AuthActions, csrf_from
 from tests.screening import BAD, CORPUS, LINK_RE, OVER, PARTIAL, PROFILE, STRONG, WEAK
 
@@ -358,6 +359,27 @@ def test_a_large_shortlist_is_reported_in_full_without_a_big_cookie(
     again = invite_results(invite(hr_client, world, ids))
     assert sum(status == "already_invited" for status, _file, _why in again.values()) == 45
     assert len(outbox(app)) == 45
+
+
+def test_a_person_hr_already_invited_by_hand_is_reported_as_already_invited(
+    app: Flask, world: World, hr_client: FlaskClient
+) -> None:
+    upload(hr_client, world, [txt("person-00.txt", resume_of(0))])
+    resume = next(iter(rows(app, world.job_id).values()))
+    email = (resume.fields or {})["email"]
+    with app.app_context():
+        job = db.session.get(Job, world.job_id)
+        assert job is not None
+        invitations.invite_candidate(
+            name="By Hand", email=email, job=job, invited_by=None, ttl_hours=24
+        )
+        db.session.commit()
+    results = invite_results(invite(hr_client, world, [resume.id]))
+    assert results[resume.id][0] == "already_invited"
+    assert outbox(app) == []  # the open link was not mailed again
+    with app.app_context():
+        stored = db.session.get(Resume, resume.id)
+        assert stored is not None and stored.candidate_id is not None
 
 
 def test_inviting_nobody_or_another_jobs_resume_is_refused(
