@@ -27,7 +27,7 @@ from hirebench.reviews.agreement import (
     pairwise_agreement,
     rater_drift,
 )
-from hirebench.reviews.workflow import criteria_of, top_level
+from hirebench.reviews.workflow import criteria_of, item_title, top_level
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _rubric_ratings() -> list[tuple[str, str, str, list[Rating], int]]:
     for review, item in rows:
         meta.setdefault(
             item.rubric_key,
-            (titles.get(item.rubric_key, item.title), top_level(criteria_of(item))),
+            (titles.get(item.rubric_key) or item_title(item), top_level(criteria_of(item))),
         )
         for criterion, level in review.levels.items():
             grouped[item.rubric_key].append(Rating(item.id, criterion, review.reviewer_id, level))

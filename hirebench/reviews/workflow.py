@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from hirebench.exams.questions.parts import Criterion, rubric_from_json, rubric_to_json
+from hirebench.exams.titles import bilingual, exam_title
 from hirebench.extensions import db
 from hirebench.models import (
     Answer,
@@ -286,6 +287,43 @@ def submit_review(
 
 def current_reviews(item: ReviewItem) -> list[Review]:
     return [r for r in item.reviews if r.is_current]
+
+
+def item_title(item: ReviewItem) -> str:
+    """A review item's title for the reader. An exam answer's item is named by its exam and
+    the question's section in the reader's language; its stored title (made once, in English,
+    with the question's internal id) is only the fallback."""
+    answer = item.answer
+    if answer is None:
+        return item.title
+    version = answer.attempt.version
+    sections = version.definition.get("sections", [])
+    section = next(
+        (
+            str(s.get("title", ""))
+            for s in sections
+            if any(q.get("id") == answer.question_id for q in s.get("questions", []))
+        ),
+        "",
+    )
+    parts = [exam_title(version)] + ([bilingual(section)] if section else [])
+    if item.kind is ReviewKind.exam_rationale:
+        parts.append(_("rationale"))
+    return " · ".join(parts)
+
+
+def flag_reason(item: ReviewItem) -> str:
+    """Why the item is flagged, in the current language. The stored reason is in the language
+    of whoever's review set the flag; the current reviews still differ by at least that much
+    (a tie-break review can only widen the range), so the reason is worked out again."""
+    scores = [r.score for r in current_reviews(item)]
+    if not item.flagged or len(scores) < 2:
+        return item.flag_reason or ""
+    return _(
+        "Reviews differ by %(gap).0f points (threshold %(limit).0f).",
+        gap=spread(scores),
+        limit=threshold_of(item),
+    )
 
 
 def _settle(item: ReviewItem) -> None:

@@ -75,6 +75,20 @@ def flag(
     return result
 
 
+# The parts of a question that are scored on their own (Item.part).
+EVIDENCE_PARTS = {"rationale": N_("rationale")}
+
+
+def evidence_name(entry: Mapping[str, Any], *, translated: bool = True) -> str:
+    """A piece of evidence as people name it: its title (and scored part), or its id when an
+    older scorecard stored none. Stored texts take it untranslated (translated=False)."""
+    title = str(entry.get("title") or entry["label"])
+    part = entry.get("part")
+    if part not in EVIDENCE_PARTS:
+        return title
+    return f"{title} · {translate(EVIDENCE_PARTS[part]) if translated else EVIDENCE_PARTS[part]}"
+
+
 def explain(entry: Mapping[str, Any]) -> str:
     """A stored text in the current language."""
     params = dict(entry.get("params", {}))
@@ -99,9 +113,13 @@ class Item:
 
     competency: str
     source: str  # exam | assessment | portfolio | interview
-    label: str
+    label: str  # an id (question, section, criterion, interview competency): for programs
     score: float
     weight: float
+    # What people call it: the authored title (often "English · 中文"); `part` names the part
+    # of it that was scored ("rationale"), which evidence_name() translates.
+    title: str = ""
+    part: str = ""
 
 
 @dataclass
@@ -187,6 +205,8 @@ def _competencies(profile: JobProfileDefinition, items: list[Item]) -> dict[str,
                 {
                     "source": i.source,
                     "label": i.label,
+                    **({"title": i.title} if i.title else {}),
+                    **({"part": i.part} if i.part else {}),
                     "score": _round(i.score),
                     "weight": i.weight,
                 }
@@ -238,7 +258,9 @@ def _recommend(
                 competency=c["title"],
                 score=c["score"],
                 floor=cut.competency_floor,
-                evidence=", ".join(f"{e['label']} {e['score']:.0f}" for e in c["evidence"]),
+                evidence=", ".join(
+                    f"{evidence_name(e, translated=False)} {e['score']:.0f}" for e in c["evidence"]
+                ),
             )
         )
     # A partial stage (a score with more evidence to come) is not final either.

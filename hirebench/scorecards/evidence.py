@@ -94,6 +94,8 @@ def _exam(application: Application, profile: JobProfileDefinition, evidence: Evi
         return
     definition = definition_of(attempt)
     section_of = {q.id: s.id for s in definition.sections for q in s.questions}
+    # Questions have no titles of their own: evidence is named after the question's section.
+    section_titles = {s.id: s.title for s in definition.sections}
     by_question = dict(profile.mapping.exam_questions)
     by_section = dict(profile.mapping.exam_sections)
     answers = answers_by_question(attempt)
@@ -129,11 +131,16 @@ def _exam(application: Application, profile: JobProfileDefinition, evidence: Evi
                     f"{question_id} rationale",
                     float(rationale["score"]),
                     question.points,
+                    title=section_titles[section_of[question_id]],
+                    part="rationale",
                 )
             )
     for (competency, source, label), (points, maximum) in groups.items():
         if maximum > 0:
-            evidence.items.append(Item(competency, source, label, points / maximum * 100, maximum))
+            title = section_titles.get(section_of.get(label, label), "")
+            evidence.items.append(
+                Item(competency, source, label, points / maximum * 100, maximum, title=title)
+            )
     for stage, (points, maximum, pending) in totals.items():
         if maximum == 0 and pending == 0:
             continue
@@ -199,11 +206,13 @@ def _portfolio(application: Application, profile: JobProfileDefinition, evidence
     mapping = dict(profile.mapping.portfolio_criteria)
     levels: dict[str, list[float]] = defaultdict(list)
     weights: dict[str, float] = {}
+    titles: dict[str, str] = {}
     for item in done:
         criteria = criteria_of(item)
         top = top_level(criteria)
         for criterion in criteria:
             weights[criterion.id] = criterion.weight
+            titles[criterion.id] = criterion.title
             for review in current_reviews(item):
                 level = review.levels.get(criterion.id)
                 if level is not None:
@@ -218,12 +227,17 @@ def _portfolio(application: Application, profile: JobProfileDefinition, evidence
                     criterion_id,
                     statistics.fmean(scores),
                     weights[criterion_id],
+                    title=titles[criterion_id],
                 )
             )
 
 
 def _interview(application: Application, profile: JobProfileDefinition, evidence: Evidence) -> None:
-    from hirebench.interviews.service import current_scorecards, interviews_for_job
+    from hirebench.interviews.service import (
+        current_scorecards,
+        interviews_for_job,
+        kit_competencies,
+    )
 
     interviews = interviews_for_job(application.candidate_id, application.job_id)
     if not interviews:
@@ -252,6 +266,7 @@ def _interview(application: Application, profile: JobProfileDefinition, evidence
         ),
     )
     mapping = dict(profile.mapping.interview_competencies)
+    titles = {key: title for i in interviews for key, title in kit_competencies(i.kit)}
     ratings: dict[str, list[int]] = defaultdict(list)
     for card in cards:
         for key, rating in card.competency_ratings.items():
@@ -266,6 +281,7 @@ def _interview(application: Application, profile: JobProfileDefinition, evidence
                     f"interview {key}",
                     (statistics.fmean(values) - 1) / 4 * 100,
                     1.0,
+                    title=titles.get(key, ""),
                 )
             )
 

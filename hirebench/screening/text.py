@@ -121,24 +121,46 @@ def extract_text(filename: str, data: bytes, *, max_bytes: int = MAX_RESUME_BYTE
     if kind == "pdf":
         text = _normalise(_pdf_text(name, data))
         if sum(not ch.isspace() for ch in text) < MIN_TEXT_CHARS:
-            raise ResumeFileError(
-                name,
-                "no_text_layer",
-                _l(
-                    "%(name)s has no text layer: this PDF is scanned images; export it with "
-                    "text or upload a DOCX.",
-                    name=name,
-                ),
-            )
+            raise ResumeFileError(name, "no_text_layer", _NAME_ONLY_MESSAGES["no_text_layer"](name))
         return text
     text = _normalise(_docx_text(name, data) if kind == "docx" else _decode_text(data) or "")
     if not text:
-        raise ResumeFileError(
-            name,
-            "empty",
-            _l("%(name)s contains no text. Check the file and import it again.", name=name),
-        )
+        raise ResumeFileError(name, "empty", _no_text(name))
     return text
+
+
+def _no_text_layer(name: str) -> LazyString:
+    return _l(
+        "%(name)s has no text layer: this PDF is scanned images; export it with text or "
+        "upload a DOCX.",
+        name=name,
+    )
+
+
+def _no_text(name: str) -> LazyString:
+    return _l("%(name)s contains no text. Check the file and import it again.", name=name)
+
+
+def _encrypted_message(name: str) -> LazyString:
+    return _l(
+        "%(name)s is password-protected, export it without a password and import it again.",
+        name=name,
+    )
+
+
+# The errors whose message needs nothing but the file name: a stored resume error with one of
+# these codes is shown in the reader's language rather than the importer's (error_message).
+_NAME_ONLY_MESSAGES = {
+    "no_text_layer": _no_text_layer,
+    "encrypted": _encrypted_message,
+}
+
+
+def error_message(code: str, filename: str, stored: str) -> str:
+    """A stored resume error in the current language where its code allows it; otherwise the
+    stored text (its details, such as a parser's reason, were only ever in one language)."""
+    build = _NAME_ONLY_MESSAGES.get(code)
+    return str(build(display_name(filename))) if build is not None else stored
 
 
 def display_name(filename: str) -> str:
@@ -418,14 +440,7 @@ def _wrong_extension(
 
 
 def _encrypted(name: str) -> ResumeFileError:
-    return ResumeFileError(
-        name,
-        "encrypted",
-        _l(
-            "%(name)s is password-protected, export it without a password and import it again.",
-            name=name,
-        ),
-    )
+    return ResumeFileError(name, "encrypted", _encrypted_message(name))
 
 
 def _corrupt(name: str, kind: Kind, reason: str | LazyString) -> ResumeFileError:

@@ -177,7 +177,11 @@ def attempts_list() -> ResponseReturnValue:
     query = sa.select(Attempt).order_by(Attempt.started_at.desc(), Attempt.id.desc())
     page = db.paginate(query, page=page_number(), per_page=50)
     summaries = {attempt.id: _integrity(attempt) for attempt in page.items}
-    return render_template("hr/attempts.html", attempts=page, summaries=summaries)
+    # The same progress the candidate sees: "graded" only once reviews are done too.
+    progress = {attempt.id: attempts.progress(attempt) for attempt in page.items}
+    return render_template(
+        "hr/attempts.html", attempts=page, summaries=summaries, progress=progress
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -210,4 +214,5 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
         rows=rows,
         summary=_integrity(attempt),
         timeline=integrity_labels.timeline(list(attempt.events)),
+        progress=attempts.progress(attempt),
     )

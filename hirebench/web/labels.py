@@ -5,11 +5,13 @@ register() adds."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from hirebench.exams.definition import ExamDefinition
-from hirebench.models import ExamVersion, Resume, Role
+from hirebench.exams.titles import bilingual, exam_title
+from hirebench.models import Resume, Role
+from hirebench.reviews.workflow import flag_reason, item_title
+from hirebench.scorecards.compute import evidence_name
 from hirebench.screening.text import error_message
 
 ROLE_LABELS: dict[str, LazyString] = {
@@ -34,20 +36,11 @@ def resume_error(resume: Resume) -> str:
     return error_message(resume.error_code, resume.file_name, resume.error)
 
 
-def exam_title(source: ExamVersion | ExamDefinition) -> str:
-    """An exam version's title in the reader's language: its Chinese title, when the exam has
-    one, for a Chinese reader."""
-    if isinstance(source, ExamVersion):
-        title, title_zh = source.definition.get("title", ""), source.definition.get("title_zh")
-    else:
-        title, title_zh = source.title, source.title_zh
-    locale = get_locale()
-    if title_zh and locale is not None and locale.language == "zh":
-        return str(title_zh)
-    return str(title or (source.exam.title if isinstance(source, ExamVersion) else ""))
-
-
 def register(app: Flask) -> None:
+    app.add_template_global(item_title, "review_item_title")
+    app.add_template_global(flag_reason, "review_flag_reason")
+    app.add_template_filter(bilingual, "bilingual")
+    app.add_template_global(evidence_name, "evidence_name")
     app.add_template_global(exam_title, "exam_title")
     app.add_template_global(role_label, "role_label")
     app.add_template_global(resume_error, "resume_error")

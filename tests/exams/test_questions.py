@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from hirebench.exams.definition import ExamDefinition, load_definition
 from hirebench.exams.questions import (
@@ -324,6 +325,22 @@ def test_numeric_refuses_bad_answers(mini: ExamDefinition, raw: Any, message: st
         clean(mini.question("f1-value"), raw)
 
 
+@pytest.mark.parametrize(
+    ("question_id", "raw", "chinese"),
+    [
+        ("f1-value", "abc", "不是数字"),
+        ("gd-step", "z", "不是本题的选项"),
+        ("explain-gd", 42, "必须是文本"),
+    ],
+)
+def test_answer_errors_are_in_the_candidates_language(
+    app: Flask, mini: ExamDefinition, question_id: str, raw: Any, chinese: str
+) -> None:
+    zh = app.test_request_context(headers={"Accept-Language": "zh-CN"})
+    with zh, pytest.raises(AnswerError, match=chinese):
+        clean(mini.question(question_id), raw)
+
+
 def test_a_number_too_large_for_a_float_is_no_number() -> None:
     from hirebench.exams.questions.base import is_number
 
@@ -377,9 +394,9 @@ def test_coding_is_graded_in_the_sandbox(mini: ExamDefinition) -> None:
     assert qtype.scale(question, 3.0, 3.0).points == 10.0
     review = qtype.review_view(question, code)
     assert review["answer"] == code and review["grader"] == "mini/add.ipynb"
-    with pytest.raises(AnswerError, match="the code is 100,001 characters"):
+    with pytest.raises(AnswerError, match="The code is 100,001 characters"):
         clean(question, "x" * 100_001)
-    with pytest.raises(AnswerError, match="the code must be text"):
+    with pytest.raises(AnswerError, match="The code must be text"):
         clean(question, {"code": code})
 
 
@@ -422,7 +439,7 @@ def cond(field: str, op: str, value: Any) -> dict[str, Any]:
     [
         ("rules", "must have 'rules' and 'rationale' only"),
         ({"rules": [], "score": 1}, "must have 'rules' and 'rationale' only"),
-        ({"rules": "[]"}, "the rules must be a list"),
+        ({"rules": "[]"}, "The rules must be a list"),
         ({"rules": [rule(label="buy")]}, "rule 1: unknown label 'buy'"),
         ({"rules": [rule(cond("dwel", "gt", 1))]}, "rule 1, condition 1: unknown field 'dwel'"),
         (
@@ -440,8 +457,8 @@ def cond(field: str, op: str, value: Any) -> dict[str, Any]:
         ({"rules": [rule(), rule(cond("action", "eq", "pay"))]}, "allowed only as the last rule"),
         ({"rules": [rule(cond("action", "eq", "pay"))] * 11}, "too many rules: 11"),
         ({"rules": [{"label": "browse", "conditions": [], "why": 1}]}, "unknown key 'why'"),
-        ({"rules": [], "rationale": 5}, "the rationale must be text"),
-        ({"rules": [], "rationale": "x" * 4001}, "the rationale is 4,001 characters"),
+        ({"rules": [], "rationale": 5}, "The rationale must be text"),
+        ({"rules": [], "rationale": "x" * 4001}, "The rationale is 4,001 characters"),
     ],
 )
 def test_annotation_refuses_malformed_tables(mini: ExamDefinition, raw: Any, message: str) -> None:

@@ -46,7 +46,7 @@ from hirebench.models import (
 from hirebench.reviews import rubrics, workflow
 from hirebench.reviews.rubric_file import RubricDefinition
 from hirebench.scorecards import service as scorecards
-from hirebench.scorecards.compute import compute, explain
+from hirebench.scorecards.compute import compute, evidence_name, explain
 from hirebench.scorecards.evidence import gather
 from hirebench.services import feedback, invitations, jobs
 
@@ -264,13 +264,25 @@ def test_the_stored_scorecard_follows_every_input(
     data = assert_in_step(app, application)
     assert statuses(data)["written_test"] == "complete"
     evidence = data["competencies"]["communication"]["evidence"]
-    assert {"source": "exam", "label": "explain-gd", "score": 75.0, "weight": 10.0} in evidence
+    assert {
+        "source": "exam",
+        "label": "explain-gd",
+        "title": "Short answer · 简答题",  # the question's section: what people call it
+        "score": 75.0,
+        "weight": 10.0,
+    } in evidence
 
     # The annotation rationale reviewed: evidence for annotation quality.
     review(item_of(candidate, ReviewKind.exam_rationale), 3, 3)
     data = assert_in_step(app, application)
     labels = [e["label"] for e in data["competencies"]["annotation-quality"]["evidence"]]
     assert "behaviour-labels rationale" in labels
+    rationale = next(
+        e for e in data["competencies"]["annotation-quality"]["evidence"] if "part" in e
+    )
+    assert evidence_name(rationale) == "Annotation-rule design · 标注规则设计 · rationale"
+    with force_locale("zh_Hans"):
+        assert evidence_name(rationale) == "Annotation-rule design · 标注规则设计 · 理由说明"
 
     # A portfolio case reviewed: the portfolio stage is scored, its criteria are evidence.
     first = portfolio_case(candidate, "Search relevance")
@@ -280,6 +292,10 @@ def test_the_stored_scorecard_follows_every_input(
     assert statuses(data)["portfolio"] == "complete"
     business = data["competencies"]["business"]["evidence"]
     assert {e["label"] for e in business} == {"problem-framing", "measured-impact"}
+    assert {e["title"] for e in business} == {
+        "Problem framing and business goal · 问题定义与业务目标",
+        "Evidence of impact, and how it was measured · 效果证据及衡量方法",
+    }
 
     # A second case on which the reviewers disagree (0 against 100): flagged, a tie-break
     # reviewer is added, and the portfolio waits for it.
@@ -316,6 +332,7 @@ def test_the_stored_scorecard_follows_every_input(
     assert {
         "source": "interview",
         "label": "interview communication",
+        "title": "Communication · 沟通表达",
         "score": 25.0,
         "weight": 1.0,
     } in data["competencies"]["communication"]["evidence"]

@@ -13,7 +13,7 @@ from hirebench.exams import attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
-from hirebench.models import Attempt, Exam, Role, User
+from hirebench.models import Attempt, AttemptStatus, Exam, Role, User
 
 
 @pytest.fixture
@@ -106,3 +106,44 @@ def test_hr_attempt_page_renders_prompts_and_option_texts(  # type: ignore[no-un
     assert '<details class="data-block"><summary>Show ' in coding
     assert "**" not in coding and "```" not in coding
     assert "Answer: <code>" not in html  # no raw option ids or JSON as the answer
+
+
+def test_hr_status_says_graded_only_when_every_answer_is_final(  # type: ignore[no-untyped-def]
+    client, auth, make_user, attempt_id
+) -> None:
+    """HR reads the same progress as the candidate: a sandbox-graded attempt whose written
+    answers await the reviewers is not yet "graded". (The attempt_id fixture keeps an app
+    context open, which the test client's requests share, so changes go through its session.)"""
+    auth.login(make_user(Role.hr).email)
+
+    def status_line() -> str:
+        html = client.get(f"/hr/attempts/{attempt_id[0]}").get_data(as_text=True)
+        found = re.search(r"<p>Status: ([^<·\n]+)", html)
+        assert found is not None
+        return found.group(1).strip()
+
+    assert status_line() == "in progress"
+    attempt = db.session.get(Attempt, attempt_id[0])
+    assert attempt is not None
+    attempts.save_answer(attempt, attempt_id[1], attempts_answer_for(attempt, attempt_id[1]))
+    db.session.commit()
+    attempts.submit(attempt)
+    attempt.status = AttemptStatus.graded
+    for answer in attempt.answers:
+        answer.state = "graded"
+    attempt.answers[0].state, attempt.answers[0].grading_job_id = "grading", None
+    db.session.commit()
+    assert status_line() == "submitted, grading"
+    attempt.answers[0].state = "awaiting_review"
+    db.session.commit()
+    assert status_line() == "awaiting review"
+    assert "awaiting review" in client.get("/hr/attempts").get_data(as_text=True)
+    attempt.answers[0].state = "graded"
+    db.session.commit()
+    assert status_line() == "graded"
+
+
+def attempts_answer_for(attempt: Attempt, question_id: str) -> Any:
+    """Some valid answer to the question, from the type's own example."""
+    question = attempts.definition_of(attempt).question(question_id)
+    return {"short_answer": "an answer"}.get(question.type, "x = 1")

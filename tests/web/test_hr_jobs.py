@@ -409,7 +409,11 @@ def test_scorecard_page_explains_the_recommendation(
     for reason in data["recommendation"]["reasons"]:
         assert reason in html
     assert "still waiting for" in html
-    assert "Communication · 沟通表达 0 is below the floor 60 (communication 0)" in html
+    # The evidence is named by its criterion's title, not its id ("communication").
+    assert (
+        "Communication · 沟通表达 0 is below the floor 60 (Communicating results to business and "
+        "algorithm teams · 向业务和算法团队沟通结果 0)"
+    ) in html
     assert "Expects at least 30000 a month; the budget is up to 22000" in html
     # Links to the evidence.
     assert f'href="/hr/attempts/{world.attempt_id}"' in html

@@ -393,7 +393,7 @@ def test_hr_candidate_page_shows_scores_and_agreement(
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     for score in scores:
-        assert f"panel score {score:.0f} / 100 (median)" in html
+        assert f"panel score {score:.1f} / 100 (median)" in html  # one rule: one decimal
     assert "Rita Alpha · Rob Beta" in html and "No two raters have scored" not in html
     assert f'<span class="">{kappa:.2f}</span>' in html  # 0.74
 

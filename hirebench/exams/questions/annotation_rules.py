@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from hirebench.exams.questions.base import (
     AnswerError,
     AuthorContext,
@@ -475,7 +477,7 @@ class AnnotationRules(QuestionType[AnnotationRulesSpec]):
         spec = self.spec(question)
         if not isinstance(raw, list):
             # The engine also decodes JSON text; a browser payload must already be a list.
-            raise AnswerError("the rules must be a list")
+            raise AnswerError(_("The rules must be a list."))
         try:
             return parse_rules(
                 raw, spec.field_types, list(spec.labels), spec.max_rules, spec.categories
@@ -488,7 +490,7 @@ class AnnotationRules(QuestionType[AnnotationRulesSpec]):
             return None
         spec = self.spec(question)
         if not isinstance(raw, dict) or not set(raw) <= {"rules", "rationale"}:
-            raise AnswerError("the answer must have 'rules' and 'rationale' only")
+            raise AnswerError(_("The answer must have 'rules' and 'rationale' only."))
         rules = raw.get("rules", [])
         # An empty table is an answer in progress (the engine refuses to score one, and
         # auto_grade gives it 0), so autosave keeps the rationale typed so far.
@@ -507,7 +509,7 @@ class AnnotationRules(QuestionType[AnnotationRulesSpec]):
             return AutoGrade(0.0, question.points, {"answered": False})
         try:
             if not isinstance(answer, dict):
-                raise AnswerError("the stored answer is not a rule table")
+                raise AnswerError(_("The stored answer is not a rule table."))
             # Checked again: grading must survive any stored answer and never crash on it.
             rules = self.parse_rules(question, answer["rules"])
             score = score_rules(rules, [dict(row) for row in spec.gold_rows], list(spec.labels))

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 ID_RULE = "1-64 lowercase letters, digits or '-', starting with a letter or digit"
 OPTION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -556,13 +559,26 @@ def seeded_shuffle(items: Sequence[Any], seed: str | int, question_id: str) -> l
     return shuffled
 
 
+# The names answer_text() gives the text it checks, in the candidate's language. Lazy: they
+# are made at import, before any request has a language.
+_TEXT_NAMES = {"answer": _l("answer"), "code": _l("code"), "rationale": _l("rationale")}
+
+
 def answer_text(raw: Any, max_chars: int, what: str = "answer") -> str:
     """A text answer with newlines normalised (browsers send CRLF), within max_chars."""
+    name = str(_TEXT_NAMES[what]) if what in _TEXT_NAMES else what
     if not isinstance(raw, str):
-        raise AnswerError(f"the {what} must be text")
+        raise AnswerError(_("The %(what)s must be text.", what=name))
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     if "\0" in text:
-        raise AnswerError(f"the {what} contains a NUL character")
+        raise AnswerError(_("The %(what)s contains a NUL character.", what=name))
     if len(text) > max_chars:
-        raise AnswerError(f"the {what} is {len(text):,} characters; the limit is {max_chars:,}")
+        raise AnswerError(
+            _(
+                "The %(what)s is %(length)s characters; the limit is %(limit)s.",
+                what=name,
+                length=f"{len(text):,}",
+                limit=f"{max_chars:,}",
+            )
+        )
     return text

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from hirebench.exams.questions.base import (
     AnswerError,
     AuthorContext,
@@ -81,15 +83,17 @@ class MultipleChoice(QuestionType[MultipleChoiceSpec]):
             return None
         spec = self.spec(question)
         if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-            raise AnswerError("the answer must be a list of option ids")
+            raise AnswerError(_("The answer must be a list of option ids."))
         if len(raw) > len(spec.options):
-            raise AnswerError("the answer has more picks than the question has options")
+            raise AnswerError(_("The answer has more picks than the question has options."))
         known = option_ids(spec.options)
         for item in raw:
             if item not in known:
-                raise AnswerError(f"{item[:40]!r} is not an option of this question")
+                raise AnswerError(
+                    _("%(value)r is not an option of this question.", value=item[:40])
+                )
         if len(set(raw)) != len(raw):
-            raise AnswerError("the answer picks the same option twice")
+            raise AnswerError(_("The answer picks the same option twice."))
         # Stored in the author's option order, so equal answers compare equal.
         return [option.id for option in spec.options if option.id in raw]
 

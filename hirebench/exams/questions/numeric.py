@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 from hirebench.exams.questions.base import (
     AnswerError,
     AuthorContext,
@@ -134,23 +136,27 @@ class Numeric(QuestionType[NumericSpec]):
             if not text:
                 return None  # an emptied input box clears the answer
             if len(text) > MAX_INPUT_CHARS:
-                raise AnswerError(f"the answer is longer than {MAX_INPUT_CHARS} characters")
+                raise AnswerError(
+                    _("The answer is longer than %(limit)d characters.", limit=MAX_INPUT_CHARS)
+                )
             try:
                 # float() also accepts "1_000", which no number input sends.
                 if "_" in text:
                     raise ValueError(text)
                 value = float(text)
             except ValueError:
-                raise AnswerError(f"{text[:40]!r} is not a number (write e.g. 0.8)") from None
+                raise AnswerError(
+                    _("%(value)r is not a number (write e.g. 0.8).", value=text[:40])
+                ) from None
         elif is_number(raw):
             value = float(raw)
         elif isinstance(raw, int) and not isinstance(raw, bool):
             # An int is_number refuses has hundreds of digits, which JSON allows.
-            raise AnswerError("the number is too large")
+            raise AnswerError(_("The number is too large."))
         else:
-            raise AnswerError("the answer must be a number")
+            raise AnswerError(_("The answer must be a number."))
         if not math.isfinite(value):
-            raise AnswerError("the answer must be a finite number")
+            raise AnswerError(_("The answer must be a finite number."))
         return value
 
     def auto_grade(self, question: Question, answer: Any) -> AutoGrade:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from flask_babel import gettext as _
+
 from hirebench.exams.questions.base import (
     OPTION_ID_PATTERN,
     OPTION_ID_RULE,
@@ -95,10 +97,10 @@ def option_ids(options: tuple[Option, ...]) -> set[str]:
 def chosen_option(options: tuple[Option, ...], raw: Any) -> str:
     """One option id from the browser, checked against the question's own options."""
     if not isinstance(raw, str):
-        raise AnswerError("the answer must be one option id")
+        raise AnswerError(_("The answer must be one option id."))
     if raw not in option_ids(options):
         # Only a tampered or stale page sends an id the question does not have.
-        raise AnswerError(f"{raw[:40]!r} is not an option of this question")
+        raise AnswerError(_("%(value)r is not an option of this question.", value=raw[:40]))
     return raw
 
 
