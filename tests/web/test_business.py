@@ -191,9 +191,7 @@ def test_home_is_paginated_by_fifty(app: Flask, world: World) -> None:
     assert not set(ROW_RE.findall(first)) & set(ROW_RE.findall(second))
 
 
-def test_a_complete_record_ranks_above_a_higher_partial_composite(
-    app: Flask, world: World
-) -> None:
+def test_a_complete_record_ranks_above_a_higher_partial_composite(app: Flask, world: World) -> None:
     """As on HR's table: a composite built on every stage comes before one built on a few,
     however high the partial one is (docs/scorecard.md, "Ranking")."""
     with app.app_context():
