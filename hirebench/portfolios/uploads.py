@@ -36,6 +36,7 @@ from PIL import Image
 
 from hirebench.files import fit, path_parts, shown_name, visible
 from hirebench.services.errors import ServiceError
+from hirebench.unicode_text import has_surrogates
 
 UploadCode = Literal[
     "empty",
@@ -371,7 +372,11 @@ def _check_text(name: str, text: str, claimed: Kind | None, limits: UploadLimits
 def _notebook_problem(text: str) -> str | LazyString | None:
     """Why `text` is not a valid notebook, or None when it is one."""
     try:
-        notebook = nbformat.convert(read_notebook_json(text), 4)
+        raw = read_notebook_json(text)
+        if has_surrogates(raw):
+            # "\ud83d" escapes decode to half an emoji, which no page or export can show.
+            return _l("it contains text that is not valid Unicode (half of an emoji)")
+        notebook = nbformat.convert(raw, 4)
         with warnings.catch_warnings():
             # Missing ids (notebooks saved before they existed) and duplicated ids (cells
             # pasted by hand) are common and harmless; nbformat repairs both as it validates.

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from hirebench.formatting import format_score, round_score
 from hirebench.scorecards.compute import coverage, explain
+from hirebench.unicode_text import scrub
 
 STATUS_LABELS = {
     "complete": _l("complete"),
@@ -139,12 +140,14 @@ def table(
 
 
 def safe_cell(value: Any) -> Any:
-    """Numbers stay numbers; text that a spreadsheet would run as a formula gets a leading '."""
+    """Numbers stay numbers; text that a spreadsheet would run as a formula gets a leading ',
+    and lone surrogates become U+FFFD."""
     if value is None:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    text = str(value)
+    # Text stored before input was checked may hold half an emoji, which UTF-8 cannot encode.
+    text = scrub(str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -346,6 +346,13 @@ def test_non_utf8_text_says_how_to_fix_it() -> None:
             "not valid under any of the given schemas",
         ),
         (_notebook(cells=[{"cell_type": "code"}]), "missing an expected key"),
+        (
+            # JSON's "\ud83d" escape (half an emoji) decodes to a str no page can encode.
+            _notebook(
+                cells=[{"cell_type": "markdown", "id": "a", "metadata": {}, "source": "x"}]
+            ).replace(b'"source": "x"', b'"source": "gradient \\ud83d descent"'),
+            "not valid Unicode",
+        ),
     ],
 )
 def test_invalid_notebook_is_corrupt_with_the_reason(data: bytes, reason: str) -> None:

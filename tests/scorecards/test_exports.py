@@ -278,3 +278,14 @@ def test_pdf_marks_a_partial_composite(ctx: None) -> None:
     assert "partial: 1 of 3 stages" in re.sub(r"\s+", " ", text)
     _pages, full = pdf_text(exports.scorecard_pdf(CARDS[0], COLUMNS))
     assert "partial:" not in full  # a full record has no badge
+
+
+def test_text_stored_with_half_an_emoji_still_exports() -> None:
+    """Names stored before input was checked may hold a lone surrogate; the export shows it
+    as U+FFFD instead of failing to encode."""
+    header, rows = ["Name", "Score"], [["gradient \ud83d descent", 8.56]]
+    text = exports.to_csv(header, rows).decode("utf-8-sig")
+    assert "gradient \ufffd descent" in text
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(header, rows, "S")))
+    assert book.active is not None
+    assert book.active["A2"].value == "gradient \ufffd descent"
