@@ -52,6 +52,7 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         "SECRET_KEY",
         "HIREBENCH_SECRET_KEY",
         "HIREBENCH_HTTPS",
+        "HIREBENCH_BASE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -54,7 +54,8 @@ class GradingJob(db.Model):  # type: ignore[name-defined]
     finished_at: Mapped[datetime | None]
     graded_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
-    worker: Mapped[str | None] = mapped_column(sa.String(200))  # host:pid:thread of the claim
+    # The claim's owner id (host:pid:start.ns, see sandbox/owner.py) and grading thread.
+    worker: Mapped[str | None] = mapped_column(sa.String(200))
     result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # GradeResult.to_json()
     error: Mapped[str | None] = mapped_column(sa.Text)  # why the job failed or the grader crashed
     # A regrade points at the original submission's job (never at another regrade).
