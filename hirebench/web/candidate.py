@@ -571,6 +571,7 @@ def event(attempt_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/attempts/<int:attempt_id>/run/<question_id>", methods=["POST"])
+@json_errors
 def run_tests(attempt_id: int, question_id: str) -> ResponseReturnValue:
     current = _attempt(attempt_id, as_json=True)
     if current.status is not AttemptStatus.in_progress:
@@ -589,6 +590,7 @@ def run_tests(attempt_id: int, question_id: str) -> ResponseReturnValue:
 
 
 @bp.route("/attempts/<int:attempt_id>/run/<question_id>/<int:job_id>")
+@json_errors
 def run_status(attempt_id: int, question_id: str, job_id: int) -> ResponseReturnValue:
     current = _attempt(attempt_id, as_json=True)
     answer = answers_by_question(current).get(question_id)

@@ -31,7 +31,7 @@
       method: "POST",
       credentials: "same-origin",
       keepalive,
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(body),
     });
     let data = {};
@@ -270,7 +270,10 @@
       const poll = async () => {
         let data;
         try {
-          const response = await fetch(started.data.poll, { credentials: "same-origin" });
+          const response = await fetch(started.data.poll, {
+            credentials: "same-origin",
+            headers: { Accept: "application/json" },
+          });
           data = await response.json();
           if (!response.ok) { finish(data.message || button.dataset.failed); return; }
         } catch (_) {
