@@ -192,11 +192,11 @@ def test_portfolio_upload_then_blind_review(live_server, page, app, demo) -> Non
         other = accounts.find_by_email(other_email)
         assert other is not None
         other_label = labels[other.id]
-    expect(main.locator(".score")).to_have_text(f"Score: {my_score:.0f} / 100")
+    expect(main.locator(".score")).to_have_text(f"Score: {my_score:.1f} / 100")
     expect(main.locator(".levels-table").first).to_contain_text(BANK_TEXT)
     expect(others).not_to_contain_text(independent)
     assert re.fullmatch(r"Reviewer [AB]", other_label)
-    expect(others.locator("h3")).to_have_text(f"{other_label} · Score: {other_score:.0f} / 100")
+    expect(others.locator("h3")).to_have_text(f"{other_label} · Score: {other_score:.1f} / 100")
     expect(others).to_contain_text("Clear framing.")
     expect(others).not_to_contain_text(other_email)
     expect(main).not_to_contain_text(CANDIDATE_NAME)
