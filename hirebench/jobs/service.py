@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
@@ -84,3 +85,16 @@ def ensure_application(candidate: User, job: Job, *, source: str = "invitation")
         db.session.add(application)
         db.session.flush()
     return application
+
+
+def applications_of(candidate: User) -> list[Application]:
+    """The candidate's applications, newest first: one per job, however many invitations,
+    resends or notices led to it."""
+    return list(
+        db.session.scalars(
+            sa.select(Application)
+            .where(Application.candidate_id == candidate.id)
+            .options(selectinload(Application.job))
+            .order_by(Application.created_at.desc(), Application.id.desc())
+        )
+    )

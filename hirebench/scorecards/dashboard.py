@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import defer
 
+from hirebench.exams.titles import bilingual
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
 from hirebench.models import CandidateScorecard, Job
@@ -40,7 +41,8 @@ def localized(data: Mapping[str, Any]) -> dict[str, Any]:
 def columns(definition: JobProfileDefinition) -> Columns:
     return Columns(
         stages=[(stage.value, translate(STAGE_TITLES[stage])) for stage, _w in definition.stages],
-        competencies=[(c.id, c.title) for c in definition.competencies],
+        # Titles are authored "English · 中文"; a Chinese reader gets the Chinese half.
+        competencies=[(c.id, bilingual(c.title)) for c in definition.competencies],
     )
 
 

@@ -60,6 +60,7 @@ from hirebench.exams.loader import current_version, version_definition
 from hirebench.exams.prompts import prompt_excerpt, render_prompt
 from hirebench.exams.questions import AnswerError, Question, get_type
 from hirebench.extensions import db
+from hirebench.jobs.service import applications_of
 from hirebench.models import (
     Answer,
     Attempt,
@@ -70,7 +71,6 @@ from hirebench.models import (
     Role,
 )
 from hirebench.models.base import utcnow
-from hirebench.services import invitations
 from hirebench.web.access import protect_blueprint
 from hirebench.web.errors import json_errors
 from hirebench.web.forms import ActionForm, ConsentForm
@@ -312,7 +312,7 @@ def _exam_rows() -> list[ExamRow]:
 def home() -> ResponseReturnValue:
     return render_template(
         "candidate/home.html",
-        invitations=invitations.for_candidate(current_user),
+        applications=applications_of(current_user),
         exams=_exam_rows(),
         progress_labels=PROGRESS_LABELS,
     )

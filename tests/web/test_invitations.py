@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from hirebench.extensions import db
 from hirebench.models import Invitation, Job, Role, User
 from hirebench.models.base import utcnow
-from tests.conftest import csrf_from
+from tests.conftest import PASSWORD, csrf_from
 
 LINK_RE = re.compile(r"http://hirebench\.test/invite/(\S+)")
 
@@ -308,3 +308,28 @@ def test_forged_host_header_does_not_change_the_mailed_link(app, make_user) -> N
     body = _bodies(app)
     assert "evil.example" not in body
     assert "https://jobs.example.com/invite/" in body
+
+
+def test_candidate_home_lists_each_application_once_however_it_began(  # type: ignore[no-untyped-def]
+    app, client, auth, make_user
+) -> None:
+    """One line per job: an application from screening (no invitation) shows, and a job
+    invited to twice (a resend) shows once."""
+    from hirebench.jobs.service import ensure_application
+    from hirebench.services import accounts, invitations
+
+    with app.app_context():
+        screened, invited = Job(title="Screened role"), Job(title="Invited role")
+        db.session.add_all([screened, invited])
+        first = invitations.invite_candidate(
+            name="Lin", email="lin@example.com", job=invited, invited_by=None, ttl_hours=24
+        )
+        invitations.resend(first.invitation, by=None, ttl_hours=24)
+        person = first.candidate
+        ensure_application(person, screened, source="screening")
+        accounts.set_password(person, PASSWORD)
+        db.session.commit()
+    auth.login("lin@example.com")
+    html = client.get("/exam/").get_data(as_text=True)
+    assert html.count("Screened role") == 1 and html.count("Invited role") == 1
+    assert "You have no applications yet." not in html
