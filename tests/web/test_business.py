@@ -235,7 +235,7 @@ def test_candidate_page_summarises_the_scorecard(app: Flask, world: World) -> No
     assert ">partial: 2 of 4 stages</span>" in html
     assert "Composite 87.5 so far; still waiting for" in html  # the reason
     assert '<li class="flag" data-flag="integrity">Exam integrity signals: tab</li>' in html
-    assert '<tr data-stage="written_test"><td>Written test</td><td>30%</td>' in html
+    assert '<tr data-stage="written_test"><td class="nowrap">Written test</td><td>30%</td>' in html
     assert "no evidence yet" in html  # a stage's detail, explained
     assert 'data-competency="technical"' in html and "Technical skill" in html
     assert "No feedback yet." in html
