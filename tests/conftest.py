@@ -152,7 +152,9 @@ def sandbox_containers() -> list[str]:
     client = docker.from_env()
     labels = [f"{SANDBOX_LABEL}=1", f"{OWNER_LABEL}={owner_label()}"]
     try:
-        return [c.id for c in client.containers.list(all=True, filters={"label": labels})]
+        return [
+            c.id for c in client.containers.list(all=True, sparse=True, filters={"label": labels})
+        ]
     finally:
         client.close()
 

@@ -270,8 +270,8 @@ def reap_orphans(client: docker.DockerClient) -> int:
     """Remove sandboxes whose owning process is provably gone (a crashed or killed worker on
     this host). Another host's containers, and a live process's, are left alone."""
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": f"{SANDBOX_LABEL}=1"}):
-        owner = parse_owner(container.labels.get(OWNER_LABEL))
+    for container in _listed(client, [f"{SANDBOX_LABEL}=1"]):
+        owner = parse_owner((container.attrs.get("Labels") or {}).get(OWNER_LABEL))
         if owner is None or not owner_gone(owner):
             continue  # not started by a worker, another host's, or a live worker's
         removed += _remove(container)
@@ -284,13 +284,17 @@ def remove_own(client: docker.DockerClient) -> int:
     """Remove every sandbox this process started: the last step of a clean shutdown, so no
     container outlives the process that would have used it."""
     labels = [f"{SANDBOX_LABEL}=1", f"{OWNER_LABEL}={owner_label()}"]
-    removed = sum(
-        _remove(container)
-        for container in client.containers.list(all=True, filters={"label": labels})
-    )
+    removed = sum(_remove(container) for container in _listed(client, labels))
     if removed:
         log.info("removed %d sandbox containers of this process", removed)
     return removed
+
+
+def _listed(client: docker.DockerClient, labels: list[str]) -> list[Any]:
+    """Containers with these labels, as the list call returns them. Sparse: a full listing
+    inspects each container afterwards, and one removed in between (by another process's
+    reaper or its own shutdown) would fail the whole listing with NotFound."""
+    return list(client.containers.list(all=True, sparse=True, filters={"label": labels}))
 
 
 def _remove(container: Any) -> int:

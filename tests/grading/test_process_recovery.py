@@ -114,7 +114,7 @@ def _running_in(app: Flask, job_id: int, process: subprocess.Popen[bytes]) -> Gr
 
 def _containers_of(client: docker.DockerClient, owner: str) -> list[str]:
     labels = [f"{SANDBOX_LABEL}=1", f"{OWNER_LABEL}={owner}"]
-    return [c.id for c in client.containers.list(all=True, filters={"label": labels})]
+    return [c.id for c in client.containers.list(all=True, sparse=True, filters={"label": labels})]
 
 
 def _owner_of(job: GradingJob) -> str:
