@@ -65,9 +65,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mail.init_app(app)
     limiter.init_app(app)
 
-    from hirebench import cli, web
+    from hirebench import cli, web, wiring
     from hirebench.grading import queue as grading_queue
 
+    wiring.connect()
     web.register(app)
     cli.register(app)
     grading_queue.init_app(app)

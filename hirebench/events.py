@@ -1,0 +1,31 @@
+"""Domain events: what happened, never who must react. Modules `send` these; receivers are
+connected in one place, hirebench.wiring, when an app is created, so the web, the workers and
+the CLI react alike. No receiver may depend on the order in which blinker calls receivers.
+
+Every signal is sent with the object it is about as the sender, and its keyword arguments are
+plain values (ids), so a receiver never needs the sender's module to read them."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Some evidence about a candidate changed (an answer scored, a review or interview settled, an
+#: invitation, feedback). sender: the object that changed; kwargs: candidate_id.
+evidence_changed = _signals.signal("evidence-changed")
+
+#: A job profile was saved. sender: the Job; kwargs: job_id, version.
+job_profile_saved = _signals.signal("job-profile-saved")
+
+#: Every required review of an item is in and its score is settled. sender: the ReviewItem;
+#: kwargs: item_id, candidate_id.
+review_settled = _signals.signal("review-settled")
+
+#: A candidate's attempt was closed, by the candidate or at the deadline. sender: the Attempt;
+#: kwargs: attempt_id, candidate_id.
+attempt_submitted = _signals.signal("attempt-submitted")
+
+#: A grading job reached done or failed. sender: None (grading knows no domain objects);
+#: kwargs: job_id, grader_ref.
+grading_finished = _signals.signal("grading-finished")
