@@ -55,6 +55,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
+
 NONE_LABEL = "(none)"
 MAX_CONDITIONS = 8
 MAX_IN_VALUES = 50
@@ -124,13 +126,13 @@ def _json_type(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "text"
+        return _("text")
     if isinstance(value, list | tuple):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "an object"
+        return _("an object")
     return type(value).__name__
 
 
@@ -143,7 +145,7 @@ def _suggest(word: str, choices: Sequence[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close:
         close = [c for c in choices if c.casefold() == word.casefold()]
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return _(" (did you mean %(word)r?)", word=close[0]) if close else ""
 
 
 def _check_config(fields: Mapping[str, str], labels: Sequence[str]) -> None:
@@ -172,19 +174,27 @@ def parse_rules(
         try:
             raw = json.loads(raw)
         except ValueError as exc:
-            raise RuleError(f"the rule table is not valid JSON: {exc}") from None
+            raise RuleError(_("the rule table is not valid JSON: %(error)s", error=exc)) from None
     if not isinstance(raw, list):
-        raise RuleError(f"the rule table must be a list of rules, got {_json_type(raw)}")
+        raise RuleError(
+            _("the rule table must be a list of rules, got %(type)s", type=_json_type(raw))
+        )
     if not raw:
-        raise RuleError("the rule table is empty: write at least one rule")
+        raise RuleError(_("the rule table is empty: write at least one rule"))
     if len(raw) > max_rules:
-        raise RuleError(f"too many rules: {len(raw)} (at most {max_rules})")
+        raise RuleError(
+            _("too many rules: %(count)d (at most %(limit)d)", count=len(raw), limit=max_rules)
+        )
     rules = [_parse_rule(i, item, fields, labels, categories) for i, item in enumerate(raw)]
     for i, rule in enumerate(rules[:-1]):
         if rule.is_default:
             raise RuleError(
-                f"rule {i + 1}: a rule without conditions matches everything, so it is allowed "
-                "only as the last rule (the default); add conditions or move it to the end",
+                _(
+                    "rule %(n)d: a rule without conditions matches everything, so it is "
+                    "allowed only as the last rule (the default); add conditions or move it "
+                    "to the end",
+                    n=i + 1,
+                ),
                 i,
             )
     return rules
@@ -197,38 +207,48 @@ def _parse_rule(
     labels: Sequence[str],
     categories: Mapping[str, Sequence[str]] | None,
 ) -> Rule:
-    where = f"rule {i + 1}"
+    where = _("rule %(n)d", n=i + 1)
+
+    def fail(problem: str) -> RuleError:
+        return RuleError(f"{where}: {problem}", i)
+
     if not isinstance(item, dict):
-        raise RuleError(
-            f'{where}: must be an object {{"conditions": [...], "label": ...}}, '
-            f"got {_json_type(item)}",
-            i,
+        raise fail(
+            _('must be an object {"conditions": [...], "label": ...}, got %(type)s')
+            % {"type": _json_type(item)}
         )
     extra = [str(k) for k in item if k not in RULE_KEYS]
     if extra:
-        raise RuleError(
-            f"{where}: unknown key {extra[0]!r} (a rule has only 'conditions' and 'label')", i
+        raise fail(
+            _("unknown key %(key)r (a rule has only 'conditions' and 'label')", key=extra[0])
         )
     if "label" not in item:
-        raise RuleError(f"{where}: no label", i)
+        raise fail(_("no label"))
     label = item["label"]
     if not isinstance(label, str):
-        raise RuleError(f"{where}: the label must be text, got {_json_type(label)}", i)
+        raise fail(_("the label must be text, got %(type)s", type=_json_type(label)))
     if label not in labels:
-        raise RuleError(
-            f"{where}: unknown label {_show(label)}{_suggest(label, labels)}; "
-            f"labels are {', '.join(labels)}",
-            i,
+        raise fail(
+            _(
+                "unknown label %(label)s%(hint)s; labels are %(labels)s",
+                label=_show(label),
+                hint=_suggest(label, labels),
+                labels=", ".join(labels),
+            )
         )
     conditions = item.get("conditions", None)
     if not isinstance(conditions, list):
-        got = "none" if "conditions" not in item else _json_type(conditions)
-        raise RuleError(
-            f"{where}: 'conditions' must be a list (empty for a default rule), got {got}", i
+        got = _("none") if "conditions" not in item else _json_type(conditions)
+        raise fail(
+            _("'conditions' must be a list (empty for a default rule), got %(type)s", type=got)
         )
     if len(conditions) > MAX_CONDITIONS:
-        raise RuleError(
-            f"{where}: too many conditions: {len(conditions)} (at most {MAX_CONDITIONS})", i
+        raise fail(
+            _(
+                "too many conditions: %(count)d (at most %(limit)d)",
+                count=len(conditions),
+                limit=MAX_CONDITIONS,
+            )
         )
     parsed = tuple(
         _parse_condition(i, j, cond, fields, categories) for j, cond in enumerate(conditions)
@@ -243,88 +263,155 @@ def _parse_condition(
     fields: Mapping[str, str],
     categories: Mapping[str, Sequence[str]] | None,
 ) -> Condition:
-    where = f"rule {i + 1}, condition {j + 1}"
+    where = _("rule %(n)d, condition %(m)d", n=i + 1, m=j + 1)
 
     def fail(problem: str) -> RuleError:
         return RuleError(f"{where}: {problem}", i, j)
 
     if not isinstance(cond, dict):
-        raise fail(f'must be an object {{"field", "op", "value"}}, got {_json_type(cond)}')
+        raise fail(
+            _('must be an object {"field", "op", "value"}, got %(type)s')
+            % {"type": _json_type(cond)}
+        )
     extra = [str(k) for k in cond if k not in CONDITION_KEYS]
     if extra:
-        raise fail(f"unknown key {extra[0]!r} (a condition has 'field', 'op' and 'value')")
+        raise fail(
+            _("unknown key %(key)r (a condition has 'field', 'op' and 'value')", key=extra[0])
+        )
     name = cond.get("field")
     if not isinstance(name, str):
         raise fail(
-            "no field" if name is None else f"the field must be text, got {_json_type(name)}"
+            _("no field")
+            if name is None
+            else _("the field must be text, got %(type)s", type=_json_type(name))
         )
     if name not in fields:
         raise fail(
-            f"unknown field {_show(name)}{_suggest(name, list(fields))}; "
-            f"fields are {', '.join(fields)}"
+            _(
+                "unknown field %(field)s%(hint)s; fields are %(fields)s",
+                field=_show(name),
+                hint=_suggest(name, list(fields)),
+                fields=", ".join(fields),
+            )
         )
     kind = fields[name]
     op = cond.get("op")
     if not isinstance(op, str):
-        raise fail("no op" if op is None else f"the op must be text, got {_json_type(op)}")
+        raise fail(
+            _("no op")
+            if op is None
+            else _("the op must be text, got %(type)s", type=_json_type(op))
+        )
     if op not in ALL_OPS:
-        raise fail(f"unknown op {_show(op)}{_suggest(op, ALL_OPS)}; ops are {', '.join(ALL_OPS)}")
+        raise fail(
+            _(
+                "unknown op %(op)s%(hint)s; ops are %(ops)s",
+                op=_show(op),
+                hint=_suggest(op, ALL_OPS),
+                ops=", ".join(ALL_OPS),
+            )
+        )
     if op not in OPS_BY_TYPE[kind]:
         raise fail(
-            f"op {op!r} does not apply to {kind} field {name!r}; "
-            f"use one of {', '.join(OPS_BY_TYPE[kind])}"
+            _(
+                "op %(op)r does not apply to %(kind)s field %(field)r; use one of %(ops)s",
+                op=op,
+                kind=kind,
+                field=name,
+                ops=", ".join(OPS_BY_TYPE[kind]),
+            )
         )
 
     if op == "missing":
         value = cond.get("value", True)
         if not isinstance(value, bool):
             raise fail(
-                "'missing' takes true (the cell is empty) or false (it has a value), "
-                f"got {_json_type(value)}"
+                _(
+                    "'missing' takes true (the cell is empty) or false (it has a value), "
+                    "got %(type)s",
+                    type=_json_type(value),
+                )
             )
         return Condition(name, op, value)
     if "value" not in cond:
-        raise fail(f"op {op!r} needs a value")
+        raise fail(_("op %(op)r needs a value", op=op))
     allowed = categories.get(name) if categories is not None and kind == "category" else None
 
     def scalar(value: Any, what: str) -> float | str:
         if kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise fail(f"{what} for number field {name!r} must be a number, got {_show(value)}")
+                raise fail(
+                    _(
+                        "%(what)s for number field %(field)r must be a number, got %(value)s",
+                        what=what,
+                        field=name,
+                        value=_show(value),
+                    )
+                )
             try:
                 number = float(value)
             except OverflowError:
                 number = math.inf
             if not math.isfinite(number):
-                raise fail(f"{what} for {name!r} must be a finite number")
+                raise fail(
+                    _("%(what)s for %(field)r must be a finite number", what=what, field=name)
+                )
             return number
         if not isinstance(value, str):
-            raise fail(f"{what} for {kind} field {name!r} must be text, got {_show(value)}")
+            raise fail(
+                _(
+                    "%(what)s for %(kind)s field %(field)r must be text, got %(value)s",
+                    what=what,
+                    kind=kind,
+                    field=name,
+                    value=_show(value),
+                )
+            )
         if len(value) > MAX_STRING:
-            raise fail(f"{what} is too long ({len(value)} characters, at most {MAX_STRING})")
+            raise fail(
+                _(
+                    "%(what)s is too long (%(count)d characters, at most %(limit)d)",
+                    what=what,
+                    count=len(value),
+                    limit=MAX_STRING,
+                )
+            )
         if allowed is not None and value not in allowed:
             raise fail(
-                f"{_show(value)} is not a value of {name!r}{_suggest(value, allowed)}; "
-                f"values are {', '.join(allowed)}"
+                _(
+                    "%(value)s is not a value of %(field)r%(hint)s; values are %(values)s",
+                    value=_show(value),
+                    field=name,
+                    hint=_suggest(value, allowed),
+                    values=", ".join(allowed),
+                )
             )
         if op == "contains":
             if not value:
-                raise fail("'contains' needs non-empty text")
+                raise fail(_("'contains' needs non-empty text"))
             return value.casefold()
         return value
 
     value = cond["value"]
     if op == "in":
         if not isinstance(value, list):
-            raise fail(f"'in' takes a list of values, got {_json_type(value)}")
+            raise fail(_("'in' takes a list of values, got %(type)s", type=_json_type(value)))
         if not value:
-            raise fail("'in' needs at least one value")
+            raise fail(_("'in' needs at least one value"))
         if len(value) > MAX_IN_VALUES:
-            raise fail(f"'in' takes at most {MAX_IN_VALUES} values, got {len(value)}")
+            raise fail(
+                _(
+                    "'in' takes at most %(limit)d values, got %(count)d",
+                    limit=MAX_IN_VALUES,
+                    count=len(value),
+                )
+            )
         return Condition(
-            name, op, tuple(scalar(v, f"value {k + 1} of the list") for k, v in enumerate(value))
+            name,
+            op,
+            tuple(scalar(v, _("value %(k)d of the list", k=k + 1)) for k, v in enumerate(value)),
         )
-    return Condition(name, op, scalar(value, "the value"))
+    return Condition(name, op, scalar(value, _("the value")))
 
 
 # --- applying ---------------------------------------------------------------------------------
