@@ -15,9 +15,7 @@ from flask_login import current_user
 
 from hirebench.config import build_config
 from hirebench.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+from hirebench.paths import MIGRATIONS_DIR, PROJECT_ROOT
 
 # `{nonce}` is filled in per response. CodeMirror 6 injects <style> elements at run time; they
 # carry this nonce (the page hands it to the editor through <meta name="csp-nonce">), so styles

@@ -11,6 +11,7 @@ from flask_migrate import upgrade
 
 from hirebench.extensions import db
 from hirebench.models import ApiToken, Role
+from hirebench.paths import PROJECT_ROOT
 from hirebench.queue import GRADING_QUEUE
 from hirebench.services import accounts, api_tokens, demo
 from hirebench.services.errors import ServiceError
@@ -60,7 +61,6 @@ def register(app: Flask) -> None:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema to the latest migration."""
-    from hirebench import PROJECT_ROOT
     from hirebench.reviews.cli import load_shipped_content
 
     upgrade()

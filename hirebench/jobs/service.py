@@ -1,10 +1,15 @@
-"""Job profiles in the database (one new version per change) and applications."""
+"""The jobs service: jobs, their profiles in the database (one new version per change), and
+applications."""
 
 from __future__ import annotations
+
+import functools
+from importlib import resources
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from hirebench import events
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
 from hirebench.models import Application, Job, JobProfile, User
@@ -24,9 +29,8 @@ def save_profile(
     definition: JobProfileDefinition, *, job: Job | None = None, by: User | None = None
 ) -> JobProfile:
     """A new profile version when the content changed (the job's fields follow it); the
-    current one otherwise. Every scorecard of the job is recomputed. Commits."""
-    from hirebench.scorecards import service as scorecards
-
+    current one otherwise. Announces `job_profile_saved` (screening matches the resumes again,
+    every scorecard of the job is recomputed). Commits."""
     job = job or job_for_profile(definition)
     if job is None:
         job = Job(title=definition.title)
@@ -52,7 +56,7 @@ def save_profile(
     db.session.add(profile)
     db.session.flush()
     # The relationship, not only the column: job.profile may already be loaded (the hash check
-    # above loads it), and refresh_job below must compute with the new version.
+    # above loads it), and the receivers of job_profile_saved must see the new version.
     job.profile = profile
     job.title = definition.title
     job.department = definition.department
@@ -60,10 +64,7 @@ def save_profile(
     job.salary_period = definition.salary_period
     audit.record("job.profile", by, target=job, version=version, content_hash=digest)
     db.session.flush()
-    from hirebench.screening.service import rescreen
-
-    rescreen(job)
-    scorecards.refresh_job(job)
+    events.job_profile_saved.send(job, job_id=job.id, version=version)
     db.session.commit()
     return profile
 
@@ -98,3 +99,25 @@ def applications_of(candidate: User) -> list[Application]:
             .order_by(Application.created_at.desc(), Application.id.desc())
         )
     )
+
+
+def open_jobs() -> list[Job]:
+    return list(db.session.scalars(sa.select(Job).where(Job.is_open).order_by(Job.title)))
+
+
+def get_or_create(title: str, **fields: object) -> Job:
+    """The job with this title, created (flushed, not committed) when there is none."""
+    job = db.session.scalar(sa.select(Job).where(Job.title == title))
+    if job is None:
+        job = Job(title=title, **fields)
+        db.session.add(job)
+        db.session.flush()
+    return job
+
+
+@functools.cache
+def new_profile_text() -> str:
+    """The YAML a new job's profile editor starts from. Shipped as package data rather than cut
+    out of docs/job-profile.md, so editing (or not installing) the docs cannot break the page."""
+    template = resources.files("hirebench.jobs").joinpath("new-profile.yaml")
+    return template.read_text(encoding="utf-8")

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from hirebench.extensions import db
+from hirebench.jobs import service as jobs
 from hirebench.models import Role, User
-from hirebench.services import accounts, jobs
+from hirebench.paths import PROJECT_ROOT
+from hirebench.services import accounts
 
 DEMO_JOB_TITLE = "AI Trainer — e-commerce"
 DEMO_PASSWORD = "hirebench-demo"  # noqa: S105 - printed demo login, demo data only
@@ -42,7 +44,6 @@ DEMO_ACCOUNTS = [
 def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     """Accounts, the demo job, the sample exam, attempts in every state, and the human
     judgement on them: portfolios, reviews (one flagged disagreement) and interviews."""
-    from hirebench import PROJECT_ROOT
     from hirebench.reviews.cli import load_shipped_content
     from hirebench.services import demo_reviews
 
@@ -105,7 +106,6 @@ def _seed_resumes() -> None:
     flagged unstable or over budget and one that cannot be read."""
     import json
 
-    from hirebench import PROJECT_ROOT
     from hirebench.models import Resume
     from hirebench.screening.service import import_files
 
@@ -126,7 +126,6 @@ DEMO_PROFILE = "ai-trainer-ecommerce"
 def _seed_job_profile() -> None:
     """The demo job's profile (skills, competencies, weights), and every demo candidate as
     an applicant, so the dashboard ranks them."""
-    from hirebench import PROJECT_ROOT
     from hirebench.jobs.profile_file import load_profile_file
     from hirebench.jobs.service import ensure_application, save_profile
 
@@ -176,7 +175,6 @@ _NAIVE_RULES = [
 def _seed_exam_attempts() -> None:
     """candidate1 is left to take the exam; candidate2 is mid-exam; candidate3 submitted
     (awaiting review); candidate4 submitted with everything answered. Only done once."""
-    from hirebench import PROJECT_ROOT
     from hirebench.exams import attempts
     from hirebench.exams.loader import load_exam
     from hirebench.models import Attempt
@@ -213,7 +211,6 @@ def _seed_exam_attempts() -> None:
 
 
 def _demo_answer(question: object, *, strong: bool) -> object:
-    from hirebench import PROJECT_ROOT
 
     kind = getattr(question, "type", "")
     spec = getattr(question, "spec", None)

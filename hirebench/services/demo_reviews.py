@@ -180,8 +180,8 @@ _COMMENTS: Mapping[int, str] = {
 
 
 def _seed_interviews(hr: User) -> None:
+    from hirebench.jobs.service import get_or_create
     from hirebench.services.demo import DEMO_JOB_TITLE
-    from hirebench.services.jobs import get_or_create
 
     job = get_or_create(DEMO_JOB_TITLE)
     kit = db.session.scalar(

@@ -19,7 +19,6 @@ from hirebench.models import Application, CandidateScorecard, Job, Role
 from hirebench.scorecards import dashboard
 from hirebench.scorecards.compute import rank_tier
 from hirebench.services import feedback as feedback_service
-from hirebench.services import jobs
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
 from hirebench.web.forms import FeedbackForm
@@ -52,7 +51,7 @@ def _ranked_applications(job: Job) -> list[Application]:
 
 @bp.route("/")
 def home() -> ResponseReturnValue:
-    open_jobs = jobs.open_jobs()
+    open_jobs = job_service.open_jobs()
     chosen = request.args.get("job", type=int)
     if chosen is None:
         job = open_jobs[0] if open_jobs else None

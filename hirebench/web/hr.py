@@ -25,8 +25,9 @@ from hirebench.exams import attempts, integrity_labels
 from hirebench.exams.prompts import render_prompt_for_review
 from hirebench.exams.questions import get_type
 from hirebench.extensions import db
+from hirebench.jobs import service as jobs
 from hirebench.models import Attempt, Invitation, Job, Role
-from hirebench.services import audit, invitations, jobs
+from hirebench.services import audit, invitations
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
 from hirebench.web.candidate import RESULT_STATES, TYPE_LABELS

@@ -4,7 +4,6 @@ blueprint, so they share its access policy (hr and admin)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,11 +12,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hirebench.exams.questions.base import ExamDefinitionError
 from hirebench.extensions import db
 from hirebench.interviews.service import interviews_for_job
 from hirebench.jobs import service as job_service
-from hirebench.jobs.profile_file import parse_profile_text, profile_yaml
+from hirebench.jobs.profile_file import JobProfileError, parse_profile_text, profile_yaml
 from hirebench.models import (
     Application,
     Attempt,
@@ -178,7 +176,7 @@ def job_profile(job_id: int | None = None) -> ResponseReturnValue:
     form = ProfileForm()
     if request.method == "GET":
         definition = job_service.definition_of(job) if job else None
-        form.text.data = profile_yaml(definition) if definition else _new_profile_text(job)
+        form.text.data = profile_yaml(definition) if definition else job_service.new_profile_text()
         return _render_profile(job, form, [])
     if not form.validate_on_submit():
         return _render_profile(job, form, [], 400)
@@ -189,7 +187,7 @@ def job_profile(job_id: int | None = None) -> ResponseReturnValue:
                 _("A job with this id or title exists already; edit its profile instead.")
             )
         profile = job_service.save_profile(definition, job=job, by=current_user)
-    except ExamDefinitionError as exc:
+    except JobProfileError as exc:
         db.session.rollback()
         return _render_profile(job, form, [str(p) for p in exc.problems], 400)
     except ServiceError as exc:
@@ -210,14 +208,6 @@ def job_profile_file(job_id: int) -> ResponseReturnValue:
         mimetype="application/yaml",
         headers={"Content-Disposition": f'attachment; filename="{definition.id}.yaml"'},
     )
-
-
-def _new_profile_text(job: Job | None) -> str:
-    from hirebench import PROJECT_ROOT
-
-    example = PROJECT_ROOT / "docs" / "job-profile.md"
-    match = re.search(r"```yaml\n(.*?)```", example.read_text(encoding="utf-8"), re.S)
-    return match.group(1) if match else ""
 
 
 # --------------------------------------------------------------------------------- exports

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from hirebench.extensions import db
 from hirebench.interviews import service as interviews
+from hirebench.jobs import service as jobs
 from hirebench.models import (
     Attempt,
     Interview,
@@ -28,7 +29,6 @@ from hirebench.models import (
 )
 from hirebench.portfolios import service as portfolios
 from hirebench.reviews import reports, workflow
-from hirebench.services import jobs
 from hirebench.services.errors import ServiceError
 from hirebench.web.forms import ActionForm, AssignReviewerForm, KitForm, ScheduleInterviewForm
 from hirebench.web.helpers import client_ip, page_number

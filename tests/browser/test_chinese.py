@@ -21,7 +21,6 @@ import yaml
 from flask import Flask
 from playwright.sync_api import Page
 
-from hirebench import PROJECT_ROOT
 from hirebench.extensions import db
 from hirebench.models import (
     Attempt,
@@ -33,6 +32,7 @@ from hirebench.models import (
     ReviewItem,
     User,
 )
+from hirebench.paths import PROJECT_ROOT
 from hirebench.services.demo import DEMO_ACCOUNTS, DEMO_JOB_TITLE, SAMPLE_EXAM
 from tests.browser.conftest import login
 

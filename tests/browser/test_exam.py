@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from hirebench import PROJECT_ROOT
 from hirebench.exams.attempts import definition_of, expire_overdue, refresh_score
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
@@ -29,6 +28,7 @@ from hirebench.grading import queue as grading_queue
 from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
 from hirebench.models import Answer, Attempt, AttemptStatus, IntegrityEvent, Role, User
 from hirebench.models.base import utcnow
+from hirebench.paths import PROJECT_ROOT
 from tests.conftest import PASSWORD, sandbox_containers
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from hirebench import PROJECT_ROOT
 from hirebench.grading.result import RESULT_SCHEMA
+from hirebench.paths import PROJECT_ROOT
 
 EXAMPLES = PROJECT_ROOT / "graders" / "examples"
 ORDERS = EXAMPLES / "orders_cleaning.ipynb"

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from hirebench import PROJECT_ROOT
 from hirebench.grading import pipeline
 from hirebench.grading import queue as grading_queue
 from hirebench.models import JobStatus
+from hirebench.paths import PROJECT_ROOT
 from tests.conftest import sandbox_containers
 
 pytestmark = pytest.mark.docker

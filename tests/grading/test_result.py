@@ -5,7 +5,6 @@ import re
 
 import jsonschema
 
-from hirebench import PROJECT_ROOT
 from hirebench.grading.result import (
     RESULT_SCHEMA,
     GradeResult,
@@ -13,6 +12,7 @@ from hirebench.grading.result import (
     TestResult,
     TestStatus,
 )
+from hirebench.paths import PROJECT_ROOT
 
 
 def test_documented_example_matches_schema() -> None:

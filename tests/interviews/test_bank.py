@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hirebench import PROJECT_ROOT
-from hirebench.exams.questions.base import ExamDefinitionError, ExamProblem
+from hirebench.authoring import AuthoringError, Problem
 from hirebench.interviews.bank import (
     BankFileError,
     BankQuestion,
@@ -22,6 +21,7 @@ from hirebench.interviews.bank import (
     parse_bank_text,
     validate_bank_dict,
 )
+from hirebench.paths import PROJECT_ROOT
 from tests.exams import find
 
 SHIPPED = PROJECT_ROOT / "exams" / "interviews" / "behavioural.yaml"
@@ -57,7 +57,7 @@ def bank() -> dict[str, Any]:
     }
 
 
-def problems_after(change: Callable[[dict[str, Any]], Any]) -> list[ExamProblem]:
+def problems_after(change: Callable[[dict[str, Any]], Any]) -> list[Problem]:
     data = bank()
     change(data)
     return validate_bank_dict(data, SOURCE)
@@ -265,7 +265,7 @@ def test_every_problem_is_reported_at_once() -> None:
         change(data)
         parse(data)
     assert len(caught.value.problems) == 3
-    assert isinstance(caught.value, ExamDefinitionError)
+    assert isinstance(caught.value, AuthoringError)
     assert str(caught.value).startswith("invalid interview bank (3 problems):")
 
 

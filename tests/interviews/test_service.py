@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from hirebench import PROJECT_ROOT
 from hirebench.extensions import db
 from hirebench.interviews import service
 from hirebench.interviews.bank import BankQuestion, InterviewBank, load_bank_file
 from hirebench.interviews.service import InterviewError, NotOnPanel
+from hirebench.jobs import service as jobs
 from hirebench.models import (
     AuditEvent,
     Interview,
@@ -25,7 +25,7 @@ from hirebench.models import (
     Scorecard,
     User,
 )
-from hirebench.services import jobs
+from hirebench.paths import PROJECT_ROOT
 
 SHIPPED = PROJECT_ROOT / "exams" / "interviews" / "behavioural.yaml"
 QUESTIONS = ("ambiguous-annotation-cases", "guideline-silent", "model-needs-changing")

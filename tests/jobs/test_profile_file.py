@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from hirebench import PROJECT_ROOT
-from hirebench.exams.questions.base import ExamDefinitionError, ExamProblem
+from hirebench.authoring import AuthoringError, Problem
 from hirebench.interviews.bank import load_bank_file
 from hirebench.jobs.profile import JobProfileDefinition, MissingStage, Stage
 from hirebench.jobs.profile_file import (
@@ -23,6 +22,8 @@ from hirebench.jobs.profile_file import (
     profile_yaml,
     validate_profile_text,
 )
+from hirebench.jobs.service import new_profile_text
+from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews.rubric_file import load_rubric_file
 from tests.exams import find
 
@@ -47,7 +48,7 @@ def profile() -> dict[str, Any]:
     }
 
 
-def problems_after(change: Callable[[dict[str, Any]], Any]) -> list[ExamProblem]:
+def problems_after(change: Callable[[dict[str, Any]], Any]) -> list[Problem]:
     data = profile()
     change(data)
     return validate_profile_text(yaml.safe_dump(data, allow_unicode=True), SOURCE)
@@ -105,6 +106,13 @@ def test_docs_example_loads() -> None:
     assert example.id == "data-annotator"
     assert [c.id for c in example.competencies] == ["quality", "communication"]
     assert (example.cutoffs.hire, example.cutoffs.reject) == (70.0, 45.0)
+
+
+def test_new_profile_template_is_the_documented_example() -> None:
+    # The editor's template ships as package data; the doc shows the same text.
+    blocks = re.findall(r"```yaml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    assert new_profile_text() == blocks[0]
+    assert parse_profile_text(new_profile_text(), "new.yaml").id == "data-annotator"
 
 
 def test_defaults() -> None:
@@ -419,7 +427,7 @@ def test_several_problems_at_once() -> None:
     with pytest.raises(JobProfileError) as caught:
         parse_profile_text(yaml.safe_dump(data), SOURCE)
     assert len(caught.value.problems) == 4
-    assert isinstance(caught.value, ExamDefinitionError)
+    assert isinstance(caught.value, AuthoringError)
     assert str(caught.value).startswith("invalid job profile (4 problems):")
 
 

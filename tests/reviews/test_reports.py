@@ -11,16 +11,16 @@ import sqlalchemy as sa
 from flask import Flask
 from sklearn.metrics import cohen_kappa_score
 
-from hirebench import PROJECT_ROOT
-from hirebench.exams.questions.parts import Criterion
+from hirebench.authoring import Criterion
 from hirebench.extensions import db
 from hirebench.interviews import service
 from hirebench.interviews.bank import load_bank_file
+from hirebench.jobs import service as jobs
 from hirebench.models import Interview, InterviewKit, ReviewItem, ReviewKind, Role, User
+from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews import workflow
 from hirebench.reviews.agreement import weighted_kappa
 from hirebench.reviews.reports import InstrumentAgreement, agreement_report, keys_for_candidate
-from hirebench.services import jobs
 
 SHIPPED = PROJECT_ROOT / "exams" / "interviews" / "behavioural.yaml"
 SCALE = [1, 2, 3, 4, 5]

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from hirebench import PROJECT_ROOT
-from hirebench.exams.questions.base import ExamDefinitionError, ExamProblem
+from hirebench.authoring import AuthoringError, Problem
+from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews.rubric_file import (
     AppliesTo,
     RubricDefinition,
@@ -41,7 +41,7 @@ def rubric() -> dict[str, Any]:
     }
 
 
-def problems_after(change: Callable[[dict[str, Any]], Any]) -> list[ExamProblem]:
+def problems_after(change: Callable[[dict[str, Any]], Any]) -> list[Problem]:
     data = rubric()
     change(data)
     return validate_rubric_text(yaml.safe_dump(data, allow_unicode=True), SOURCE)
@@ -183,7 +183,7 @@ def test_every_problem_is_reported_at_once() -> None:
         change(data)
         parse_rubric_text(yaml.safe_dump(data), SOURCE)
     assert len(caught.value.problems) == 3
-    assert isinstance(caught.value, ExamDefinitionError)
+    assert isinstance(caught.value, AuthoringError)
     assert str(caught.value).startswith("invalid rubric file (3 problems):")
 
 

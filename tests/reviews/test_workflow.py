@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from hirebench import PROJECT_ROOT
 from hirebench.exams import attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
@@ -29,6 +28,7 @@ from hirebench.models import (
     User,
 )
 from hirebench.models.base import utcnow
+from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews import rubrics, workflow
 from hirebench.reviews.rubric_file import RubricDefinition
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hirebench import PROJECT_ROOT
+from hirebench.paths import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "sandbox" / "runner"))
 import hbvalues

@@ -18,7 +18,6 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from flask_babel import force_locale
 
-from hirebench import PROJECT_ROOT
 from hirebench.exams import attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
@@ -43,12 +42,13 @@ from hirebench.models import (
     Rubric,
     User,
 )
+from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews import rubrics, workflow
 from hirebench.reviews.rubric_file import RubricDefinition
 from hirebench.scorecards import service as scorecards
 from hirebench.scorecards.compute import compute, evidence_name, explain
 from hirebench.scorecards.evidence import gather
-from hirebench.services import feedback, invitations, jobs
+from hirebench.services import feedback, invitations
 
 SAMPLE_EXAM = PROJECT_ROOT / "exams" / "ai-trainer-ecommerce"
 PROFILE = PROJECT_ROOT / "exams" / "jobs" / "ai-trainer-ecommerce.yaml"
@@ -430,7 +430,7 @@ def test_a_new_portfolio_case_puts_the_portfolio_stage_at_pending(
 
 
 def test_require_model_refuses_a_job_without_a_profile(people: dict[str, User], job: Job) -> None:
-    bare = jobs.get_or_create("Warehouse lead · 仓库主管")
+    bare = job_service.get_or_create("Warehouse lead · 仓库主管")
     db.session.commit()
     with pytest.raises(scorecards.ExportError) as raised:
         scorecards.require_model(bare)

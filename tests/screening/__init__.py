@@ -3,7 +3,7 @@ set and the demo profile live; the service, CLI and web tests share them."""
 
 import re
 
-from hirebench import PROJECT_ROOT
+from hirebench.paths import PROJECT_ROOT
 
 PROFILE = PROJECT_ROOT / "exams" / "jobs" / "ai-trainer-ecommerce.yaml"
 CORPUS = PROJECT_ROOT / "bench" / "resumes" / "corpus"

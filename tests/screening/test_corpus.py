@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from hirebench import PROJECT_ROOT
 from hirebench.jobs.profile import SKILL_LEVELS
+from hirebench.paths import PROJECT_ROOT
 from hirebench.screening.fields import PRESENT, ResumeFields
 
 GENERATOR = PROJECT_ROOT / "bench" / "resumes" / "generate.py"

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from hirebench import PROJECT_ROOT
 from hirebench.jobs.profile import JobProfileDefinition
 from hirebench.jobs.profile_file import load_profile_file
+from hirebench.paths import PROJECT_ROOT
 from hirebench.screening.fields import Employment, ResumeFields, Salary, SkillClaim
 from hirebench.screening.match import match, recent_employers
 

@@ -13,11 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
-from hirebench import PROJECT_ROOT
 from hirebench.extensions import db
 from hirebench.jobs.profile_file import load_profile_file
 from hirebench.jobs.service import ensure_application, save_profile
 from hirebench.models import ApiToken, AuditEvent, Job, Role, User
+from hirebench.paths import PROJECT_ROOT
 from hirebench.scorecards import service as scorecards
 from hirebench.services import api_tokens
 from tests.conftest import PASSWORD, AuthActions, csrf_from

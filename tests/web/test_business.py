@@ -15,16 +15,16 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from werkzeug.test import TestResponse
 
-from hirebench import PROJECT_ROOT
 from hirebench.extensions import db
+from hirebench.jobs import service as jobs
 from hirebench.jobs.profile import Stage
 from hirebench.jobs.profile_file import load_profile_file
 from hirebench.jobs.service import ensure_application, save_profile
 from hirebench.models import Application, AuditEvent, Feedback, Job, Role, User
+from hirebench.paths import PROJECT_ROOT
 from hirebench.scorecards.compute import N_, Evidence, Item, StageResult, compute, flag, text
 from hirebench.scorecards.service import refresh, summarize
 from hirebench.services import feedback as feedback_service
-from hirebench.services import jobs
 from tests.conftest import AuthActions, csrf_from
 
 PROFILE = PROJECT_ROOT / "exams" / "jobs" / "ai-trainer-ecommerce.yaml"

@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hirebench import PROJECT_ROOT
 from hirebench.exams.attempts import MAX_ANSWER_BYTES, integrity_summary, refresh_score
 from hirebench.exams.loader import load_exam
 from hirebench.exams.prompts import render_prompt
@@ -39,6 +38,7 @@ from hirebench.models import (
     User,
 )
 from hirebench.models.base import utcnow
+from hirebench.paths import PROJECT_ROOT
 from tests.conftest import AuthActions, csrf_from
 
 FIXTURES = PROJECT_ROOT / "tests" / "exams" / "fixtures"

@@ -16,7 +16,6 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from werkzeug.test import TestResponse
 
-from hirebench import PROJECT_ROOT
 from hirebench.exams.attempts import start_attempt, submit
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
@@ -36,6 +35,7 @@ from hirebench.models import (
     Role,
     User,
 )
+from hirebench.paths import PROJECT_ROOT
 from hirebench.services import feedback as feedback_service
 from hirebench.services.feedback import FeedbackError
 from tests.conftest import AuthActions, csrf_from

@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from flask import Flask
 from markupsafe import escape
 
-from hirebench import PROJECT_ROOT
 from hirebench.exams import attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
 from hirebench.models import Attempt, AttemptStatus, Exam, Role, User
+from hirebench.paths import PROJECT_ROOT
 
 
 @pytest.fixture

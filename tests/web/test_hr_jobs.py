@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -24,7 +25,8 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
-from hirebench import PROJECT_ROOT
+import hirebench
+import hirebench.paths
 from hirebench.exams import attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
@@ -44,10 +46,10 @@ from hirebench.models import (
     Rubric,
     User,
 )
+from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews import rubrics, workflow
 from hirebench.reviews.rubric_file import RubricDefinition
 from hirebench.scorecards import service as scorecards
-from hirebench.services import jobs
 from tests.conftest import AuthActions, csrf_from
 
 SAMPLE_EXAM = PROJECT_ROOT / "exams" / "ai-trainer-ecommerce"
@@ -558,6 +560,23 @@ def test_new_job_and_duplicates(app: Flask, client: FlaskClient, world: World) -
         assert db.session.scalar(sa.select(sa.func.count(Job.id))) == 2
 
 
+def test_new_job_page_starts_from_the_shipped_template_without_the_docs(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., User],
+    auth: AuthActions,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # An install without docs/ (or a doc edited into another shape) still opens the editor.
+    monkeypatch.setattr(hirebench.paths, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setattr(hirebench, "PROJECT_ROOT", tmp_path, raising=False)
+    make_user(Role.hr, email="hr@example.com")
+    auth.login("hr@example.com")
+    page = html_of(client, "/hr/jobs/new")
+    assert "id: data-annotator" in page and "stages: {written_test: 50, interview: 50}" in page
+
+
 def test_profile_yaml_round_trips(app: Flask, client: FlaskClient, world: World) -> None:
     response = client.get(f"/hr/jobs/{world.job_id}/profile.yaml")
     assert response.status_code == 200
@@ -566,7 +585,7 @@ def test_profile_yaml_round_trips(app: Flask, client: FlaskClient, world: World)
     parsed = parse_profile_text(response.get_data(as_text=True), "download.yaml")
     with app.app_context():
         assert parsed == job_service.definition_of(row(Job, world.job_id))
-        bare = jobs.get_or_create("Warehouse lead")
+        bare = job_service.get_or_create("Warehouse lead")
         db.session.commit()
         bare_id = bare.id
     assert client.get(f"/hr/jobs/{bare_id}/profile.yaml").status_code == 404
@@ -682,7 +701,7 @@ def test_a_job_without_a_profile_cannot_be_exported(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     with app.app_context():
-        bare = jobs.get_or_create("Warehouse lead · 仓库主管")
+        bare = job_service.get_or_create("Warehouse lead · 仓库主管")
         candidate = row(User, world.ids["Carol"])
         job_service.ensure_application(candidate, bare)
         db.session.commit()

@@ -6,8 +6,8 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from hirebench import PROJECT_ROOT
 from hirebench.models import Role
+from hirebench.paths import PROJECT_ROOT
 from tests.conftest import csrf_from
 
 CATALOG = PROJECT_ROOT / "hirebench" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"

@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hirebench import PROJECT_ROOT
 from hirebench.exams import attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
 from hirebench.models import Answer, Attempt, Exam, Review, ReviewItem, Role, User
+from hirebench.paths import PROJECT_ROOT
 from tests.conftest import AuthActions, csrf_from
 
 LONE = "gradient \ud83d descent"

@@ -15,12 +15,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 
-from hirebench import PROJECT_ROOT
 from hirebench.extensions import db
 from hirebench.interviews import service
 from hirebench.interviews.bank import load_bank_file
+from hirebench.jobs import service as jobs
 from hirebench.models import AuditEvent, Interview, InterviewKit, Role, Scorecard, User
-from hirebench.services import jobs
+from hirebench.paths import PROJECT_ROOT
 from tests.conftest import AuthActions, csrf_from
 
 SHIPPED = PROJECT_ROOT / "exams" / "interviews" / "behavioural.yaml"

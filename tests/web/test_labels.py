@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from hirebench import PROJECT_ROOT
 from hirebench.exams import attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
 from hirebench.models import Exam, Role, User
+from hirebench.paths import PROJECT_ROOT
 
 ZH = {"Accept-Language": "zh-CN"}
 EN = {"Accept-Language": "en"}

@@ -18,7 +18,6 @@ from flask.testing import FlaskClient
 from PIL import Image
 from werkzeug.test import TestResponse
 
-from hirebench import PROJECT_ROOT
 from hirebench.extensions import db
 from hirebench.models import (
     AuditEvent,
@@ -28,6 +27,7 @@ from hirebench.models import (
     Role,
     User,
 )
+from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews import rubrics
 from tests.conftest import AuthActions, csrf_from
 

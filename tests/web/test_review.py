@@ -12,7 +12,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from hirebench import PROJECT_ROOT
 from hirebench.extensions import db
 from hirebench.models import (
     CommentBankEntry,
@@ -24,6 +23,7 @@ from hirebench.models import (
     Rubric,
     User,
 )
+from hirebench.paths import PROJECT_ROOT
 from hirebench.portfolios import service as portfolios
 from hirebench.reviews import rubrics, workflow
 from hirebench.reviews.agreement import weighted_kappa
