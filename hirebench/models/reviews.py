@@ -62,7 +62,8 @@ class ReviewItem(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     complete: Mapped[bool] = mapped_column(default=False)
     flagged: Mapped[bool] = mapped_column(default=False)
     flag_reason: Mapped[str] = mapped_column(sa.String(300), default="")
-    # The panel's score, 0-100: the mean of the current reviews once enough are in.
+    # The panel's score, 0-100: the median of the current reviews once enough are in, so one
+    # outlying reviewer cannot move it far (reviews/workflow.py).
     score: Mapped[float | None]
     completed_at: Mapped[datetime | None]
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from hirebench import events
 from hirebench.extensions import db
 from hirebench.models import Attempt, AttemptStatus, ExamSurvey, Feedback, Job, Role, User
 from hirebench.services import audit
@@ -42,8 +43,6 @@ class FeedbackError(ServiceError):
 
 
 def add_feedback(candidate: User, job: Job, author: User, text: str, *, ip: str = "") -> Feedback:
-    from hirebench.scorecards.service import refresh_candidate
-
     source = SOURCE_OF_ROLE.get(author.role)
     if source is None:
         raise FeedbackError(_("Your account cannot give feedback on candidates."))
@@ -60,7 +59,7 @@ def add_feedback(candidate: User, job: Job, author: User, text: str, *, ip: str 
     db.session.add(entry)
     db.session.flush()
     audit.record("feedback.add", author, target=entry, ip=ip, candidate=candidate.email)
-    refresh_candidate(candidate.id)
+    events.evidence_changed.send(entry, candidate_id=candidate.id)
     db.session.commit()
     return entry
 
@@ -104,17 +103,3 @@ def submit_survey(attempt: Attempt, ratings: Mapping[str, Any], comment: str) ->
     audit.record("survey.submit", attempt.candidate, target=attempt, ratings=checked)
     db.session.commit()
     return survey
-
-
-def survey_summary(exam_id: int) -> dict[str, Any]:
-    """Mean rating per question and the number of answers, for HR."""
-    rows = db.session.scalars(
-        sa.select(ExamSurvey)
-        .join(Attempt, Attempt.id == ExamSurvey.attempt_id)
-        .where(Attempt.exam_id == exam_id)
-    ).all()
-    means = {
-        key: (sum(r.ratings.get(key, 0) for r in rows) / len(rows) if rows else None)
-        for key in SURVEY_QUESTIONS
-    }
-    return {"answers": len(rows), "means": means}
