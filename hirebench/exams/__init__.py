@@ -5,8 +5,10 @@ commands (cli.py). The format is documented in docs/exam-format.md.
 Only the database-free API is re-exported here, so importing a submodule (say, the
 annotation scorer) does not pull in the models."""
 
+from hirebench.authoring import Problem
 from hirebench.exams.definition import (
     ExamDefinition,
+    ExamDefinitionError,
     ResultsPolicy,
     Section,
     load_definition,
@@ -15,8 +17,6 @@ from hirebench.exams.definition import (
 from hirebench.exams.questions.base import (
     AnswerError,
     AutoGrade,
-    ExamDefinitionError,
-    ExamProblem,
     Question,
 )
 
@@ -25,7 +25,7 @@ __all__ = [
     "AutoGrade",
     "ExamDefinition",
     "ExamDefinitionError",
-    "ExamProblem",
+    "Problem",
     "Question",
     "ResultsPolicy",
     "Section",

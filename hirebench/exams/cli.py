@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from hirebench.exams.definition import load_definition
-from hirebench.exams.questions.base import ExamDefinitionError
+from hirebench.exams.definition import ExamDefinitionError, load_definition
 
 GRADERS_HELP = (
     "The graders/ folder that `grader:` paths are relative to. Default: the graders folder "

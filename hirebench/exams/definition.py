@@ -19,24 +19,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hirebench.exams.questions import REGISTRY
-from hirebench.exams.questions.base import (
+from hirebench.authoring import (
     TEXT_MAX_CHARS,
-    AuthorContext,
+    AuthoringError,
     Checker,
-    ExamDefinitionError,
-    ExamProblem,
-    Question,
-    content_hash,
+    Problem,
     describe,
     join,
+    yaml_mapping,
 )
-from hirebench.exams.yaml_source import YAML_MAX_BYTES, yaml_mapping
+from hirebench.authoring.reader import YAML_MAX_BYTES
+from hirebench.exams.questions import REGISTRY
+from hirebench.exams.questions.base import EXAM_FILE, AuthorContext, Question, content_hash
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1  # of the stored (JSON) definition
-EXAM_FILE = "exam.yaml"
 MAX_TIME_LIMIT = 600
 TITLE_MAX_CHARS = 300
 COMMON_REQUIRED = ("id", "type", "points", "prompt")
@@ -45,6 +43,12 @@ EXAM_REQUIRED = ("id", "title", "time_limit_minutes", "pass_cutoff", "results_po
 EXAM_OPTIONAL = ("title_zh", "description", "shuffle_questions")
 SECTION_REQUIRED = ("id", "title", "questions")
 SECTION_OPTIONAL = ("draw",)
+
+
+class ExamDefinitionError(AuthoringError):
+    """The exam folder cannot be used. `problems` holds every problem found."""
+
+    what = "exam definition"
 
 
 class ResultsPolicy(enum.StrEnum):
@@ -183,7 +187,7 @@ def _question_from_json(data: Mapping[str, Any]) -> Question:
 # ------------------------------------------------------------------------------ reading
 
 
-def validate_folder(folder: Path, graders_root: Path) -> list[ExamProblem]:
+def validate_folder(folder: Path, graders_root: Path) -> list[Problem]:
     """Every problem with the exam folder; empty when it is valid."""
     return _read(Path(folder), Path(graders_root))[1]
 
@@ -196,7 +200,7 @@ def load_definition(folder: Path, graders_root: Path) -> ExamDefinition:
     return definition
 
 
-def _read(folder: Path, graders_root: Path) -> tuple[ExamDefinition | None, list[ExamProblem]]:
+def _read(folder: Path, graders_root: Path) -> tuple[ExamDefinition | None, list[Problem]]:
     ctx = AuthorContext(folder, graders_root)
     checker = ctx.checker
     raw = _read_exam_file(folder, checker)

@@ -21,8 +21,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from hirebench.exams.definition import ExamDefinition, load_definition
-from hirebench.exams.questions.base import ExamDefinitionError, ExamProblem
+from hirebench.authoring import Problem
+from hirebench.exams.definition import ExamDefinition, ExamDefinitionError, load_definition
 from hirebench.extensions import db
 from hirebench.models import Exam, ExamVersion, User
 from hirebench.models.base import utcnow
@@ -42,7 +42,7 @@ class ExamLoadError(ServiceError):
     """The folder was not loaded; nothing was written. `problems` lists the definition's
     problems when that was the reason (empty for a database conflict)."""
 
-    def __init__(self, message: str, problems: list[ExamProblem] | None = None) -> None:
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.problems = list(problems or [])
 

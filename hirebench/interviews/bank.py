@@ -1,20 +1,26 @@
 """The behavioural interview question bank: competencies and the questions that probe them,
 each with a STAR-based scoring guide. The format is documented in docs/interview-bank.md.
 
-Validation works like the exam validator: every problem is collected with the file, the
-YAML key path and a fix, and nothing is returned unless the whole file is valid.
+The file is read through the authoring toolkit's shared reader (hirebench.authoring), like
+exams, rubrics and job profiles: every problem is collected with the file, the YAML key path
+and a fix, and nothing is returned unless the whole file is valid.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from hirebench.exams.questions.base import Checker, ExamDefinitionError, ExamProblem, describe, join
-from hirebench.exams.questions.parts import Scale, parse_anchors
-from hirebench.exams.yaml_source import load_authored_file, read_authored
+from hirebench.authoring import (
+    AuthoredFormat,
+    AuthoringError,
+    Checker,
+    Scale,
+    describe,
+    join,
+    parse_anchors,
+)
 
 TITLE_MAX_CHARS = 200  # models.interviews: competency_title is String(200)
 TEXT_MAX_CHARS = 2_000  # question texts, follow-ups and guide entries: said aloud, so short
@@ -28,7 +34,7 @@ GUIDE_SCALE = Scale(1, 5, required=(1, 3, 5), noun="score", text_max=TEXT_MAX_CH
 DOCS = "docs/interview-bank.md"
 
 
-class BankFileError(ExamDefinitionError):
+class BankFileError(AuthoringError):
     """The question bank cannot be used. `problems` holds every problem found."""
 
     what = "interview bank"
@@ -112,29 +118,6 @@ class InterviewBank:
 
 
 # ------------------------------------------------------------------------------ reading
-
-
-def parse_bank_text(text: str, source: str) -> InterviewBank:
-    """The bank in `text`, or BankFileError with every problem; `source` names the file in
-    problems."""
-    bank, problems = read_authored(text, source, DOCS, _bank)
-    if bank is None:
-        raise BankFileError(problems)
-    return bank
-
-
-def load_bank_file(path: Path | str) -> InterviewBank:
-    # One bank may hold many competencies, so its file name is free.
-    return load_authored_file(path, DOCS, _bank, BankFileError, id_is_file_name=False)
-
-
-def validate_bank_dict(data: Any, source: str) -> list[ExamProblem]:
-    """Every problem with already-parsed YAML data; empty when it is valid."""
-    checker = Checker(file=source)
-    block = checker.mapping(data, "", source)
-    if block is not None:
-        _bank(checker, block)
-    return checker.problems
 
 
 def _bank(checker: Checker, block: Mapping[str, Any]) -> InterviewBank | None:
@@ -267,3 +250,11 @@ def _follow_ups(checker: Checker, entry: Mapping[str, Any], path: str) -> tuple[
             )
             ok = False
     return tuple(raw) if ok else None
+
+
+# One bank may hold many competencies, so its file name is free. Each function raises
+# BankFileError, or returns the problems, as the shared reader documents.
+BANK_FILE = AuthoredFormat(DOCS, _bank, BankFileError, id_is_file_name=False)
+parse_bank_text = BANK_FILE.parse_text
+load_bank_file = BANK_FILE.load_file
+validate_bank_dict = BANK_FILE.validate_data

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from hirebench.exams.questions.base import (
+from hirebench.authoring import (
     ID_PATTERN,
     ID_RULE,
+    AuthoredFormat,
+    AuthoringError,
     Checker,
-    ExamDefinitionError,
-    ExamProblem,
     describe,
     join,
 )
-from hirebench.exams.yaml_source import load_authored_file, read_authored
 from hirebench.jobs.profile import (
     SKILL_LEVELS,
     Competency,
@@ -59,32 +57,13 @@ OPTIONAL_KEYS = (
 DOCS = "docs/job-profile.md"
 
 
-class JobProfileError(ExamDefinitionError):
+class JobProfileError(AuthoringError):
     """The job profile cannot be used. `problems` holds every problem found."""
 
     what = "job profile"
 
 
 # ------------------------------------------------------------------------------ reading
-
-
-def parse_profile_text(text: str, source: str) -> JobProfileDefinition:
-    """The profile in `text`, or JobProfileError with every problem; `source` names the file
-    in problems."""
-    profile, problems = read_authored(text, source, DOCS, _profile)
-    if profile is None:
-        raise JobProfileError(problems)
-    return profile
-
-
-def load_profile_file(path: Path | str) -> JobProfileDefinition:
-    """The profile file at `path`; its id must equal the file name without `.yaml`."""
-    return load_authored_file(path, DOCS, _profile, JobProfileError)
-
-
-def validate_profile_text(text: str, source: str) -> list[ExamProblem]:
-    """Every problem with the YAML text (syntax included); empty when it is valid."""
-    return read_authored(text, source, DOCS, _profile)[1]
 
 
 def _profile(checker: Checker, block: Mapping[str, Any]) -> JobProfileDefinition | None:
@@ -418,6 +397,14 @@ def _stability(checker: Checker, block: Mapping[str, Any]) -> Stability:
         int(employers) if employers is not None else defaults.max_employers,
         years if years is not None else defaults.within_years,
     )
+
+
+# A profile file's id equals its file name without `.yaml`. Each function raises
+# JobProfileError, or returns the problems, as the shared reader documents.
+PROFILE_FILE = AuthoredFormat(DOCS, _profile, JobProfileError)
+parse_profile_text = PROFILE_FILE.parse_text
+load_profile_file = PROFILE_FILE.load_file
+validate_profile_text = PROFILE_FILE.validate_text
 
 
 # ------------------------------------------------------------------------------ writing

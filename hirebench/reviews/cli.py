@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from hirebench.exams.questions.base import ExamDefinitionError
+from hirebench.authoring import AuthoringError
 
 
-def _fail(path: Path, exc: ExamDefinitionError) -> None:
+def _fail(path: Path, exc: AuthoringError) -> None:
     for problem in exc.problems:
         click.echo(str(problem))
     count = len(exc.problems)
@@ -33,7 +33,7 @@ def validate_rubrics(paths: tuple[Path, ...]) -> None:
     for path in paths:
         try:
             rubric = load_rubric_file(path)
-        except ExamDefinitionError as exc:
+        except AuthoringError as exc:
             _fail(path, exc)
         else:
             click.echo(f"{path}: ok: {rubric.id} ({len(rubric.criteria)} criteria)")
@@ -50,7 +50,7 @@ def load_rubrics(paths: tuple[Path, ...]) -> None:
     for path in paths:
         try:
             saved = rubrics.save(load_rubric_file(path), source=path.name)
-        except ExamDefinitionError as exc:
+        except AuthoringError as exc:
             _fail(path, exc)
         else:
             click.echo(f"{path}: loaded {saved.slug} ({saved.content_hash[:12]})")
@@ -72,7 +72,7 @@ def load_bank(path: Path, check: bool) -> None:
 
     try:
         bank = load_bank_file(path)
-    except ExamDefinitionError as exc:
+    except AuthoringError as exc:
         _fail(path, exc)
         return
     if check:

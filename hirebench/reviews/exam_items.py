@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hirebench.exams.questions.parts import Criterion
+from hirebench.authoring import Criterion
 from hirebench.extensions import db
 from hirebench.models import Answer, Attempt, ReviewItem, ReviewKind
 from hirebench.reviews import workflow

@@ -1,10 +1,9 @@
 """Reusable rubric files: an anchored rubric authored as YAML, shared by reviews of
 portfolios and exam answers. The format is documented in docs/rubric-format.md.
 
-Validation works like the exam validator (hirebench/exams/definition.py): every problem is
-collected as an ExamProblem with the file, the YAML key path and a fix, and nothing is
-returned unless the whole file is valid. The YAML helpers here are shared with the
-interview bank (hirebench/interviews/bank.py).
+The file is read through the authoring toolkit's shared reader (hirebench.authoring), as
+exams, job profiles and the interview bank are: every problem is collected with the file,
+the YAML key path and a fix, and nothing is returned unless the whole file is valid.
 """
 
 from __future__ import annotations
@@ -14,16 +13,16 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from hirebench.exams.questions.base import (
+from hirebench.authoring import (
+    AuthoredFormat,
+    AuthoringError,
     Checker,
-    ExamDefinitionError,
-    ExamProblem,
+    Criterion,
+    Scale,
+    parse_rubric,
 )
-from hirebench.exams.questions.parts import Criterion, Scale, parse_rubric
-from hirebench.exams.yaml_source import load_authored_file, read_authored
 
 FORMAT_VERSION = 1  # of to_json()
 TITLE_MAX_CHARS = 200  # models.reviews.Rubric.title is String(200)
@@ -42,7 +41,7 @@ class AppliesTo(enum.StrEnum):
     any = "any"
 
 
-class RubricFileError(ExamDefinitionError):
+class RubricFileError(AuthoringError):
     """The rubric file cannot be used. `problems` holds every problem found."""
 
     what = "rubric file"
@@ -95,34 +94,6 @@ def canonical_json(data: Any) -> bytes:
 # ------------------------------------------------------------------------------ reading
 
 
-def parse_rubric_text(text: str, source: str) -> RubricDefinition:
-    """The rubric in `text`, or RubricFileError with every problem; `source` names the file
-    in problems."""
-    rubric, problems = read_authored(text, source, DOCS, _rubric)
-    if rubric is None:
-        raise RubricFileError(problems)
-    return rubric
-
-
-def load_rubric_file(path: Path | str) -> RubricDefinition:
-    """The rubric file at `path`; its id must equal the file name without `.yaml`."""
-    return load_authored_file(path, DOCS, _rubric, RubricFileError)
-
-
-def validate_rubric_text(text: str, source: str) -> list[ExamProblem]:
-    """Every problem with the YAML text (syntax included); empty when it is valid."""
-    return read_authored(text, source, DOCS, _rubric)[1]
-
-
-def validate_rubric_dict(data: Any, source: str) -> list[ExamProblem]:
-    """Every problem with already-parsed YAML data; empty when it is valid."""
-    checker = Checker(file=source)
-    block = checker.mapping(data, "", source)
-    if block is not None:
-        _rubric(checker, block)
-    return checker.problems
-
-
 def _rubric(checker: Checker, block: Mapping[str, Any]) -> RubricDefinition | None:
     checker.keys(block, "", REQUIRED_KEYS, OPTIONAL_KEYS)
     rubric_id = checker.ident(block, "id", "")
@@ -155,3 +126,12 @@ def _rubric(checker: Checker, block: Mapping[str, Any]) -> RubricDefinition | No
         disagreement_threshold=threshold,
         criteria=criteria,
     )
+
+
+# A rubric file's id equals its file name without `.yaml`. Each function raises
+# RubricFileError, or returns the problems, as the shared reader documents.
+RUBRIC_FILE = AuthoredFormat(DOCS, _rubric, RubricFileError)
+parse_rubric_text = RUBRIC_FILE.parse_text
+load_rubric_file = RUBRIC_FILE.load_file
+validate_rubric_text = RUBRIC_FILE.validate_text
+validate_rubric_dict = RUBRIC_FILE.validate_data

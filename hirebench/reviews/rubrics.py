@@ -8,10 +8,16 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 
+from hirebench.authoring import Problem
 from hirebench.extensions import db
 from hirebench.models import Rubric, User
 from hirebench.models.base import utcnow
-from hirebench.reviews.rubric_file import RubricDefinition, load_rubric_file, parse_rubric_text
+from hirebench.reviews.rubric_file import (
+    RubricDefinition,
+    RubricFileError,
+    load_rubric_file,
+    parse_rubric_text,
+)
 from hirebench.services import audit
 
 
@@ -39,12 +45,9 @@ def save_text(text: str, *, by: User, expected_id: str | None = None) -> Rubric:
     """From the admin UI's YAML editor. RubricFileError lists every problem."""
     definition = parse_rubric_text(text, "rubric.yaml")
     if expected_id is not None and definition.id != expected_id:
-        from hirebench.exams.questions.base import ExamProblem
-        from hirebench.reviews.rubric_file import RubricFileError
-
         raise RubricFileError(
             [
-                ExamProblem(
+                Problem(
                     "rubric.yaml",
                     "id",
                     f"the id changed from '{expected_id}' to '{definition.id}'",

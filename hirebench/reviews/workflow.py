@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from hirebench.exams.questions.parts import Criterion, rubric_from_json, rubric_to_json
+from hirebench.authoring import Criterion, rubric_from_json, rubric_to_json
 from hirebench.exams.titles import bilingual, exam_title
 from hirebench.extensions import db
 from hirebench.models import (

@@ -25,7 +25,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from hirebench.exams.questions.base import ExamDefinitionError
+from hirebench.authoring import AuthoringError
 from hirebench.extensions import db
 from hirebench.models import ApiToken, Role, Rubric, User
 from hirebench.reviews import rubrics
@@ -173,7 +173,7 @@ def rubric_edit(rubric_id: int | None = None) -> ResponseReturnValue:
         saved = rubrics.save_text(
             form.text.data or "", by=current_user, expected_id=rubric.slug if rubric else None
         )
-    except ExamDefinitionError as exc:
+    except AuthoringError as exc:
         db.session.rollback()
         return _render_rubric(form, rubric, [str(p) for p in exc.problems], 400)
     flash(_("Rubric “%(title)s” saved.", title=saved.title), "success")

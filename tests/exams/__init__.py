@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from hirebench.exams.questions.base import ExamProblem
+from hirebench.authoring import Problem
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -33,7 +33,7 @@ def edit_yaml(folder: Path, change: Callable[[dict[str, Any]], Any]) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def find(problems: list[ExamProblem], key_path: str, fragment: str = "") -> ExamProblem:
+def find(problems: list[Problem], key_path: str, fragment: str = "") -> Problem:
     """The one problem at key_path whose message contains fragment."""
     found = [p for p in problems if p.key_path == key_path and fragment in p.message]
     assert len(found) == 1, f"{key_path!r} / {fragment!r} not exactly once in:\n" + "\n".join(

@@ -12,13 +12,15 @@ from typing import Any
 
 import pytest
 
+from hirebench.authoring import Problem
 from hirebench.exams.definition import (
     ExamDefinition,
+    ExamDefinitionError,
     ResultsPolicy,
     load_definition,
     validate_folder,
 )
-from hirebench.exams.questions.base import ExamDefinitionError, ExamProblem, content_hash
+from hirebench.exams.questions.base import content_hash
 from tests.exams import FIXTURES, copy_fixture, edit_yaml, find
 
 GOLD = "assets/events_gold.csv"
@@ -31,7 +33,7 @@ def q(data: dict[str, Any], section: int, question: int) -> dict[str, Any]:
     return result
 
 
-def problems_after(tmp_path: Path, change: Callable[[dict[str, Any]], Any]) -> list[ExamProblem]:
+def problems_after(tmp_path: Path, change: Callable[[dict[str, Any]], Any]) -> list[Problem]:
     folder, graders = copy_fixture(tmp_path)
     edit_yaml(folder, change)
     return validate_folder(folder, graders)
@@ -168,9 +170,9 @@ def test_variant_keeps_author_order_without_shuffle(tmp_path: Path) -> None:
 
 
 def test_problem_prints_file_key_path_and_fix() -> None:
-    problem = ExamProblem("exam.yaml", "sections[1].questions[3].options", "bad", "do this")
+    problem = Problem("exam.yaml", "sections[1].questions[3].options", "bad", "do this")
     assert str(problem) == "exam.yaml: sections[1].questions[3].options: bad — fix: do this"
-    assert str(ExamProblem("exam.yaml", "", "bad", "do this")) == "exam.yaml: bad — fix: do this"
+    assert str(Problem("exam.yaml", "", "bad", "do this")) == "exam.yaml: bad — fix: do this"
 
 
 def test_load_definition_raises_with_every_problem(tmp_path: Path) -> None:

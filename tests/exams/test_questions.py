@@ -342,7 +342,7 @@ def test_answer_errors_are_in_the_candidates_language(
 
 
 def test_a_number_too_large_for_a_float_is_no_number() -> None:
-    from hirebench.exams.questions.base import is_number
+    from hirebench.authoring import is_number
 
     assert is_number(10**300) and is_number(-2.5)
     assert not is_number(10**400) and not is_number(-(10**400)) and not is_number(float("inf"))

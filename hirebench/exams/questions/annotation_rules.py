@@ -27,22 +27,22 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from hirebench.authoring import (
+    Checker,
+    Criterion,
+    describe,
+    join,
+    parse_rubric,
+    rubric_from_json,
+    rubric_to_json,
+)
 from hirebench.exams.questions.base import (
     AnswerError,
     AuthorContext,
     AutoGrade,
-    Checker,
     Question,
     QuestionType,
     answer_text,
-    describe,
-    join,
-)
-from hirebench.exams.questions.parts import (
-    Criterion,
-    parse_rubric,
-    rubric_from_json,
-    rubric_to_json,
 )
 
 GOLD_MIN_ROWS = 200

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hirebench.authoring import join
 from hirebench.exams.questions.base import (
     AuthorContext,
     AutoGrade,
     Question,
-    join,
 )
 from hirebench.exams.questions.parts import OneOptionType, Option, parse_options
 

@@ -2,341 +2,35 @@
 
 definition.py reads the common keys of every question and hands the rest of the block to the
 question type named by `type:`; the type checks it and builds its typed spec. Problems are
-collected, never raised, so an author sees all of them in one run.
+collected (hirebench.authoring's Checker), never raised, so an author sees all of them in one
+run.
 
-This module holds what both sides share: the problem record, the checker that collects
-problems under YAML key paths, the author context that reads referenced files safely, the
-question dataclass, and the base class of question types.
+This module holds what both sides share: the author context that reads an exam folder's
+referenced files safely, the question dataclass, and the base class of question types with
+the hooks the rest of the platform calls instead of branching on type names.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import math
 import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-ID_RULE = "1-64 lowercase letters, digits or '-', starting with a letter or digit"
+from hirebench.authoring import Checker, Criterion, describe
+from hirebench.grading.notebook import GraderSpec
+
 OPTION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 OPTION_ID_RULE = "1-32 letters, digits, '_' or '-', starting with a letter or digit"
 ASSET_MAX_BYTES = 10_000_000
-TEXT_MAX_CHARS = 50_000  # prompts and descriptions; an exam page is not a book
-
-
-# ------------------------------------------------------------------------------ problems
-
-
-@dataclass(frozen=True)
-class ExamProblem:
-    """One thing wrong with an exam folder. `file` is relative to the exam folder (or names
-    a grader as `graders/<ref>`); `key_path` locates the YAML key, e.g.
-    `sections[1].questions[3].options` (list indices count from 0)."""
-
-    file: str
-    key_path: str
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.key_path}" if self.key_path else self.file
-        return f"{where}: {self.message} — fix: {self.fix}"
-
-
-class ExamDefinitionError(ValueError):
-    """The exam folder cannot be used. `problems` holds every problem found. Other authored
-    files (rubrics, the interview bank) subclass it with their own `what`, so one `except`
-    catches every authoring error."""
-
-    what = "exam definition"
-
-    def __init__(self, problems: Iterable[ExamProblem]) -> None:
-        self.problems = list(problems)
-        lines = [f"invalid {self.what} ({len(self.problems)} problems):"]
-        lines += [f"  {problem}" for problem in self.problems]
-        super().__init__("\n".join(lines))
-
-
-def join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def describe(value: Any) -> str:
-    """How a YAML value reads in a message: its repr, clipped, and its YAML type."""
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:59] + "…"
-    kinds = {bool: "true/false", int: "number", float: "number", str: "text"}
-    kind = kinds.get(type(value), "list" if isinstance(value, list) else type(value).__name__)
-    if isinstance(value, dict):
-        kind = "mapping"
-    return f"{text} ({kind})"
-
-
-def is_number(value: Any) -> bool:
-    """A finite int or float that fits a float. bool is an int subclass, and `points: yes` is
-    a typo, not 1 point. JSON and YAML ints have no size limit; 10**400 is no usable number."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
-
-
-@dataclass
-class Checker:
-    """Collects problems. Every reader returns a usable value or None, so checking goes on
-    after a problem and the author sees every problem in one run."""
-
-    file: str = "exam.yaml"
-    problems: list[ExamProblem] = field(default_factory=list)
-
-    def add(self, path: str, message: str, fix: str, *, file: str | None = None) -> None:
-        self.problems.append(ExamProblem(file or self.file, path, message, fix))
-
-    # mappings --------------------------------------------------------------------------
-
-    def mapping(self, value: Any, path: str, what: str) -> Mapping[str, Any] | None:
-        if isinstance(value, dict):
-            return value
-        self.add(
-            path,
-            f"{what} must be a mapping of keys to values, not {describe(value)}",
-            "write it as `key: value` lines indented under it",
-        )
-        return None
-
-    def keys(
-        self,
-        block: Mapping[Any, Any],
-        path: str,
-        required: Iterable[str],
-        optional: Iterable[str] = (),
-    ) -> None:
-        """Missing required keys and unknown keys (typos would otherwise be ignored)."""
-        required = list(required)
-        allowed = [*required, *optional]
-        for key in required:
-            if key not in block:
-                self.add(path, f"missing required key '{key}'", f"add `{key}:`")
-        for key in block:
-            if key in allowed:
-                continue
-            if not isinstance(key, str):
-                self.add(
-                    path,
-                    f"key {describe(key)} is not text",
-                    f"use one of the keys {', '.join(allowed)}",
-                )
-                continue
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.7)
-            fix = (
-                f"did you mean '{close[0]}'?"
-                if close
-                else f"remove it; the keys allowed here are {', '.join(allowed)}"
-            )
-            self.add(join(path, key), f"unknown key '{key}'", fix)
-
-    # scalars ---------------------------------------------------------------------------
-
-    def text(
-        self,
-        block: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        required: bool = True,
-        default: str = "",
-        max_chars: int = TEXT_MAX_CHARS,
-    ) -> str | None:
-        if key not in block:
-            return None if required else default  # a missing required key is reported by keys()
-        value = block[key]
-        where = join(path, key)
-        if not isinstance(value, str):
-            self.add(
-                where,
-                f"'{key}' must be text, not {describe(value)}",
-                f'put the text in quotes: {key}: "..."',
-            )
-            return None
-        if required and not value.strip():
-            self.add(where, f"'{key}' is empty", f"write the {key}")
-            return None
-        if len(value) > max_chars:
-            self.add(
-                where,
-                f"'{key}' is {len(value):,} characters; the limit is {max_chars:,}",
-                "shorten it",
-            )
-            return None
-        return value
-
-    def ident(
-        self,
-        block: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        pattern: re.Pattern[str] = ID_PATTERN,
-        rule: str = ID_RULE,
-    ) -> str | None:
-        if key not in block:
-            return None
-        value = block[key]
-        where = join(path, key)
-        if not isinstance(value, str):
-            self.add(
-                where,
-                f"'{key}' must be text, not {describe(value)}",
-                f'quote it: {key}: "{value}"',
-            )
-            return None
-        if not pattern.match(value):
-            self.add(where, f"{key} {value!r} is not a valid id", f"use {rule}")
-            return None
-        return value
-
-    def number(
-        self,
-        block: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        required: bool = True,
-        default: float | None = None,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        above: float | None = None,
-        integer: bool = False,
-    ) -> float | None:
-        """A finite number within bounds; `above` is an exclusive lower bound."""
-        if key not in block:
-            return None if required else default
-        value = block[key]
-        where = join(path, key)
-        bounds = []
-        if above is not None:
-            bounds.append(f"above {above:g}")
-        if minimum is not None:
-            bounds.append(f"at least {minimum:g}")
-        if maximum is not None:
-            bounds.append(f"at most {maximum:g}")
-        wanted = ("a whole number" if integer else "a number") + (
-            f" {' and '.join(bounds)}" if bounds else ""
-        )
-        if not is_number(value) or (integer and not isinstance(value, int)):
-            fix = f"write {wanted}"
-            if isinstance(value, str) and _parses_as_float(value):
-                # PyYAML follows YAML 1.1, which reads 1e-3 (no dot) as text, not a number.
-                fix = f"write it without quotes and with a decimal point, e.g. {float(value)!r}"
-            self.add(where, f"'{key}' must be {wanted}, not {describe(value)}", fix)
-            return None
-        if (
-            (above is not None and not value > above)
-            or (minimum is not None and value < minimum)
-            or (maximum is not None and value > maximum)
-        ):
-            self.add(where, f"'{key}' is {value:g}; it must be {wanted}", f"write {wanted}")
-            return None
-        return float(value)
-
-    def boolean(self, block: Mapping[str, Any], key: str, path: str, default: bool) -> bool:
-        if key not in block:
-            return default
-        value = block[key]
-        if not isinstance(value, bool):
-            self.add(
-                join(path, key),
-                f"'{key}' must be true or false, not {describe(value)}",
-                f"write `{key}: true` or `{key}: false`",
-            )
-            return default
-        return value
-
-    def choice(
-        self,
-        block: Mapping[str, Any],
-        key: str,
-        path: str,
-        choices: Sequence[str],
-        default: str | None = None,
-    ) -> str | None:
-        if key not in block:
-            return default
-        value = block[key]
-        if value not in choices:
-            self.add(
-                join(path, key),
-                f"'{key}' is {describe(value)}; it must be one of {', '.join(choices)}",
-                f"write one of {', '.join(choices)}",
-            )
-            return None
-        return str(value)
-
-    def items(
-        self,
-        block: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        min_items: int = 1,
-        max_items: tuple[int, str, str] | None = None,
-    ) -> list[Any] | None:
-        """The list under `key`. `max_items` is (limit, what the entries are, the fix), for
-        lists whose length is capped."""
-        if key not in block:
-            return None
-        value = block[key]
-        where = join(path, key)
-        if not isinstance(value, list):
-            self.add(
-                where,
-                f"'{key}' must be a list, not {describe(value)}",
-                "write one `- item` line per entry",
-            )
-            return None
-        if len(value) < min_items:
-            self.add(
-                where,
-                f"'{key}' has {len(value)} entries; it needs at least {min_items}",
-                f"add {'entries' if min_items > 1 else 'an entry'}",
-            )
-            return None
-        if max_items is not None and len(value) > max_items[0]:
-            limit, what, fix = max_items
-            self.add(where, f"{len(value)} {what}; at most {limit} are allowed", fix)
-            return None
-        return value
-
-    def unique(self, values: Iterable[Any], path: str, what: str, fix: str) -> None:
-        """A problem, reported at `path` (the list), for each repeated value; `what` names
-        the value ("option id", "label")."""
-        seen: set[Any] = set()
-        for value in values:
-            if value is None or not isinstance(value, str | int | float):
-                continue  # reported where it was read
-            if value in seen:
-                self.add(path, f"duplicate {what} '{value}'", fix)
-            seen.add(value)
-
-
-def _parses_as_float(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
+EXAM_FILE = "exam.yaml"
 
 
 # --------------------------------------------------------------------------- file access
@@ -353,7 +47,7 @@ class AuthorContext:
 
     folder: Path
     graders_root: Path
-    checker: Checker = field(default_factory=Checker)
+    checker: Checker = field(default_factory=lambda: Checker(file=EXAM_FILE))
     files: dict[str, bytes] = field(default_factory=dict)
 
     GRADER_PREFIX: ClassVar[str] = "graders/"
@@ -489,6 +183,47 @@ class AnswerError(ValueError):
     candidate: it names what is wrong, never the correct answer."""
 
 
+def is_answered(value: Any) -> bool:
+    """Whether a stored answer value holds anything (an empty text or list is no answer)."""
+    return value not in (None, "", [], {})
+
+
+def number_text(value: Any) -> str:
+    """A number as a person writes it (2, not 2.0); None as an empty cell."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What the exam page puts in a question's inputs: the candidate's saved answer, or the
+    type's starting point (starter code) when there is none."""
+
+    answered: bool
+    chosen: frozenset[str] = frozenset()  # choice types: the option ids ticked
+    text: str = ""  # the text box: code, number, short answer or rule table JSON
+    rationale: str = ""  # a second text box (annotation rules)
+    example_rules: str = ""  # annotation rules: the documented placeholder
+    sample_rows: tuple[tuple[str, ...], ...] = ()  # a sample table, as text cells
+
+
+ReviewPartKind = Literal["answer", "rationale"]
+
+
+@dataclass(frozen=True)
+class ReviewPart:
+    """The part of an answer that reviewers grade against a rubric. An `answer` part's review
+    score is the question's score; a `rationale` part gets its own rubric score beside the
+    auto-graded one. Empty `text` means there is nothing for a reviewer to read."""
+
+    kind: ReviewPartKind
+    rubric: tuple[Criterion, ...]
+    text: str
+
+
 SpecT = TypeVar("SpecT")
 
 
@@ -500,9 +235,16 @@ class QuestionType(Generic[SpecT]):
     `None` is always accepted and means "not answered"."""
 
     name: ClassVar[str]
+    # The type's name as candidates and HR read it; lazy, as it is made at import.
+    label: ClassVar[LazyString]
     spec_class: ClassVar[type]
     required_keys: ClassVar[tuple[str, ...]] = ()
     optional_keys: ClassVar[tuple[str, ...]] = ()
+    # True when a grader notebook scores the answer in the sandbox (the grading queue), and
+    # the candidate may run its visible tests: then grader_spec and sandbox_grade apply.
+    graded_in_sandbox: ClassVar[bool] = False
+    # The job-profile stage (jobs.profile.Stage value) whose score the question counts in.
+    scorecard_stage: ClassVar[str] = "written_test"
 
     def author_schema(
         self, block: Mapping[str, Any], path: str, ctx: AuthorContext, points: float | None
@@ -531,6 +273,24 @@ class QuestionType(Generic[SpecT]):
     def review_view(self, question: Question, answer: Any) -> dict[str, Any]:
         """The question and answer as a reviewer sees them, with the answer key."""
         raise NotImplementedError
+
+    def prefill(self, question: Question, view: Mapping[str, Any], value: Any) -> Prefill:
+        """What the exam page shows for the stored answer `value`; `view` is this type's
+        candidate_view of the question."""
+        return Prefill(answered=is_answered(value))
+
+    def review_part(self, question: Question, value: Any) -> ReviewPart | None:
+        """The part of the stored answer `value` that reviewers grade, or None when no
+        reviewer sees this type."""
+        return None
+
+    def grader_spec(self, question: Question) -> GraderSpec:
+        """The grader notebook that scores the answer (graded_in_sandbox types only)."""
+        raise TypeError(f"{self.name} questions are not graded in the sandbox")
+
+    def sandbox_grade(self, question: Question, total: float, max_total: float) -> AutoGrade:
+        """The question's score from a sandbox result (graded_in_sandbox types only)."""
+        raise TypeError(f"{self.name} questions are not graded in the sandbox")
 
     # helpers -------------------------------------------------------------------------
 

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hirebench.authoring import join
 from hirebench.exams.questions.base import (
     AuthorContext,
     AutoGrade,
     Question,
     QuestionType,
     answer_text,
-    join,
 )
 from hirebench.exams.questions.parts import max_chars_option
 from hirebench.grading.notebook import DEFAULT_MAX_BYTES, GraderError, GraderSpec, load_grader

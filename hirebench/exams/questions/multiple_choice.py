@@ -10,13 +10,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from hirebench.authoring import join
 from hirebench.exams.questions.base import (
     AnswerError,
     AuthorContext,
     AutoGrade,
     Question,
     QuestionType,
-    join,
 )
 from hirebench.exams.questions.parts import Option, option_ids, options_view, parse_options
 

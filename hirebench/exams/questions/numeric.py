@@ -10,14 +10,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from hirebench.authoring import is_number, join
 from hirebench.exams.questions.base import (
     AnswerError,
     AuthorContext,
     AutoGrade,
     Question,
     QuestionType,
-    is_number,
-    join,
 )
 
 MAX_INPUT_CHARS = 64

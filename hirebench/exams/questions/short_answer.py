@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hirebench.authoring import Criterion, parse_rubric, rubric_from_json, rubric_to_json
 from hirebench.exams.questions.base import (
     AuthorContext,
     AutoGrade,
@@ -13,13 +14,7 @@ from hirebench.exams.questions.base import (
     QuestionType,
     answer_text,
 )
-from hirebench.exams.questions.parts import (
-    Criterion,
-    max_chars_option,
-    parse_rubric,
-    rubric_from_json,
-    rubric_to_json,
-)
+from hirebench.exams.questions.parts import max_chars_option
 
 DEFAULT_MAX_CHARS = 4_000
 MAX_CHARS_CEILING = 50_000

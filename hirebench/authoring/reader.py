@@ -1,16 +1,21 @@
-"""Reading authored YAML (exams, rubrics, the interview bank) the same way everywhere: UTF-8
-with a size cap, safe_load only, syntax errors with line and column, repeated keys reported,
-and alias bombs refused, each as a problem with a fix."""
+"""Reading authored YAML (exams, rubrics, job profiles, the interview bank) the same way
+everywhere: UTF-8 with a size cap, safe_load only, syntax errors with line and column,
+repeated keys reported, and alias bombs refused, each as a problem with a fix.
+
+A file format is one `AuthoredFormat`: its documentation, the function that checks and builds
+its top-level mapping, and its error class. Rubric, job-profile and interview-bank files read
+through it alike; an exam, a folder with assets, reads its exam.yaml with `yaml_mapping`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import yaml
 
-from hirebench.exams.questions.base import Checker, ExamDefinitionError, ExamProblem, join
+from hirebench.authoring.checker import AuthoringError, Checker, Problem, join
 from hirebench.unicode_text import SURROGATES
 
 T = TypeVar("T")
@@ -144,7 +149,7 @@ def read_authored(
     docs: str,
     build: Callable[[Checker, Mapping[str, Any]], T | None],
     file_stem: str | None = None,
-) -> tuple[T | None, list[ExamProblem]]:
+) -> tuple[T | None, list[Problem]]:
     """`build` applied to the YAML text's top-level mapping: the result, or every problem.
     With `file_stem`, the document's `id` must equal it: one id, one file, found without
     opening it (as an exam id equals its folder's name)."""
@@ -167,7 +172,7 @@ def load_authored_file(
     path: Path | str,
     docs: str,
     build: Callable[[Checker, Mapping[str, Any]], T | None],
-    error: type[ExamDefinitionError],
+    error: type[AuthoringError],
     *,
     id_is_file_name: bool = True,
 ) -> T:
@@ -182,3 +187,41 @@ def load_authored_file(
     if result is None:
         raise error(problems)
     return result
+
+
+@dataclass(frozen=True)
+class AuthoredFormat(Generic[T]):
+    """One authored YAML format. `build` checks the file's top-level mapping and returns the
+    value, or None after reporting problems; `error` carries every problem to the caller.
+    With `id_is_file_name`, a file's `id` must equal its name without `.yaml`."""
+
+    docs: str  # where the format is documented, named in problems
+    build: Callable[[Checker, Mapping[str, Any]], T | None]
+    error: type[AuthoringError]
+    id_is_file_name: bool = True
+
+    def parse_text(self, text: str, source: str) -> T:
+        """The value in `text`, or `error` with every problem; `source` names the file in
+        problems."""
+        result, problems = read_authored(text, source, self.docs, self.build)
+        if result is None:
+            raise self.error(problems)
+        return result
+
+    def load_file(self, path: Path | str) -> T:
+        """The file at `path`, or `error` with every problem."""
+        return load_authored_file(
+            path, self.docs, self.build, self.error, id_is_file_name=self.id_is_file_name
+        )
+
+    def validate_text(self, text: str, source: str) -> list[Problem]:
+        """Every problem with the YAML text (syntax included); empty when it is valid."""
+        return read_authored(text, source, self.docs, self.build)[1]
+
+    def validate_data(self, data: Any, source: str) -> list[Problem]:
+        """Every problem with already-parsed YAML data; empty when it is valid."""
+        checker = Checker(file=source)
+        block = checker.mapping(data, "", source)
+        if block is not None:
+            self.build(checker, block)
+        return checker.problems
