@@ -7,7 +7,6 @@ which the uploader wrote."""
 
 from __future__ import annotations
 
-import copy
 import csv
 import hashlib
 import io
@@ -15,11 +14,9 @@ import os
 import re
 import secrets
 import stat
-import struct
 import tempfile
 import warnings
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -34,7 +31,19 @@ from nbformat.reader import reads as read_notebook_json
 from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
 from PIL import Image
 
-from hirebench.files import fit, path_parts, shown_name, visible
+from hirebench.files import (
+    SAFE_ZIP_METHODS,
+    ZIP_ERRORS,
+    extension,
+    fit,
+    human_size,
+    inflate,
+    is_pdf,
+    path_parts,
+    shown_name,
+    size_problem,
+    visible,
+)
 from hirebench.services.errors import ServiceError
 from hirebench.unicode_text import has_surrogates
 
@@ -129,7 +138,6 @@ _ARCHIVE_MIMES = {
 # A few kilobytes of blank lines compress a thousandfold without being a bomb; the ratio cap
 # only matters once there is real volume behind it.
 _RATIO_FLOOR = 1024 * 1024
-_CHUNK = 64 * 1024
 _COMPRESSION_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "Deflate64"}
 _ZIP_ENCRYPTED = 0x1
 _ZIP_STRONG_ENCRYPTION = 0x40
@@ -182,13 +190,14 @@ class CheckedFile:
 def check_upload(filename: str, data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -> CheckedFile:
     """Accept `data` as one of the portfolio kinds or raise UploadError saying why not."""
     shown = _printable(filename, limits.max_name_chars)
-    if not data:
+    size_refused = size_problem(data, limits.max_file_bytes)
+    if size_refused == "empty":
         raise UploadError(
             shown,
             "empty",
             _l("%(name)s is empty. Choose the file again and upload it.", name=shown),
         )
-    if len(data) > limits.max_file_bytes:
+    if size_refused == "too_large":
         raise UploadError(
             shown,
             "too_large",
@@ -201,8 +210,7 @@ def check_upload(filename: str, data: bytes, limits: UploadLimits = DEFAULT_LIMI
             ),
         )
     name = _display_name(filename, limits.max_name_chars)
-    _stem, dot, extension = name.rpartition(".")
-    claimed = _EXTENSION_KINDS.get(extension.lower()) if dot else None
+    claimed = _EXTENSION_KINDS.get(extension(name))
 
     entries: tuple[ZipEntry, ...] = ()
     guess = filetype.guess(data)
@@ -309,8 +317,7 @@ def _require_extension(name: str, claimed: Kind | None, actual: Kind) -> None:
 
 
 def _check_pdf(name: str, data: bytes) -> str:
-    # filetype also accepts a byte-order mark and no dash; PDF readers should not see either.
-    if not data.startswith(b"%PDF-"):
+    if not is_pdf(data):
         raise _corrupt(name, "pdf", _l("it does not start with a PDF header"))
     return "application/pdf"
 
@@ -431,7 +438,7 @@ def _describe_text(text: str) -> str | LazyString:
 def _check_zip(name: str, data: bytes, limits: UploadLimits) -> tuple[ZipEntry, ...]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as exc:
+    except ZIP_ERRORS as exc:
         raise _corrupt(name, "zip", str(exc)) from exc
     with archive:
         infos = archive.infolist()
@@ -507,9 +514,7 @@ def _check_entry(name: str, info: zipfile.ZipInfo) -> None:
                 entry=entry,
             ),
         )
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        # zipfile inflates bzip2 and LZMA input without an output limit, so a small chunk of
-        # it could still fill memory; every common tool writes Deflate anyway.
+    if info.compress_type not in SAFE_ZIP_METHODS:
         method = _COMPRESSION_NAMES.get(info.compress_type, str(info.compress_type))
         raise UploadError(
             name,
@@ -530,30 +535,17 @@ def _inflate(
     name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, before: int, limits: UploadLimits
 ) -> int:
     """Decompress one entry in chunks, counting its real size; returns that size."""
-    # zipfile stops reading at the declared size, which would hide an entry that is bigger
-    # than its header says, so read through a copy that declares just over the whole budget.
-    probe = copy.copy(info)
-    probe.file_size = limits.max_zip_uncompressed_bytes + 1
     count = 0
     try:
-        with archive.open(probe) as stream:
-            while chunk := stream.read(_CHUNK):
-                if count == 0 and _is_archive(chunk):
-                    raise _nested(name, _printable(info.filename, 100))
-                count += len(chunk)
-                if count > info.file_size or before + count > limits.max_zip_uncompressed_bytes:
-                    raise _zip_bomb(name, limits)
+        for chunk in inflate(archive, info, limits.max_zip_uncompressed_bytes):
+            if count == 0 and _is_archive(chunk):
+                raise _nested(name, _printable(info.filename, 100))
+            count += len(chunk)
+            if count > info.file_size or before + count > limits.max_zip_uncompressed_bytes:
+                raise _zip_bomb(name, limits)
     except UploadError:
         raise
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        ValueError,
-        NotImplementedError,
-        RuntimeError,
-    ) as exc:
+    except ZIP_ERRORS as exc:
         raise _corrupt(name, "zip", str(exc)) from exc
     if count != info.file_size:
         raise _corrupt(name, "zip", _l("an entry is smaller than its header says"))
@@ -634,15 +626,6 @@ def _bad_name(shown: str, reason: LazyString) -> UploadError:
             reason=str(reason),
         ),
     )
-
-
-def human_size(n: int) -> str:
-    """A byte count as people read it in messages: 20 MB, 512 KB, 300 bytes."""
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
-    if n >= 1024:
-        return f"{n / 1024:.1f}".removesuffix(".0") + " KB"
-    return f"{n} bytes"
 
 
 class FileStore:

@@ -14,7 +14,6 @@ import re
 import struct
 import unicodedata
 import zipfile
-import zlib
 from typing import Any, Literal
 
 import docx
@@ -24,8 +23,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from pypdf import PdfReader
 
-from hirebench.files import base_name
-from hirebench.portfolios.uploads import human_size
+from hirebench.files import (
+    SAFE_ZIP_METHODS,
+    ZIP_ERRORS,
+    base_name,
+    extension,
+    human_size,
+    inflate,
+    is_pdf,
+    size_problem,
+)
 from hirebench.services.errors import ServiceError
 
 ResumeFileCode = Literal[
@@ -61,7 +68,6 @@ _NOT_READABLE: dict[Kind, LazyString] = {
 }
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old Office files, and password-protected new ones
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-_CHUNK = 64 * 1024
 _MAX_NAME_CHARS = 200
 # Characters that real text has few of and decoded binary has many: C0/C1 controls other than
 # whitespace, and the private-use area, where GB18030 puts byte pairs it has no character for.
@@ -89,11 +95,12 @@ class ResumeFileError(ServiceError):
 def extract_text(filename: str, data: bytes, *, max_bytes: int = MAX_RESUME_BYTES) -> str:
     """The text of a resume, normalised, with its line breaks; or ResumeFileError saying why."""
     name = display_name(filename)
-    if not data:
+    size_refused = size_problem(data, max_bytes)
+    if size_refused == "empty":
         raise ResumeFileError(
             name, "empty", _l("%(name)s is empty. Check the file and import it again.", name=name)
         )
-    if len(data) > max_bytes:
+    if size_refused == "too_large":
         raise ResumeFileError(
             name,
             "too_large",
@@ -104,12 +111,11 @@ def extract_text(filename: str, data: bytes, *, max_bytes: int = MAX_RESUME_BYTE
                 limit=human_size(max_bytes),
             ),
         )
-    _stem, dot, extension = name.rpartition(".")
-    extension = "." + extension.lower() if dot else ""
+    suffix = "." + extension(name) if extension(name) else ""
     kind, what = _sniff(data)
-    if extension not in ACCEPTED:
-        raise _unsupported(name, extension, kind)
-    claimed = _EXTENSION_KINDS[extension]
+    if suffix not in ACCEPTED:
+        raise _unsupported(name, suffix, kind)
+    claimed = _EXTENSION_KINDS[suffix]
     # A password-protected DOCX is not a zip at all but an old-style Office container.
     if kind is None and claimed == "docx" and data.startswith(_OLE) and _ENCRYPTED_PACKAGE in data:
         raise _encrypted(name)
@@ -172,7 +178,7 @@ def display_name(filename: str) -> str:
 
 def _sniff(data: bytes) -> tuple[Kind | None, str | LazyString | None]:
     """What the bytes are: an accepted kind, or else a description of them when known."""
-    if data.startswith(b"%PDF-"):
+    if is_pdf(data):
         return "pdf", None
     if data.startswith(b"PK\x03\x04"):
         return _sniff_zip(data)
@@ -195,7 +201,7 @@ def _sniff_zip(data: bytes) -> tuple[Kind | None, str | LazyString | None]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error):
+    except ZIP_ERRORS:
         # A truncated zip loses its central directory, but its first local header survives;
         # Word writes the content-types part first.
         (length,) = struct.unpack_from("<H", data, 26) if len(data) >= 30 else (0,)
@@ -278,8 +284,7 @@ def _check_docx_archive(name: str, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             for info in infos:
-                # zipfile inflates bzip2 and LZMA without an output limit; Word writes Deflate.
-                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                if info.compress_type not in SAFE_ZIP_METHODS:
                     raise _corrupt(name, "docx", _l("it uses an unusual compression method"))
             # zipfile never returns more than an entry's declared size, so the declared sizes
             # bound what python-docx can inflate.
@@ -290,25 +295,15 @@ def _check_docx_archive(name: str, data: bytes) -> None:
                 raise _too_large_unpacked(name, MAX_DOCUMENT_XML_BYTES)
             # Inflating it in chunks catches damage (bad data, wrong checksum) without holding it.
             count = 0
-            with archive.open(main) as stream:
-                while chunk := stream.read(_CHUNK):
-                    count += len(chunk)
-                    if count > MAX_DOCUMENT_XML_BYTES:
-                        raise _too_large_unpacked(name, MAX_DOCUMENT_XML_BYTES)
+            for chunk in inflate(archive, main, MAX_DOCUMENT_XML_BYTES):
+                count += len(chunk)
+                if count > MAX_DOCUMENT_XML_BYTES:
+                    raise _too_large_unpacked(name, MAX_DOCUMENT_XML_BYTES)
     except ResumeFileError:
         raise
     except KeyError as exc:
         raise _corrupt(name, "docx", _l("it has no main document part")) from exc
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        OSError,
-        EOFError,
-        ValueError,
-        NotImplementedError,
-        RuntimeError,
-        struct.error,
-    ) as exc:
+    except ZIP_ERRORS as exc:
         raise _corrupt(name, "docx", _reason(exc)) from exc
 
 
