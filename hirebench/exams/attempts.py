@@ -54,6 +54,10 @@ class AttemptClosed(AttemptError):
     """The attempt is no longer open (submitted, or past its deadline)."""
 
 
+class RateLimited(AttemptError):
+    """Too soon, or too often: the request is fine but must wait (HTTP 429, not 400)."""
+
+
 def _coding() -> Coding:
     coding = get_type("coding")
     assert isinstance(coding, Coding)
@@ -464,9 +468,9 @@ def run_visible_tests(
         .order_by(GradingJob.id.desc())
     ).all()
     if len(recent) >= MAX_RUNS_PER_QUESTION:
-        raise AttemptError(_("You have used all test runs for this question."))
+        raise RateLimited(_("You have used all test runs for this question."))
     if recent and now - recent[0].submitted_at < RUN_COOLDOWN:
-        raise AttemptError(_("Please wait a few seconds before running the tests again."))
+        raise RateLimited(_("Please wait a few seconds before running the tests again."))
     return grading_queue.submit(ref, str(answer.value).encode(), "solution.py", mode="visible")
 
 

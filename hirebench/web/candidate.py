@@ -40,6 +40,7 @@ from hirebench.exams.attempts import (
     EVENT_KINDS,
     AttemptClosed,
     AttemptError,
+    RateLimited,
     answers_by_question,
     attempt_for,
     close_if_overdue,
@@ -85,12 +86,6 @@ SESSION_TOKENS_KEPT = 8  # the session is a cookie; old attempts need no token
 # A JSON body larger than this is refused before it is parsed. The largest answer the service
 # accepts (attempts.MAX_ANSWER_BYTES, measured as ASCII-escaped JSON) fits well within it.
 MAX_JSON_BODY = 1_000_000
-# run_visible_tests words its two limits so (translated, like its other messages); they
-# answer 429 rather than 400, so the page can say "wait". Compared after translation.
-RATE_LIMIT_MESSAGES = (
-    "Please wait a few seconds before running the tests again.",
-    "You have used all test runs for this question.",
-)
 
 TYPE_LABELS = {
     "coding": _l("Coding"),
@@ -583,8 +578,8 @@ def run_tests(attempt_id: int, question_id: str) -> ResponseReturnValue:
         return _closed(current)
     except AttemptError as exc:
         db.session.rollback()
-        limited = str(exc) in {_(message) for message in RATE_LIMIT_MESSAGES}
-        return _json_error(str(exc), 429 if limited else 400)
+        # A rate limit answers 429, so the page can say "wait" rather than "wrong".
+        return _json_error(str(exc), 429 if isinstance(exc, RateLimited) else 400)
     poll = url_for(".run_status", attempt_id=current.id, question_id=question_id, job_id=job.id)
     return jsonify({"poll": poll}), 202
 

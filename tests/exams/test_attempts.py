@@ -230,10 +230,24 @@ def test_visible_test_runs_are_rate_limited(ctx: dict[str, Any]) -> None:
     attempts.save_answer(attempt, "add-task", "def add(x):\n    return x\n")
     job = attempts.run_visible_tests(attempt, "add-task")
     assert job.mode.value == "visible"
-    with pytest.raises(attempts.AttemptError, match="wait"):
+    # A typed error, so the web answers 429 without comparing (translated) messages.
+    with pytest.raises(attempts.RateLimited, match="wait"):
         attempts.run_visible_tests(attempt, "add-task")
-    with pytest.raises(attempts.AttemptError, match="Only coding"):
+    with pytest.raises(attempts.AttemptError, match="Only coding") as refused:
         attempts.run_visible_tests(attempt, "gd-step")
+    assert not isinstance(refused.value, attempts.RateLimited)
+
+
+def test_the_last_visible_run_is_a_rate_limit(
+    ctx: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(attempts, "MAX_RUNS_PER_QUESTION", 1)
+    attempt = start(ctx)
+    attempts.save_answer(attempt, "add-task", "def add(x):\n    return x\n")
+    attempts.run_visible_tests(attempt, "add-task")
+    later = utcnow() + attempts.RUN_COOLDOWN * 2
+    with pytest.raises(attempts.RateLimited, match="used all test runs"):
+        attempts.run_visible_tests(attempt, "add-task", now=later)
 
 
 def test_results_policy_immediate(ctx: dict[str, Any]) -> None:
