@@ -7,7 +7,7 @@ them in the reader's language: `explain(entry)` translates one."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as translate
 
 from hirebench.formatting import round_score
-from hirebench.jobs.profile import JobProfileDefinition, MissingStage, Stage
+from hirebench.jobs.profile import Cutoffs, JobProfileDefinition, MissingStage, Stage
 from hirebench.models.base import utcnow
 
 
@@ -229,19 +229,32 @@ def _composite(profile: JobProfileDefinition, stages: dict[str, dict[str, Any]])
     return sum(w * s for w, s in scored) / 100  # zero: a missing stage adds nothing
 
 
-def _recommend(
+@dataclass(frozen=True)
+class _Facts:
+    """What the recommendation rules read, worked out once."""
+
+    cut: Cutoffs
+    composite: float | None
+    weak: list[str]  # competencies below the floor, weakest first
+    missing: list[str]  # titles of the stages that are not complete
+    failed: list[tuple[str, float, float]]  # (stage title, score, minimum) below a minimum
+    blocking: list[dict[str, Any]]  # open flags that stop an automatic hire
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    code: str
+    reasons: list[dict[str, Any]]  # shown before the weak competencies' reasons
+
+
+def _facts(
     profile: JobProfileDefinition,
     stages: dict[str, dict[str, Any]],
     competencies: dict[str, dict[str, Any]],
     composite: float | None,
     flags: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """The documented rules, in order: no composite -> hold; below the reject cut-off or a
-    stage below its minimum -> reject; a stage still missing or incomplete -> hold; at or
-    above the hire cut-off -> hire (hold while an integrity or disagreement flag is open;
-    with training when a competency is below the floor); otherwise hold."""
+) -> _Facts:
     cut = profile.cutoffs
-    reasons: list[dict[str, Any]] = []
     weak = sorted(
         (
             key
@@ -250,94 +263,144 @@ def _recommend(
         ),
         key=lambda key: competencies[key]["score"],
     )
-    for key in weak:
+    failed = [
+        (stages[key]["title"], stages[key]["score"], minimum)
+        for key, minimum in dict(cut.stages).items()
+        if key in stages and stages[key]["score"] is not None and stages[key]["score"] < minimum
+    ]
+    return _Facts(
+        cut=cut,
+        composite=composite,
+        weak=weak,
+        # A partial stage (a score with more evidence to come) is not final either.
+        missing=[s["title"] for s in stages.values() if s["status"] != "complete"],
+        failed=failed,
+        blocking=[f for f in flags if f["code"] in BLOCKING_FLAGS],
+    )
+
+
+def _no_composite(f: _Facts) -> _Verdict | None:
+    """Rule 1: nothing to weigh yet."""
+    if f.composite is not None:
+        return None
+    return _Verdict(
+        "hold", [text(N_("No composite yet: waiting for %(stages)s"), {"stages": f.missing})]
+    )
+
+
+def _below_a_cut_off(f: _Facts) -> _Verdict | None:
+    """Rule 2: the composite below the reject cut-off, or a stage below its minimum."""
+    if f.composite is None:
+        return None
+    below = f.composite < f.cut.reject
+    if not below and not f.failed:
+        return None
+    reasons = [
+        text(
+            N_("%(stage)s %(score).1f is below its minimum %(minimum).0f"),
+            {"stage": [title]},
+            score=score,
+            minimum=minimum,
+        )
+        for title, score, minimum in reversed(f.failed)
+    ]
+    if below:
+        reasons.append(
+            text(
+                N_("Composite %(score).1f is below the reject cut-off %(cut).0f"),
+                score=f.composite,
+                cut=f.cut.reject,
+            )
+        )
+    return _Verdict("reject", reasons)
+
+
+def _incomplete(f: _Facts) -> _Verdict | None:
+    """Rule 3: nobody is hired on a half-finished record."""
+    if not f.missing:
+        return None
+    waiting = text(
+        N_("Composite %(score).1f so far; still waiting for %(stages)s"),
+        {"stages": f.missing},
+        score=f.composite,
+    )
+    return _Verdict("hold", [waiting])
+
+
+def _reaches_hire(f: _Facts) -> _Verdict | None:
+    """Rule 4: at or above the hire cut-off; on hold while a blocking flag is open, with
+    training when a competency is below the floor."""
+    if f.composite is None or f.composite < f.cut.hire:
+        return None
+    reaches = text(
+        N_("Composite %(score).1f reaches the hire cut-off %(cut).0f"),
+        score=f.composite,
+        cut=f.cut.hire,
+    )
+    if f.blocking:
+        held = text(
+            N_("On hold until someone has looked at: %(flags)s"),
+            flags="; ".join(flag["message"] for flag in f.blocking),
+        )
+        return _Verdict("hold", [reaches, held])
+    return _Verdict("hire_with_training" if f.weak else "hire", [reaches])
+
+
+def _between(f: _Facts) -> _Verdict:
+    """Rule 5: between the two cut-offs."""
+    between = text(
+        N_(
+            "Composite %(score).1f is between the reject (%(reject).0f) and hire "
+            "(%(hire).0f) cut-offs"
+        ),
+        score=f.composite,
+        reject=f.cut.reject,
+        hire=f.cut.hire,
+    )
+    return _Verdict("hold", [between])
+
+
+# docs/scorecard.md "Recommendation rules", in order: the first that matches decides.
+_RULES: tuple[Callable[[_Facts], _Verdict | None], ...] = (
+    _no_composite,
+    _below_a_cut_off,
+    _incomplete,
+    _reaches_hire,
+    _between,
+)
+
+
+def _weak_reasons(f: _Facts, competencies: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every competency below the floor, with its score and evidence, whatever the verdict."""
+    reasons = []
+    for key in f.weak:
         c = competencies[key]
         reasons.append(
             text(
                 N_("%(competency)s %(score).0f is below the floor %(floor).0f (%(evidence)s)"),
                 competency=c["title"],
                 score=c["score"],
-                floor=cut.competency_floor,
+                floor=f.cut.competency_floor,
                 evidence=", ".join(
                     f"{evidence_name(e, translated=False)} {e['score']:.0f}" for e in c["evidence"]
                 ),
             )
         )
-    # A partial stage (a score with more evidence to come) is not final either.
-    missing = [s["title"] for s in stages.values() if s["status"] != "complete"]
-    stage_minimums = dict(cut.stages)
-    failed = [
-        (stages[key]["title"], stages[key]["score"], minimum)
-        for key, minimum in stage_minimums.items()
-        if key in stages and stages[key]["score"] is not None and stages[key]["score"] < minimum
-    ]
-    blocking = [f for f in flags if f["code"] in BLOCKING_FLAGS]
-    code = "hold"
-    if composite is None:
-        reasons.insert(0, text(N_("No composite yet: waiting for %(stages)s"), {"stages": missing}))
-    elif composite < cut.reject or failed:
-        code = "reject"
-        if composite < cut.reject:
-            reasons.insert(
-                0,
-                text(
-                    N_("Composite %(score).1f is below the reject cut-off %(cut).0f"),
-                    score=composite,
-                    cut=cut.reject,
-                ),
-            )
-        for title, score, minimum in failed:
-            reasons.insert(
-                0,
-                text(
-                    N_("%(stage)s %(score).1f is below its minimum %(minimum).0f"),
-                    {"stage": [title]},
-                    score=score,
-                    minimum=minimum,
-                ),
-            )
-    elif missing:
-        reasons.insert(
-            0,
-            text(
-                N_("Composite %(score).1f so far; still waiting for %(stages)s"),
-                {"stages": missing},
-                score=composite,
-            ),
-        )
-    elif composite >= cut.hire:
-        reasons.insert(
-            0,
-            text(
-                N_("Composite %(score).1f reaches the hire cut-off %(cut).0f"),
-                score=composite,
-                cut=cut.hire,
-            ),
-        )
-        if blocking:
-            reasons.insert(
-                1,
-                text(
-                    N_("On hold until someone has looked at: %(flags)s"),
-                    flags="; ".join(f["message"] for f in blocking),
-                ),
-            )
-        else:
-            code = "hire_with_training" if weak else "hire"
-    else:
-        reasons.insert(
-            0,
-            text(
-                N_(
-                    "Composite %(score).1f is between the reject (%(reject).0f) and hire "
-                    "(%(hire).0f) cut-offs"
-                ),
-                score=composite,
-                reject=cut.reject,
-                hire=cut.hire,
-            ),
-        )
-    titles = ", ".join(competencies[key]["title"] for key in weak)
+    return reasons
+
+
+def _recommend(
+    profile: JobProfileDefinition,
+    stages: dict[str, dict[str, Any]],
+    competencies: dict[str, dict[str, Any]],
+    composite: float | None,
+    flags: list[dict[str, Any]],
+) -> dict[str, Any]:
+    facts = _facts(profile, stages, competencies, composite, flags)
+    verdict = next(v for rule in _RULES if (v := rule(facts)) is not None)
+    reasons = verdict.reasons + _weak_reasons(facts, competencies)
+    code = verdict.code
+    titles = ", ".join(competencies[key]["title"] for key in facts.weak)
     label = (
         text(RECOMMENDATIONS[code], competencies=titles)
         if code == "hire_with_training"
@@ -349,5 +412,5 @@ def _recommend(
         "label_text": label,
         "reasons": [r["text"] for r in reasons],
         "reason_texts": reasons,
-        "competencies": weak,
+        "competencies": facts.weak,
     }

@@ -261,6 +261,15 @@ def test_rule_2_a_stage_under_its_own_minimum_rejects_despite_the_composite() ->
     assert recommendation(evidence(35.0, 100.0, 100.0), relaxed) == "hold"
 
 
+def test_rule_2_names_the_stage_before_the_composite() -> None:
+    # (50 * 35 + 30 * 40 + 20 * 50) / 100 = 39.5: both the stage minimum and the cut-off fail.
+    reasons = card(evidence(35.0, 40.0, 50.0))["recommendation"]["reasons"]
+    assert reasons[:2] == [
+        "Written test 35.0 is below its minimum 40",
+        "Composite 39.5 is below the reject cut-off 50",
+    ]
+
+
 def test_rule_2_comes_before_rule_3() -> None:
     # Reweighted (50 * 45 + 30 * 10) / 80 = 31.9: rejected although the interview is missing.
     data = card(evidence(45.0, 10.0))
