@@ -14,6 +14,7 @@ RUBRIC_TEXT_MAX = 2_000
 MAX_CRITERIA = 20
 MAX_LEVEL = 10
 
+
 @dataclass(frozen=True)
 class Criterion:
     """One rubric criterion, with anchored levels: level number -> what that level looks like."""
@@ -52,6 +53,20 @@ class Scale:
     required: tuple[int, ...] = ()
     noun: str = "level"
     text_max: int = RUBRIC_TEXT_MAX
+
+    def fraction(self, level: float) -> float:
+        """How far up the scale a level (or a mean of levels) is: `low` is 0, `high` is 1. The
+        one conversion for rubric levels and interview ratings alike; a level off the scale
+        raises rather than give a score below 0 or above 100."""
+        if self.high <= self.low:
+            raise ValueError(f"a scale needs two levels, got {self.low}..{self.high}")
+        if not self.low <= level <= self.high:
+            raise ValueError(f"level {level} is outside {self.low}..{self.high}")
+        return (level - self.low) / (self.high - self.low)
+
+    def percent(self, level: float) -> float:
+        """The level on the 0-100 scale that scores are compared on."""
+        return self.fraction(level) * 100
 
 
 # Unless a format fixes its own scale, levels may be numbered 0-10, any two of them anchored.

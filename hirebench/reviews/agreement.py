@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
+from hirebench.authoring.rubric import Scale
+
 # Leave-one-out differences are averages of integer levels, so a difference that sits exactly
 # on the threshold on paper must not miss the flag because of a rounding error.
 _EPSILON = 1e-9
@@ -222,10 +224,11 @@ def overall_score(levels: Mapping[str, int], weights: Mapping[str, float], top: 
     for criterion, weight in weights.items():
         if not math.isfinite(weight) or weight < 0:
             raise ValueError(f"weight {weight} of {criterion!r} must be a finite number >= 0")
+    scale = Scale(1, top)
     total_weight = math.fsum(weights.values())
     if total_weight == 0:
         raise ValueError("the weights sum to 0")
-    weighted = math.fsum(weights[name] * (level - 1) / (top - 1) for name, level in levels.items())
+    weighted = math.fsum(weights[name] * scale.fraction(level) for name, level in levels.items())
     return weighted / total_weight * 100
 
 

@@ -8,7 +8,9 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from hirebench.authoring.rubric import Scale
 from hirebench.extensions import db
+from hirebench.interviews.bank import GUIDE_SCALE
 from hirebench.jobs.profile import JobProfileDefinition, Stage, monthly
 from hirebench.models import (
     Application,
@@ -209,14 +211,14 @@ def _portfolio(application: Application, profile: JobProfileDefinition, evidence
     titles: dict[str, str] = {}
     for item in done:
         criteria = criteria_of(item)
-        top = top_level(criteria)
+        scale = Scale(1, top_level(criteria))
         for criterion in criteria:
             weights[criterion.id] = criterion.weight
             titles[criterion.id] = criterion.title
             for review in current_reviews(item):
                 level = review.levels.get(criterion.id)
                 if level is not None:
-                    levels[criterion.id].append((level - 1) / (top - 1) * 100)
+                    levels[criterion.id].append(scale.percent(level))
     for criterion_id, scores in levels.items():
         competency = mapping.get(criterion_id)
         if competency is not None and scores:
@@ -254,7 +256,8 @@ def _interview(application: Application, profile: JobProfileDefinition, evidence
         for card in cards
         if card.question_ratings
     ]
-    score = (statistics.fmean(means) - 1) / 4 * 100 if means else None
+    # Ratings are on the scoring guides' scale (1 to 5).
+    score = GUIDE_SCALE.percent(statistics.fmean(means)) if means else None
     evidence.stages[Stage.interview] = StageResult(
         score,
         "complete" if len(cards) >= panel else "partial",
@@ -279,7 +282,7 @@ def _interview(application: Application, profile: JobProfileDefinition, evidence
                     competency,
                     "interview",
                     f"interview {key}",
-                    (statistics.fmean(values) - 1) / 4 * 100,
+                    GUIDE_SCALE.percent(statistics.fmean(values)),
                     1.0,
                     title=titles.get(key, ""),
                 )

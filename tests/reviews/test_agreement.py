@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
+from hirebench.authoring.rubric import Scale
 from hirebench.reviews.agreement import (
     PairAgreement,
     RaterDrift,
@@ -325,3 +326,15 @@ def test_spread() -> None:
     assert spread([42.0]) == 0.0
     assert spread([70.0, 55.5, 90.0]) == pytest.approx(34.5)
     assert spread([3, 3]) == 0.0
+
+
+def test_one_level_conversion_for_rubrics_and_interview_ratings() -> None:
+    # Rubric levels 1..top and interview ratings 1..5 go to 0-100 through the one Scale.percent,
+    # which overall_score and the scorecard's evidence both use.
+    assert [Scale(1, 5).percent(level) for level in (1, 3, 5)] == [0.0, 50.0, 100.0]
+    assert Scale(1, 5).percent(3.5) == pytest.approx(62.5)  # a mean rating
+    assert overall_score({"a": 4}, {"a": 1.0}, top=4) == Scale(1, 4).percent(4)
+    with pytest.raises(ValueError, match="outside"):
+        Scale(1, 5).percent(6)
+    with pytest.raises(ValueError, match="two levels"):
+        Scale(1, 1).percent(1)
