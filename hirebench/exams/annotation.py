@@ -210,7 +210,7 @@ def _parse_rule(
     where = _("rule %(n)d", n=i + 1)
 
     def fail(problem: str) -> RuleError:
-        return RuleError(f"{where}: {problem}", i)
+        return RuleError(_("%(where)s: %(problem)s", where=where, problem=problem), i)
 
     if not isinstance(item, dict):
         raise fail(
@@ -266,7 +266,7 @@ def _parse_condition(
     where = _("rule %(n)d, condition %(m)d", n=i + 1, m=j + 1)
 
     def fail(problem: str) -> RuleError:
-        return RuleError(f"{where}: {problem}", i, j)
+        return RuleError(_("%(where)s: %(problem)s", where=where, problem=problem), i, j)
 
     if not isinstance(cond, dict):
         raise fail(
