@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hirebench.grading.notebook import GraderSpec, load_grader  # noqa: E402
+from hirebench.grading.formats import GraderSpec, load_grader  # noqa: E402
 
 GRADER = ROOT / "graders" / "examples" / "orders_cleaning.ipynb"
 POOL = 3  # the default HIREBENCH_SANDBOX_WARM_POOL

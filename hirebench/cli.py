@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import socket
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -10,10 +12,18 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from hirebench.extensions import db
+from hirebench.grading import process as grading_process
+from hirebench.grading import queue as grading_queue
+from hirebench.grading.formats import GraderError, load_grader
+from hirebench.grading.pipeline import PooledSandboxes, Submission
+from hirebench.grading.pipeline import grade as run_grade
+from hirebench.grading.redis_jobs import GRADING_QUEUE, GradingWorker
+from hirebench.grading.result import GradeResult
 from hirebench.models import ApiToken, Role
 from hirebench.paths import PROJECT_ROOT
-from hirebench.queue import GRADING_QUEUE
-from hirebench.services import accounts, api_tokens, demo
+from hirebench.sandbox.image import SandboxBuildError, build_image
+from hirebench.sandbox.runner import SandboxError
+from hirebench.services import accounts, api_tokens, demo, health
 from hirebench.services.errors import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -166,12 +176,10 @@ def _finish_demo_grading(job_ids: list[int], timeout: float) -> None:
     """The demo's submissions are graded by this process's grading threads. Exiting while they
     run would leave the jobs to be found "lost" by the next start, so wait for them, and after
     `timeout` hand the rest back to the queue cleanly. Either way, this process's sandboxes go."""
-    from hirebench.grading import queue as grading_queue
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not job_ids:
         return
-    if not grading_queue.grades_here(app):
+    if not grading_process.grades_here(app):
         click.echo(f"{len(job_ids)} demo submissions queued: the grading workers will grade them")
         return
 
@@ -179,7 +187,7 @@ def _finish_demo_grading(job_ids: list[int], timeout: float) -> None:
         click.echo(f"grading demo submissions: {finished}/{total} done")
 
     finished = grading_queue.wait_all(job_ids, timeout, progress)
-    grading_queue.stop_process(app, "seed-demo stopped waiting", resume=True)
+    grading_process.stop_process(app, "seed-demo stopped waiting", resume=True)
     if finished < len(job_ids):
         click.echo(
             f"{len(job_ids) - finished} demo submissions not graded after {timeout:g} s are "
@@ -199,17 +207,15 @@ def serve(host: str, port: int, threads: int) -> None:
     recovered before the first request. SIGTERM or Ctrl-C hands running grading jobs back."""
     from waitress import serve as waitress_serve
 
-    from hirebench.grading import queue as grading_queue
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     _stop_on_signals()
     try:
-        grading_queue.start_process(app)
+        grading_process.start_process(app)
         click.echo(f"hirebench on http://{host}:{port}/  (Ctrl-C stops)")
         # waitress returns when the signal handler raises SystemExit in its loop.
         waitress_serve(app, host=host, port=port, threads=threads)
     finally:
-        handed = grading_queue.stop_process(app)
+        handed = grading_process.stop_process(app)
         logger.info("stopped; %d grading jobs handed back", handed)
 
 
@@ -221,8 +227,6 @@ def _stop_on_signals() -> None:
     import threading
     from types import FrameType
 
-    from hirebench.grading import queue as grading_queue
-
     received = threading.Event()
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -230,7 +234,7 @@ def _stop_on_signals() -> None:
             logger.warning("already stopping; signal %s ignored", signum)
             return
         received.set()
-        grading_queue.request_stop(signum)
+        grading_process.request_stop(signum)
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, handler)
@@ -247,9 +251,6 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
     from redis import Redis
     from redis.exceptions import RedisError
 
-    from hirebench.grading import queue as grading_queue
-    from hirebench.queue import GradingWorker
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     url = app.config["REDIS_URL"]
     if not url:
@@ -264,10 +265,16 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
         raise click.ClickException(f"Cannot reach Redis at {url}: {exc}") from exc
     try:
         # Reap what a dead process left behind, requeue its jobs, start the warm pool.
-        grading_queue.start_process(app)
-        GradingWorker(list(queues), connection=connection).work(burst=burst)
+        grading_process.start_process(app)
+        GradingWorker(list(queues), connection=connection, app=app).work(burst=burst)
     finally:
-        grading_queue.stop_process(app)
+        grading_process.stop_process(app)
+
+
+def worker_selfcheck() -> dict[str, Any]:
+    """An RQ job that proves a `hirebench worker` reaches the database with the configuration
+    it was started with (GradingWorker runs it in the worker's app)."""
+    return {"database": health.database_state(), "host": socket.gethostname()}
 
 
 @click.group("sandbox")
@@ -285,8 +292,6 @@ def sandbox() -> None:
 @click.option("--force", is_flag=True, help="Rebuild even if the hashed tag exists.")
 def sandbox_build(offline: bool | None, force: bool) -> None:
     """Build the sandbox image, tagged with a hash of its content. Idempotent."""
-    from hirebench.sandbox.image import SandboxBuildError, build_image
-
     try:
         result = build_image(offline=offline, force=force)
     except SandboxBuildError as exc:
@@ -308,12 +313,6 @@ def grade(grader_path: str, submission_path: str, mode: str, as_json: bool) -> N
     """Grade one submission in a sandbox, as the portal does. Exits 0 whenever grading completed."""
     import json
     from pathlib import Path
-
-    from hirebench.grading.notebook import GraderError, load_grader
-    from hirebench.grading.pipeline import PooledSandboxes, Submission
-    from hirebench.grading.pipeline import grade as run_grade
-    from hirebench.grading.result import GradeResult
-    from hirebench.sandbox.runner import SandboxError
 
     try:
         content = Path(submission_path).read_bytes()

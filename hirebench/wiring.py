@@ -4,6 +4,8 @@ process, so web requests, RQ workers and CLI commands share the same wiring."""
 
 from __future__ import annotations
 
+from hirebench.exams import grading_hooks
+
 _connected = False
 
 
@@ -14,3 +16,5 @@ def connect() -> None:
         return
     _connected = True
     # Receivers are added here, one line each, grouped by the module that reacts.
+    # grading: exams resolve `attempt-answer:` graders and close overdue attempts on each sweep.
+    grading_hooks.register()

@@ -139,11 +139,12 @@ def _demo_grader(release: threading.Event | None = None) -> Any:
 
 
 def test_seed_demo_waits_for_its_grading_jobs(app, runner) -> None:  # type: ignore[no-untyped-def]
+    from hirebench.grading import claims as grading_claims
     from hirebench.grading import queue as grading_queue
     from hirebench.models import GradingJob, JobStatus
 
     app.config.update(GRADING_WORKERS=2, SANDBOX_WARM_POOL=0)
-    grading_queue.set_grader(_demo_grader())
+    grading_claims.set_grader(_demo_grader())
     try:
         result = runner.invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
@@ -153,17 +154,18 @@ def test_seed_demo_waits_for_its_grading_jobs(app, runner) -> None:  # type: ign
             assert len(jobs) == 3
             assert all(j.status is JobStatus.done and j.error is None for j in jobs)
     finally:
-        grading_queue.set_grader(None)
+        grading_claims.set_grader(None)
         grading_queue.shutdown(app)
 
 
 def test_seed_demo_hands_back_what_outlasts_its_timeout(app, runner) -> None:  # type: ignore[no-untyped-def]
+    from hirebench.grading import claims as grading_claims
     from hirebench.grading import queue as grading_queue
     from hirebench.models import GradingJob, JobStatus
 
     app.config.update(GRADING_WORKERS=2, SANDBOX_WARM_POOL=0)
     release = threading.Event()
-    grading_queue.set_grader(_demo_grader(release))
+    grading_claims.set_grader(_demo_grader(release))
     try:
         result = runner.invoke(args=["seed-demo", "--grading-timeout", "1"])
         assert result.exit_code == 0, result.output
@@ -179,7 +181,7 @@ def test_seed_demo_hands_back_what_outlasts_its_timeout(app, runner) -> None:  #
                 assert "lost" not in job.error
     finally:
         release.set()
-        grading_queue.set_grader(None)
+        grading_claims.set_grader(None)
         grading_queue.shutdown(app)
 
 

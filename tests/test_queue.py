@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hirebench.queue import redis_queue, worker_selfcheck
+from hirebench.cli import worker_selfcheck
+from hirebench.grading.redis_jobs import redis_queue
 
 
 @pytest.mark.redis
@@ -32,6 +33,7 @@ def test_worker_runs_enqueued_job(app, redis_url: str, tmp_path: Path) -> None: 
     assert job.return_value()["database"] == "ok"
 
 
-def test_selfcheck_in_process(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("HIREBENCH_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
-    assert worker_selfcheck()["database"] == "ok"
+def test_selfcheck_in_process(app) -> None:  # type: ignore[no-untyped-def]
+    """The check runs in the app of the worker that performs it (GradingWorker's context)."""
+    with app.app_context():
+        assert worker_selfcheck()["database"] == "ok"

@@ -21,7 +21,8 @@ from hirebench.exams.loader import current_version, version_definition
 from hirebench.exams.questions import AnswerError, get_type
 from hirebench.exams.questions.coding import Coding
 from hirebench.extensions import db
-from hirebench.grading.notebook import GraderSpec
+from hirebench.grading import queue as grading_queue
+from hirebench.grading.formats import GraderSpec
 from hirebench.models import (
     Answer,
     Attempt,
@@ -325,8 +326,6 @@ def submit(attempt: Attempt, *, now: datetime | None = None, auto: bool = False)
 
 
 def grade_attempt(attempt: Attempt) -> None:
-    from hirebench.grading import queue as grading_queue
-
     definition = definition_of(attempt)
     answers = answers_by_question(attempt)
     jobs: list[int] = []
@@ -448,8 +447,6 @@ def expire_overdue(now: datetime | None = None) -> int:
 def run_visible_tests(
     attempt: Attempt, question_id: str, *, now: datetime | None = None
 ) -> GradingJob:
-    from hirebench.grading import queue as grading_queue
-
     now = now or utcnow()
     if close_if_overdue(attempt, now):
         raise AttemptClosed(closed_message(attempt))

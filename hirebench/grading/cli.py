@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from hirebench.grading.notebook import GraderError, load_grader
+from hirebench.grading.formats import GraderError, load_grader
 
 
 @click.group("grader")

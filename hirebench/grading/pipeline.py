@@ -17,10 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from hirebench.grading.notebook import GraderError, GraderSpec, GraderTest, load_grader
+from flask import current_app
+
+from hirebench.grading.formats import GraderError, GraderSpec, GraderTest, load_grader
+from hirebench.grading.registry import grader_from_source
 from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
 from hirebench.grading.submission import ExecutionPlan, SubmissionError, plan_submission
 from hirebench.sandbox.limits import SandboxLimits
+from hirebench.sandbox.pool import WarmPool
 from hirebench.sandbox.report import ReportError, check_report
 from hirebench.sandbox.runner import SandboxError
 
@@ -169,8 +173,6 @@ class PooledSandboxes:
     def __init__(
         self, pool_size: int, limits: SandboxLimits | None = None, starters: int = 3
     ) -> None:
-        from hirebench.sandbox.pool import WarmPool
-
         self.limits = limits or SandboxLimits()
         self.pool = WarmPool(pool_size, self.limits, starters=starters).start()
 
@@ -209,14 +211,11 @@ def close_sandbox_provider(timeout: float = 120.0) -> None:
 def grade_job_payload(
     grader_ref: str, submission: bytes, submission_name: str, mode: str = "full"
 ) -> GradeResult:
-    """Entry point for the grading queue: grader_ref is a grader notebook path, or an exam
-    answer (`attempt-answer:<id>`) whose grader comes from the stored exam version."""
-    from flask import current_app
-
-    from hirebench.exams.attempts import grader_for_ref
-
+    """Entry point for the grading queue: grader_ref is a grader notebook path, or a reference
+    that a registered grader source resolves (exams register `attempt-answer:<id>`, whose
+    grader comes from the stored exam version)."""
     try:
-        spec = grader_for_ref(grader_ref) or load_grader(Path(grader_ref))
+        spec = grader_from_source(grader_ref) or load_grader(Path(grader_ref))
     except GraderError as exc:
         return GradeResult.failure(f"the grader notebook is invalid: {exc}", mode=mode)
     except OSError as exc:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from hirebench.grading.notebook import (
+from hirebench.grading.formats import (
     MODES,
     GraderCell,
     GraderError,

@@ -23,6 +23,7 @@ from playwright.sync_api import Page, expect
 from hirebench.exams.attempts import definition_of, expire_overdue, refresh_score
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
+from hirebench.grading import claims as grading_claims
 from hirebench.grading import pipeline
 from hirebench.grading import queue as grading_queue
 from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
@@ -68,7 +69,7 @@ def sample(app: Flask) -> Iterator[str]:
         slug = load_exam(SAMPLE, GRADERS).exam.slug
     yield slug
     grading_queue.shutdown(app)
-    grading_queue.set_grader(None)
+    grading_claims.set_grader(None)
 
 
 @pytest.fixture
@@ -255,7 +256,7 @@ def test_a_whole_attempt_in_the_browser(
     make_user: Callable[..., User],
     sample: str,
 ) -> None:
-    grading_queue.set_grader(fake_grader)
+    grading_claims.set_grader(fake_grader)
     user = make_user(Role.candidate, name="王芳")
     attempt_id = _take_exam(page, live_server, app, sample, user, CORRECT_CODE, run_timeout=30)
     # immediate: the score shows at once; the short answer waits for reviewers.

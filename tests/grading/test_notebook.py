@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hirebench.grading.notebook import (
+from hirebench.grading.formats import (
     CODE_STUB,
     GraderError,
     GraderSpec,

@@ -24,6 +24,7 @@ import pytest
 from flask import Flask
 
 from hirebench.extensions import db
+from hirebench.grading import claims
 from hirebench.grading import queue as gq
 from hirebench.grading.result import GradeResult
 from hirebench.models import GradingJob, JobStatus
@@ -83,7 +84,7 @@ def _env(app: Flask, tmp_path: Path, grader: str, **extra: str) -> dict[str, str
         "HIREBENCH_GRADING_HEARTBEAT_TIMEOUT": LONG,
         "HIREBENCH_GRADING_REAP_INTERVAL": "0.5",
         "HIREBENCH_SANDBOX_WARM_POOL": "0",
-        gq.TEST_GRADER_ENV: grader,
+        claims.TEST_GRADER_ENV: grader,
         **extra,
     }
 
@@ -258,7 +259,7 @@ def test_rq_worker_hands_the_job_back_on_sigterm(
     assert job.status is JobStatus.queued and job.attempts == 1
     assert job.error is not None and job.error.endswith("SIGTERM) on attempt 1; handed back")
     # The hand-back rang for the next attempt: a burst worker finds the doorbell and finishes.
-    burst_env = {**env, gq.TEST_GRADER_ENV: "tests.grading.test_queue:instant_grader"}
+    burst_env = {**env, claims.TEST_GRADER_ENV: "tests.grading.test_queue:instant_grader"}
     subprocess.run([HIREBENCH, "worker", "--burst"], env=burst_env, check=True, timeout=120)
     done = _load(app, job_id)
     assert done.status is JobStatus.done and done.attempts == 2

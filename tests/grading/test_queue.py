@@ -21,13 +21,14 @@ import sqlalchemy as sa
 from flask import Flask
 from redis import Redis
 
-from hirebench import create_app
+from hirebench import create_app, events
 from hirebench.extensions import db
+from hirebench.grading import claims, process, redis_jobs, registry
 from hirebench.grading import queue as gq
+from hirebench.grading.redis_jobs import GRADING_QUEUE, redis_queue
 from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
 from hirebench.models import GradingJob, JobStatus, Role
 from hirebench.models.base import utcnow
-from hirebench.queue import GRADING_QUEUE, redis_queue
 from hirebench.services.errors import ServiceError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -82,10 +83,10 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(autouse=True)
 def _grader(app: Flask) -> Iterator[None]:
-    gq.set_grader(scripted_grader)
+    claims.set_grader(scripted_grader)
     yield
     gq.shutdown(app)
-    gq.set_grader(None)
+    claims.set_grader(None)
 
 
 def _insert(app: Flask, **fields: Any) -> int:
@@ -127,7 +128,7 @@ def _subprocess_env(app: Flask, tmp_path: Path, grader: str, **extra: str) -> di
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
         "HIREBENCH_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "HIREBENCH_INSTANCE_PATH": str(tmp_path / "worker-instance"),
-        gq.TEST_GRADER_ENV: f"{SELF}:{grader}",
+        claims.TEST_GRADER_ENV: f"{SELF}:{grader}",
         **extra,
     }
 
@@ -194,7 +195,7 @@ def test_raising_grader_gives_done_with_an_error_result(app: Flask) -> None:
 
 
 def test_grader_returning_garbage_is_an_error_result(app: Flask) -> None:
-    gq.set_grader(lambda *args: {"total": 100})  # type: ignore[arg-type]
+    claims.set_grader(lambda *args: {"total": 100})  # type: ignore[arg-type]
     with app.app_context():
         job = gq.wait(gq.submit("answer", b"x = 42", "a.py").id, timeout=10)
     assert job.status is JobStatus.done
@@ -213,7 +214,7 @@ def test_oversized_result_loses_output_then_fails(app: Flask) -> None:
         ]
         return result
 
-    gq.set_grader(chatty)
+    claims.set_grader(chatty)
     with app.app_context():
         small_id, huge_id = (gq.submit(ref, b"x", "a.py").id for ref in ("one", "many"))
         small, huge = gq.wait(small_id, timeout=10), gq.wait(huge_id, timeout=10)
@@ -243,7 +244,7 @@ def _race_once(app: Flask, job_id: int) -> None:
     def runner() -> None:
         with app.app_context():
             start.wait()
-            gq.run_job(job_id, grader=counting)
+            claims.run_job(job_id, grader=counting)
 
     threads = [threading.Thread(target=runner, name=f"racer-{n}") for n in range(3)]
     for thread in threads:
@@ -263,13 +264,13 @@ def test_interrupted_worker_hands_the_job_back_at_once(app: Flask) -> None:
         raise SystemExit(1)  # e.g. a worker told to stop mid-job
 
     with app.app_context(), pytest.raises(SystemExit):
-        gq.run_job(job_id, grader=shutting_down)
+        claims.run_job(job_id, grader=shutting_down)
     job = _load(app, job_id)
     assert job.status is JobStatus.queued and job.attempts == 1
     assert job.error is not None and job.error.startswith("worker interrupted (")
     assert job.error.endswith("on attempt 1; retrying")
     with app.app_context(), pytest.raises(SystemExit):
-        gq.run_job(job_id, grader=shutting_down)
+        claims.run_job(job_id, grader=shutting_down)
     assert _load(app, job_id).status is JobStatus.failed
 
 
@@ -278,7 +279,7 @@ def test_running_job_is_not_claimed_again(app: Flask) -> None:
         app, status=JobStatus.running, attempts=1, worker="h:1:t", heartbeat_at=utcnow()
     )
     with app.app_context():
-        gq.run_job(job_id, grader=scripted_grader)
+        claims.run_job(job_id, grader=scripted_grader)
     assert _load(app, job_id).status is JobStatus.running
 
 
@@ -359,11 +360,11 @@ def test_zombie_worker_result_is_discarded(app: Flask) -> None:
             return _result(0.0, mode, message="zombie")
         return _result(1.0, mode, message="successor")
 
-    gq.set_grader(first_stalls)
+    claims.set_grader(first_stalls)
 
     def zombie() -> None:
         with app.app_context():
-            gq.run_job(job_id)
+            claims.run_job(job_id)
 
     thread = threading.Thread(target=zombie)
     thread.start()
@@ -382,7 +383,7 @@ def test_zombie_worker_result_is_discarded(app: Flask) -> None:
 _CLAIM_AND_HANG = """
 import sys
 from hirebench import create_app
-from hirebench.grading.queue import run_job
+from hirebench.grading.claims import run_job
 app = create_app()
 with app.app_context():
     run_job(int(sys.argv[1]))
@@ -410,7 +411,7 @@ def test_killed_worker_process_job_is_retried_or_failed(
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
     killed_at = time.monotonic()
-    gq.set_grader(instant_grader)
+    claims.set_grader(instant_grader)
     with app.app_context():
         gq.ensure_started()
         job = gq.wait(job_id, timeout=15)
@@ -432,7 +433,7 @@ def test_regrade_one_submission(app: Flask, make_user: Any) -> None:
     reviewer = make_user(Role.reviewer)
     with app.app_context():
         original_id = gq.wait(gq.submit("answer", b"x = 42", "a.py").id, timeout=10).id
-        gq.set_grader(lambda ref, sub, name, mode: _result(0.5, mode, message="fixed grader"))
+        claims.set_grader(lambda ref, sub, name, mode: _result(0.5, mode, message="fixed grader"))
         again_id = gq.regrade(original_id, requested_by=reviewer.id).id
         gq.wait(again_id, timeout=10)
         third_id = gq.regrade(again_id).id
@@ -519,7 +520,7 @@ def test_web_process_starts_the_pool_with_its_first_request(app: Flask) -> None:
 def test_worker_start_hook_recovers_lost_jobs(app: Flask) -> None:
     lost = _abandoned(app, attempts=1)
     with app.app_context():
-        gq.on_worker_start(app)
+        process.on_worker_start(app)
         assert gq.wait(lost, timeout=10).status is JobStatus.done
 
 
@@ -574,8 +575,8 @@ def test_rq_worker_grades_a_submission(redis_app: Flask, tmp_path: Path) -> None
     with redis_app.app_context():
         job_id = gq.submit("answer", b"x = 42", "a.py").id
     rq_queue = redis_queue(redis_app.config["REDIS_URL"], GRADING_QUEUE)
-    assert rq_queue.job_ids == [gq.doorbell_id(job_id, 0)]
-    rq_job = rq_queue.fetch_job(gq.doorbell_id(job_id, 0))
+    assert rq_queue.job_ids == [redis_jobs.doorbell_id(job_id, 0)]
+    rq_job = rq_queue.fetch_job(redis_jobs.doorbell_id(job_id, 0))
     assert rq_job is not None and rq_job.timeout == 60
     _burst_worker(redis_app, tmp_path, "scripted_grader")
     job = _load(redis_app, job_id)
@@ -600,9 +601,12 @@ def test_lost_doorbell_is_rung_again(redis_app: Flask, tmp_path: Path) -> None:
 def test_worker_start_hook_rings_for_lost_jobs(redis_app: Flask, tmp_path: Path) -> None:
     lost = _abandoned(redis_app, attempts=1)
     queued = _insert(redis_app)  # its doorbell never rang
-    gq.on_worker_start(redis_app)
+    process.on_worker_start(redis_app)
     rq_queue = redis_queue(redis_app.config["REDIS_URL"], GRADING_QUEUE)
-    assert set(rq_queue.job_ids) == {gq.doorbell_id(lost, 1), gq.doorbell_id(queued, 0)}
+    assert set(rq_queue.job_ids) == {
+        redis_jobs.doorbell_id(lost, 1),
+        redis_jobs.doorbell_id(queued, 0),
+    }
     _burst_worker(redis_app, tmp_path, "scripted_grader")
     assert _load(redis_app, lost).status is JobStatus.done
     assert _load(redis_app, queued).status is JobStatus.done
@@ -637,3 +641,57 @@ def test_killed_rq_worker_job_is_retried_by_another(redis_app: Flask, tmp_path: 
     job = _load(redis_app, job_id)
     assert job.status is JobStatus.done and job.attempts == 2
     assert job.result is not None and job.result["message"] == "instant"
+
+
+# --- what grading tells the rest of the app, and asks of it (hirebench.grading.registry) --------
+
+
+@pytest.fixture
+def finished_jobs() -> Iterator[list[tuple[int, str]]]:
+    """Every events.grading_finished sent while the test runs, as (job_id, grader_ref)."""
+    seen: list[tuple[int, str]] = []
+
+    def receiver(sender: Any, job_id: int, grader_ref: str) -> None:
+        seen.append((job_id, grader_ref))
+
+    events.grading_finished.connect(receiver)
+    yield seen
+    events.grading_finished.disconnect(receiver)
+
+
+def test_grading_finished_is_sent_for_done_refused_and_failed_jobs(
+    app: Flask, finished_jobs: list[tuple[int, str]]
+) -> None:
+    with app.app_context():
+        done = gq.submit("answer", b"print(42)", "a.py").id
+        assert gq.wait(done, timeout=30).status is JobStatus.done
+    app.config["GRADING_SUBMISSION_MAX_BYTES"] = 3
+    with app.app_context():
+        refused = gq.submit("big", b"too long", "b.py").id
+    lost = _abandoned(app, attempts=2)
+    with app.app_context():
+        assert gq.reap_stale() == 1
+    deadline = time.monotonic() + 10  # the grading thread sends after its commit
+    while (done, "answer") not in finished_jobs and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(finished_jobs) == sorted([(done, "answer"), (refused, "big"), (lost, "answer")])
+
+
+def test_requeued_job_is_not_announced(app: Flask, finished_jobs: list[tuple[int, str]]) -> None:
+    _abandoned(app, attempts=1)
+    with app.app_context():
+        assert gq.reap_stale() == 1
+    assert finished_jobs == []
+
+
+def test_registered_sources_and_periodic_tasks(app: Flask, monkeypatch: Any) -> None:
+    """Exams register the `attempt-answer:` grader source and the overdue sweep at app start;
+    grading itself imports neither."""
+    assert registry.grader_from_source("attempt-answer:x") is None  # exams: not an answer id
+    assert registry.grader_from_source("/some/notebook.ipynb") is None  # no source: a path
+    ran: list[str] = []
+    monkeypatch.setattr(registry, "_periodic", {"t": lambda: ran.append("swept")})
+    with app.app_context():
+        gq.sweep()
+    assert ran == ["swept"]
+    assert "attempt-answer:" in registry._sources

@@ -12,7 +12,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from hirebench.grading.notebook import GraderSpec, load_grader
+from hirebench.grading.formats import GraderSpec, load_grader
 from hirebench.grading.submission import (
     MAX_SUBMISSION_BYTES,
     ExecutionPlan,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hirebench.grading.notebook import load_grader
+from hirebench.grading.formats import load_grader
 from hirebench.grading.pipeline import PooledSandboxes, Submission, grade
 from hirebench.grading.result import GradeResult, TestStatus
 from hirebench.sandbox.limits import SandboxLimits

@@ -25,6 +25,7 @@ from hirebench.exams.attempts import MAX_ANSWER_BYTES, integrity_summary, refres
 from hirebench.exams.loader import load_exam
 from hirebench.exams.prompts import render_prompt
 from hirebench.extensions import db
+from hirebench.grading import claims
 from hirebench.grading import queue as gq
 from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
 from hirebench.models import (
@@ -82,10 +83,10 @@ def fake_grader(grader_ref: str, submission: bytes, name: str, mode: str) -> Gra
 
 @pytest.fixture(autouse=True)
 def _grader(app: Flask) -> Iterator[None]:
-    gq.set_grader(fake_grader)
+    claims.set_grader(fake_grader)
     yield
     gq.shutdown(app)
-    gq.set_grader(None)
+    claims.set_grader(None)
 
 
 def _load(app: Flask, folder: Path, graders: Path = GRADERS) -> str:
@@ -678,7 +679,7 @@ def _visible_run(app: Flask, client: FlaskClient, slug: str, code: str) -> tuple
 def test_a_failing_visible_check_of_a_partly_hidden_test_is_reported(
     app: Flask, client: FlaskClient, candidate: User, mini: str
 ) -> None:
-    gq.set_grader(visible_run_grader)
+    claims.set_grader(visible_run_grader)
     page, summary = _visible_run(app, client, mini, "def add(x):\n    return x + 10\n")
     # Counted as the page counts them.
     assert "Visible tests (2)" in page
@@ -693,7 +694,7 @@ def test_a_real_visible_run_reports_each_visible_check_and_no_hidden_one(
 ) -> None:
     from hirebench.grading import pipeline
 
-    gq.set_grader(None)  # the real pipeline and sandbox
+    claims.set_grader(None)  # the real pipeline and sandbox
     app.config["SANDBOX_WARM_POOL"] = 0
     try:
         # Both visible checks fail; the hidden check (add(-10) == 0) would fail too.
@@ -963,7 +964,7 @@ def test_the_result_page_says_grading_while_the_sandbox_works(
         release.wait(timeout=30)
         return fake_grader(grader_ref, submission, name, mode)
 
-    gq.set_grader(held_grader)
+    claims.set_grader(held_grader)
     slug = _load(app, _exam_copy(tmp_path, "mini-held", results_policy="immediate"))
     attempt_id = _start(client, slug)
     assert Api(client, attempt_id).save("add-task", VALID["add-task"]).status_code == 200

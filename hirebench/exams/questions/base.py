@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from hirebench.authoring import Checker, Criterion, describe
-from hirebench.grading.notebook import GraderSpec
+from hirebench.grading.formats import GraderSpec
 
 OPTION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 OPTION_ID_RULE = "1-32 letters, digits, '_' or '-', starting with a letter or digit"

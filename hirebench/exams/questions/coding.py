@@ -20,7 +20,7 @@ from hirebench.exams.questions.base import (
     answer_text,
 )
 from hirebench.exams.questions.parts import max_chars_option
-from hirebench.grading.notebook import DEFAULT_MAX_BYTES, GraderError, GraderSpec, load_grader
+from hirebench.grading.formats import DEFAULT_MAX_BYTES, GraderError, GraderSpec, load_grader
 
 DEFAULT_MAX_CHARS = 100_000
 MAX_CHARS_CEILING = 1_000_000
