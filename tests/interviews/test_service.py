@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,18 +26,10 @@ from hirebench.models import (
     User,
 )
 from hirebench.paths import PROJECT_ROOT
+from tests.factories import row
 
 SHIPPED = PROJECT_ROOT / "exams" / "interviews" / "behavioural.yaml"
 QUESTIONS = ("ambiguous-annotation-cases", "guideline-silent", "model-needs-changing")
-
-
-T = TypeVar("T")
-
-
-def row(model: type[T], key: int) -> T:
-    found = db.session.get(model, key)
-    assert found is not None
-    return found
 
 
 @pytest.fixture

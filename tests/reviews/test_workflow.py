@@ -24,13 +24,13 @@ from hirebench.models import (
     ReviewItem,
     ReviewKind,
     Role,
-    Rubric,
     User,
 )
 from hirebench.models.base import utcnow
 from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews import rubrics, workflow
-from hirebench.reviews.rubric_file import RubricDefinition
+from tests import factories
+from tests.factories import portfolio_item
 
 RUBRIC_FILE = PROJECT_ROOT / "exams" / "rubrics" / "portfolio-project.yaml"
 # The shipped rubric's criteria and weights (2 + 3 + 3 + 2 + 1 = 11), levels 1-5.
@@ -52,28 +52,15 @@ def ctx(app: Flask) -> Iterator[None]:
 
 @pytest.fixture
 def people(ctx: None, make_user: Callable[..., User]) -> dict[str, User]:
-    made = {
-        "candidate": make_user(Role.candidate, email="cand@example.com", name="Zhang Wei"),
-        "r1": make_user(Role.reviewer, email="r1@example.com", name="Rita"),
-        "r2": make_user(Role.reviewer, email="r2@example.com", name="Rob"),
-        "r3": make_user(Role.reviewer, email="r3@example.com", name="Ria"),
-    }
-    loaded = {key: db.session.get(User, user.id) for key, user in made.items()}
-    return {key: user for key, user in loaded.items() if user is not None}
-
-
-def new_item(candidate: User, title: str = "Search relevance project") -> ReviewItem:
-    rubric = db.session.scalars(sa.select(Rubric)).one()
-    definition = RubricDefinition.from_json(rubric.definition)
-    item = workflow.create_item(
-        ReviewKind.portfolio,
-        candidate,
-        rubric_key=rubric.slug,
-        title=title,
-        rubric=workflow.snapshot(definition.criteria, definition.disagreement_threshold),
+    return factories.people(
+        make_user,
+        {
+            "candidate": (Role.candidate, "cand@example.com", "Zhang Wei"),
+            "r1": (Role.reviewer, "r1@example.com", "Rita"),
+            "r2": (Role.reviewer, "r2@example.com", "Rob"),
+            "r3": (Role.reviewer, "r3@example.com", "Ria"),
+        },
     )
-    db.session.commit()
-    return item
 
 
 def levels(value: int, **changes: int) -> dict[str, int]:
@@ -103,7 +90,7 @@ def test_round_robin_spreads_items_by_open_load(
     db.session.commit()
     others = {make_user(role).id for role in (Role.hr, Role.admin, Role.interviewer)}
 
-    items = [new_item(people["candidate"], f"case {n}") for n in range(3)]
+    items = [portfolio_item(people["candidate"], f"case {n}") for n in range(3)]
 
     assert reviewers_of(items[0]) == {r1.id, r2.id}  # all idle: lowest ids first
     assert reviewers_of(items[1]) == {r3.id, r1.id}  # r3 had nothing open
@@ -122,7 +109,7 @@ def test_round_robin_spreads_items_by_open_load(
     for item in (items[0], items[2]):
         assignment(item, r2).submitted_at = utcnow()
     db.session.commit()
-    assert r2.id in reviewers_of(new_item(people["candidate"], "case 4"))
+    assert r2.id in reviewers_of(portfolio_item(people["candidate"], "case 4"))
 
 
 def test_a_single_reviewer_on_staff_makes_a_panel_of_one(
@@ -131,7 +118,7 @@ def test_a_single_reviewer_on_staff_makes_a_panel_of_one(
     candidate = db.session.get(User, make_user(Role.candidate).id)
     only = make_user(Role.reviewer)
     assert candidate is not None
-    item = new_item(candidate)
+    item = portfolio_item(candidate)
     assert item.required_reviews == 1
     assert reviewers_of(item) == {only.id}
 
@@ -140,7 +127,7 @@ def test_a_single_reviewer_on_staff_makes_a_panel_of_one(
 
 
 def test_others_are_visible_only_after_the_own_review(people: dict[str, User]) -> None:
-    item = new_item(people["candidate"])
+    item = portfolio_item(people["candidate"])
     r1, r2 = people["r1"], people["r2"]
     workflow.submit_review(assignment(item, r2), levels(3), {})
     assert not workflow.others_visible(item, r1)
@@ -149,7 +136,7 @@ def test_others_are_visible_only_after_the_own_review(people: dict[str, User]) -
 
 
 def test_an_edit_adds_a_version_and_keeps_the_first(people: dict[str, User]) -> None:
-    item = new_item(people["candidate"])
+    item = portfolio_item(people["candidate"])
     mine = assignment(item, people["r1"])
     first = workflow.submit_review(mine, levels(2), {"ownership": "Vague."})
     second = workflow.submit_review(mine, levels(4), {"ownership": "Clear after all."})
@@ -172,7 +159,7 @@ def test_an_edit_adds_a_version_and_keeps_the_first(people: dict[str, User]) -> 
 
 
 def test_the_panel_score_is_the_median_of_current_reviews(people: dict[str, User]) -> None:
-    item = new_item(people["candidate"])
+    item = portfolio_item(people["candidate"])
     first = workflow.submit_review(assignment(item, people["r1"]), levels(3), {})
     # Every criterion at level 3 of 5 is halfway: 50.
     assert first.score == 50.0
@@ -195,7 +182,7 @@ def test_disagreement_flags_the_item_and_adds_a_tie_break_reviewer(
     people: dict[str, User],
 ) -> None:
     r1, r2, r3 = people["r1"], people["r2"], people["r3"]
-    item = new_item(people["candidate"])
+    item = portfolio_item(people["candidate"])
     assert reviewers_of(item) == {r1.id, r2.id}
     workflow.submit_review(assignment(item, r1), levels(1), {})  # 0
     workflow.submit_review(assignment(item, r2), levels(5), {})  # 100, far over 20 apart
@@ -228,7 +215,7 @@ BAD_INPUT = [
 def test_bad_input_is_refused_and_nothing_is_saved(
     people: dict[str, User], given: dict[str, Any], comments: dict[str, str], message: str
 ) -> None:
-    item = new_item(people["candidate"])
+    item = portfolio_item(people["candidate"])
     mine = assignment(item, people["r1"])
     with pytest.raises(workflow.ReviewError, match=message):
         workflow.submit_review(mine, given, comments)
@@ -241,7 +228,7 @@ def test_bad_input_is_refused_and_nothing_is_saved(
 
 
 def test_the_comment_limit_is_inclusive(people: dict[str, User]) -> None:
-    item = new_item(people["candidate"])
+    item = portfolio_item(people["candidate"])
     review = workflow.submit_review(
         assignment(item, people["r1"]), levels(3), {"ownership": "x" * 4000}
     )
@@ -249,7 +236,7 @@ def test_the_comment_limit_is_inclusive(people: dict[str, User]) -> None:
 
 
 def test_an_unassigned_item_is_refused_and_logged(people: dict[str, User]) -> None:
-    item = new_item(people["candidate"])
+    item = portfolio_item(people["candidate"])
     outsider = people["r3"]
     assert outsider.id not in reviewers_of(item)
     with pytest.raises(workflow.NotAssigned):

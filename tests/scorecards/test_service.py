@@ -39,16 +39,15 @@ from hirebench.models import (
     ReviewItem,
     ReviewKind,
     Role,
-    Rubric,
     User,
 )
 from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews import rubrics, workflow
-from hirebench.reviews.rubric_file import RubricDefinition
 from hirebench.scorecards import service as scorecards
 from hirebench.scorecards.compute import compute, evidence_name, explain
 from hirebench.scorecards.evidence import gather
 from hirebench.services import feedback, invitations
+from tests.factories import application_of, portfolio_item, row
 
 SAMPLE_EXAM = PROJECT_ROOT / "exams" / "ai-trainer-ecommerce"
 PROFILE = PROJECT_ROOT / "exams" / "jobs" / "ai-trainer-ecommerce.yaml"
@@ -99,26 +98,12 @@ def job(people: dict[str, User]) -> Job:
     return row(Job, profile.job_id)
 
 
-def row(model: type[Any], key: int) -> Any:
-    found = db.session.get(model, key)
-    assert found is not None
-    return found
-
-
 def invite(job: Job, hr: User, name: str, email: str) -> Application:
     issued = invitations.invite_candidate(
         name=name, email=email, job=job, invited_by=hr, ttl_hours=72
     )
     db.session.commit()
-    return application_of(issued.invitation.candidate, job)
-
-
-def application_of(candidate: User, job: Job) -> Application:
-    return db.session.scalars(
-        sa.select(Application).where(
-            Application.candidate_id == candidate.id, Application.job_id == job.id
-        )
-    ).one()
+    return application_of(issued.invitation.candidate_id, job.id)
 
 
 def assert_in_step(app: Flask, application: Application) -> dict[str, Any]:
@@ -187,20 +172,6 @@ def review(item: ReviewItem, *levels: int) -> None:
         workflow.submit_review(
             assignment, {c.id: level for c in workflow.criteria_of(item)}, {}, ip="10.0.0.3"
         )
-
-
-def portfolio_case(candidate: User, title: str) -> ReviewItem:
-    rubric = db.session.scalars(sa.select(Rubric)).one()
-    definition = RubricDefinition.from_json(rubric.definition)
-    item = workflow.create_item(
-        ReviewKind.portfolio,
-        candidate,
-        rubric_key=rubric.slug,
-        title=title,
-        rubric=workflow.snapshot(definition.criteria, definition.disagreement_threshold),
-    )
-    db.session.commit()
-    return item
 
 
 def schedule_interview(job: Job, candidate: User, people: dict[str, User]) -> Interview:
@@ -285,7 +256,7 @@ def test_the_stored_scorecard_follows_every_input(
         assert evidence_name(rationale) == "Annotation-rule design · 标注规则设计 · 理由说明"
 
     # A portfolio case reviewed: the portfolio stage is scored, its criteria are evidence.
-    first = portfolio_case(candidate, "Search relevance")
+    first = portfolio_item(candidate, "Search relevance")
     review(first, 4, 4)
     data = assert_in_step(app, application)
     assert data["stages"]["portfolio"]["score"] == 75.0
@@ -299,7 +270,7 @@ def test_the_stored_scorecard_follows_every_input(
 
     # A second case on which the reviewers disagree (0 against 100): flagged, a tie-break
     # reviewer is added, and the portfolio waits for it.
-    second = portfolio_case(candidate, "Query labelling")
+    second = portfolio_item(candidate, "Query labelling")
     review(second, 1, 5)
     db.session.refresh(second)
     assert second.flagged
@@ -356,7 +327,7 @@ def test_a_new_profile_version_recomputes_every_scorecard(
     answer_exam(attempt)
     attempts.submit(attempt)
     review(item_of(candidate, ReviewKind.exam_answer), 5, 5)
-    review(portfolio_case(candidate, "Search relevance"), 4, 4)
+    review(portfolio_item(candidate, "Search relevance"), 4, 4)
     before = assert_in_step(app, application)
     assert before["profile_version"] == 1
     assert before["composite"] is not None
@@ -422,7 +393,7 @@ def test_a_new_portfolio_case_puts_the_portfolio_stage_at_pending(
     app: Flask, people: dict[str, User], job: Job
 ) -> None:
     application = invite(job, people["hr"], "张伟", "zhang@example.com")
-    portfolio_case(application.candidate, "Search relevance")
+    portfolio_item(application.candidate, "Search relevance")
     assert statuses(assert_in_step(app, application))["portfolio"] == "pending"
 
 
@@ -448,8 +419,8 @@ def test_api_payload_lists_each_candidate_best_first(
     strong = invite(job, people["hr"], "Strong", "strong@example.com")
     weak = invite(job, people["hr"], "Weak", "weak@example.com")
     unscored = invite(job, people["hr"], "Unscored", "unscored@example.com")
-    review(portfolio_case(strong.candidate, "Case A"), 5, 5)
-    review(portfolio_case(weak.candidate, "Case B"), 2, 2)
+    review(portfolio_item(strong.candidate, "Case A"), 5, 5)
+    review(portfolio_item(weak.candidate, "Case B"), 2, 2)
 
     payload = scorecards.api_payload(job)
     assert (payload["job_id"], payload["job_title"], payload["profile_version"]) == (
@@ -510,7 +481,7 @@ def test_api_ranks_complete_records_before_a_partial_composite(
     full = invite(job, people["hr"], "Full", "full@example.com")
     solo = invite(job, people["hr"], "Solo", "solo@example.com")
     invite(job, people["hr"], "Nothing", "nothing@example.com")
-    review(portfolio_case(full.candidate, "Case A"), 3, 3)
+    review(portfolio_item(full.candidate, "Case A"), 3, 3)
     for application, rating in ((full, 3), (solo, 4)):
         interview = interviews.schedule(
             db.session.scalars(sa.select(InterviewKit)).first()
@@ -537,7 +508,7 @@ def test_recompute_command_brings_stale_scorecards_back(
     app: Flask, runner: FlaskCliRunner, people: dict[str, User], job: Job
 ) -> None:
     application = invite(job, people["hr"], "张伟", "zhang@example.com")
-    review(portfolio_case(application.candidate, "Case A"), 4, 4)
+    review(portfolio_item(application.candidate, "Case A"), 4, 4)
     good = assert_in_step(app, application)
 
     # A restored backup: the stored scorecard no longer matches its inputs.

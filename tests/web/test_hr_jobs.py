@@ -34,23 +34,20 @@ from hirebench.grading import queue as grading_queue
 from hirebench.jobs import service as job_service
 from hirebench.jobs.profile_file import load_profile_file, parse_profile_text, profile_yaml
 from hirebench.models import (
-    Application,
     AuditEvent,
     CandidateScorecard,
     Exam,
     Job,
     JobProfile,
     ReviewItem,
-    ReviewKind,
     Role,
-    Rubric,
     User,
 )
 from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews import rubrics, workflow
-from hirebench.reviews.rubric_file import RubricDefinition
 from hirebench.scorecards import service as scorecards
 from tests.conftest import AuthActions, csrf_from
+from tests.factories import application_of, portfolio_item, row
 
 SAMPLE_EXAM = PROJECT_ROOT / "exams" / "ai-trainer-ecommerce"
 PROFILE = PROJECT_ROOT / "exams" / "jobs" / "ai-trainer-ecommerce.yaml"
@@ -131,7 +128,7 @@ def world(app: Flask, make_user: Callable[..., User], auth: AuthActions) -> Iter
             candidate = new_candidate(job, name, email)
             ids[name] = candidate.id
             if plan is not None:
-                item = portfolio_case(candidate, f"{name}'s project")
+                item = portfolio_item(candidate, f"{name}'s project")
                 item_ids[name] = item.id
                 for assignment, given in zip(list(item.assignments), plan, strict=True):
                     workflow.submit_review(assignment, given, {})
@@ -153,12 +150,6 @@ def world(app: Flask, make_user: Callable[..., User], auth: AuthActions) -> Iter
     grading_queue.shutdown(app)
 
 
-def row(model: type[Any], key: int) -> Any:
-    found = db.session.get(model, key)
-    assert found is not None
-    return found
-
-
 def new_candidate(job: Job, name: str, email: str) -> User:
     candidate = User(email=email, name=name, role=Role.candidate, password_hash=None)
     db.session.add(candidate)
@@ -166,28 +157,6 @@ def new_candidate(job: Job, name: str, email: str) -> User:
     scorecards.refresh(job_service.ensure_application(candidate, job))
     db.session.commit()
     return candidate
-
-
-def portfolio_case(candidate: User, title: str) -> ReviewItem:
-    rubric = db.session.scalars(sa.select(Rubric)).one()
-    definition = RubricDefinition.from_json(rubric.definition)
-    item = workflow.create_item(
-        ReviewKind.portfolio,
-        candidate,
-        rubric_key=rubric.slug,
-        title=title,
-        rubric=workflow.snapshot(definition.criteria, definition.disagreement_threshold),
-    )
-    db.session.commit()
-    return item
-
-
-def application_of(candidate_id: int, job_id: int) -> Application:
-    return db.session.scalars(
-        sa.select(Application).where(
-            Application.candidate_id == candidate_id, Application.job_id == job_id
-        )
-    ).one()
 
 
 def html_of(client: FlaskClient, url: str, status: int = 200) -> str:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,18 +22,12 @@ from hirebench.jobs import service as jobs
 from hirebench.models import AuditEvent, Interview, InterviewKit, Role, Scorecard, User
 from hirebench.paths import PROJECT_ROOT
 from tests.conftest import AuthActions, csrf_from
+from tests.factories import row
 
 SHIPPED = PROJECT_ROOT / "exams" / "interviews" / "behavioural.yaml"
 QUESTIONS = ("ambiguous-annotation-cases", "model-needs-changing")
 CHECKED_RE = re.compile(r'name="([^"]+)" value="([^"]+)" required checked')
 XSS = "<script>alert(1)</script>"
-T = TypeVar("T")
-
-
-def row(model: type[T], key: int) -> T:
-    found = db.session.get(model, key)
-    assert found is not None
-    return found
 
 
 @dataclass(frozen=True)

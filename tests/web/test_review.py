@@ -18,17 +18,15 @@ from hirebench.models import (
     Review,
     ReviewAssignment,
     ReviewItem,
-    ReviewKind,
     Role,
-    Rubric,
     User,
 )
 from hirebench.paths import PROJECT_ROOT
 from hirebench.portfolios import service as portfolios
 from hirebench.reviews import rubrics, workflow
 from hirebench.reviews.agreement import weighted_kappa
-from hirebench.reviews.rubric_file import RubricDefinition
 from tests.conftest import AuthActions, csrf_from
+from tests.factories import portfolio_item, row
 
 # The shipped portfolio rubric's criteria, levels 1-5.
 CRITERIA = ("problem-framing", "data-work", "measured-impact", "ownership", "communication")
@@ -83,19 +81,7 @@ def new_case(app: Flask, candidate: User, title: str = "Search relevance") -> in
 def new_item(app: Flask, candidate: User, title: str) -> int:
     """A bare review item on the portfolio rubric (a candidate may add only 5 cases)."""
     with app.app_context():
-        person = db.session.get(User, candidate.id)
-        rubric = db.session.scalars(sa.select(Rubric)).one()
-        assert person is not None
-        definition = RubricDefinition.from_json(rubric.definition)
-        item = workflow.create_item(
-            ReviewKind.portfolio,
-            person,
-            rubric_key=rubric.slug,
-            title=title,
-            rubric=workflow.snapshot(definition.criteria, definition.disagreement_threshold),
-        )
-        db.session.commit()
-        return item.id
+        return portfolio_item(row(User, candidate.id), title).id
 
 
 def review(
