@@ -10,6 +10,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from redis import Redis
+from redis.exceptions import RedisError
+from waitress import serve as waitress_serve
 
 from hirebench.extensions import db
 from hirebench.grading import process as grading_process
@@ -205,8 +208,6 @@ def serve(host: str, port: int, threads: int) -> None:
 
     Grading starts with the process (docs/grading-queue.md): leftovers of a dead process are
     recovered before the first request. SIGTERM or Ctrl-C hands running grading jobs back."""
-    from waitress import serve as waitress_serve
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     _stop_on_signals()
     try:
@@ -248,9 +249,6 @@ def _stop_on_signals() -> None:
 def worker(burst: bool, queues: tuple[str, ...]) -> None:
     """Run an RQ worker on HIREBENCH_REDIS_URL. Start as many as you like, on any hosts.
     SIGTERM or Ctrl-C hands the running grading job back at once."""
-    from redis import Redis
-    from redis.exceptions import RedisError
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     url = app.config["REDIS_URL"]
     if not url:
