@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from hirebench.exams.definition import ExamDefinition
 from hirebench.exams.loader import current_version, version_definition
 from hirebench.exams.questions import AnswerError, get_type
-from hirebench.exams.questions.coding import Coding
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
 from hirebench.grading.formats import GraderSpec
@@ -57,12 +56,6 @@ class AttemptClosed(AttemptError):
 
 class RateLimited(AttemptError):
     """Too soon, or too often: the request is fine but must wait (HTTP 429, not 400)."""
-
-
-def _coding() -> Coding:
-    coding = get_type("coding")
-    assert isinstance(coding, Coding)
-    return coding
 
 
 def definition_of(attempt: Attempt) -> ExamDefinition:
@@ -333,7 +326,8 @@ def grade_attempt(attempt: Attempt) -> None:
         question = definition.question(question_id)
         answer = answers.get(question_id) or _answer(attempt, question_id)
         answer.max_points = question.points
-        if question.type == "coding":
+        question_type = get_type(question.type)
+        if question_type.graded_in_sandbox:
             if answer.value:
                 answer.state = "grading"
                 db.session.flush()
@@ -341,7 +335,7 @@ def grade_attempt(attempt: Attempt) -> None:
             else:
                 answer.state, answer.points = "scored", 0.0
             continue
-        graded = get_type(question.type).auto_grade(question, answer.value)
+        graded = question_type.auto_grade(question, answer.value)
         if graded is None:
             answer.state, answer.points = "awaiting_review", None
         else:
@@ -377,7 +371,7 @@ def sync_coding_results(attempt: Attempt) -> None:
         if job is None or job.result is None or job.status.value not in ("done", "failed"):
             continue
         question = definition.question(answer.question_id)
-        graded = _coding().scale(
+        graded = get_type(question.type).sandbox_grade(
             question, float(job.result.get("total", 0.0)), float(job.result.get("max_total", 0.0))
         )
         answer.points, answer.state = graded.points, "scored"
@@ -453,7 +447,7 @@ def run_visible_tests(
     if question_id not in attempt.question_ids:
         raise AttemptError(_("That question is not part of this exam attempt."))
     question = definition_of(attempt).question(question_id)
-    if question.type != "coding":
+    if not get_type(question.type).graded_in_sandbox:
         raise AttemptError(_("Only coding questions have tests to run."))
     answer = answers_by_question(attempt).get(question_id)
     if answer is None or not answer.value:
@@ -483,7 +477,8 @@ def grader_for_ref(grader_ref: str) -> GraderSpec | None:
     if answer is None:
         return None
     question = definition_of(answer.attempt).question(answer.question_id)
-    return _coding().grader_spec(question)
+    question_type = get_type(question.type)
+    return question_type.grader_spec(question) if question_type.graded_in_sandbox else None
 
 
 @dataclass(frozen=True)

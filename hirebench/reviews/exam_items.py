@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hirebench.authoring import Criterion
+from hirebench.exams.questions import get_type
 from hirebench.extensions import db
 from hirebench.models import Answer, Attempt, ReviewItem, ReviewKind
 from hirebench.reviews import workflow
@@ -19,22 +19,22 @@ def queue_exam_answers(attempt: Attempt) -> int:
     created = 0
     for answer in attempt.answers:
         question = definition.question(answer.question_id)
-        spec = question.spec
-        rubric: tuple[Criterion, ...]
-        if question.type == "short_answer" and answer.state == "awaiting_review":
-            text = answer.value if isinstance(answer.value, str) else ""
-            if not text.strip():
+        part = get_type(question.type).review_part(question, answer.value)
+        if part is None:
+            continue
+        if part.kind == "answer":
+            if answer.state != "awaiting_review":
+                continue  # scored already: reviewed before, or empty
+            if not part.text.strip():
                 # Nothing to read: no reviewer's time is spent on an empty answer.
                 answer.state, answer.points = "scored", 0.0
                 continue
-            kind, rubric = ReviewKind.exam_answer, spec.rubric
-        elif question.type == "annotation_rules":
-            value = answer.value if isinstance(answer.value, dict) else {}
-            if not str(value.get("rationale") or "").strip():
-                continue
-            kind, rubric = ReviewKind.exam_rationale, spec.rationale_rubric
+            kind = ReviewKind.exam_answer
         else:
-            continue
+            if not part.text.strip():
+                continue
+            kind = ReviewKind.exam_rationale
+        rubric = part.rubric
         if _exists(kind, answer):
             continue
         suffix = "" if kind is ReviewKind.exam_answer else " · rationale"

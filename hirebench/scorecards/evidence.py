@@ -9,6 +9,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from hirebench.authoring.rubric import Scale
+from hirebench.exams.questions import get_type
 from hirebench.extensions import db
 from hirebench.interviews.bank import GUIDE_SCALE
 from hirebench.jobs.profile import JobProfileDefinition, Stage, monthly
@@ -108,7 +109,7 @@ def _exam(application: Application, profile: JobProfileDefinition, evidence: Evi
     groups: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for question_id in attempt.question_ids:
         question = definition.question(question_id)
-        stage = Stage.assessment if question.type == "assessment" else Stage.written_test
+        stage = Stage(get_type(question.type).scorecard_stage)
         answer = answers.get(question_id)
         if answer is not None and answer.state in ("grading", "awaiting_review"):
             totals[stage][2] += 1

@@ -7,7 +7,6 @@ attempt whose deadline has passed, so the server's clock decides what may still 
 
 from __future__ import annotations
 
-import json
 import math
 import secrets
 from dataclasses import dataclass, field
@@ -59,7 +58,7 @@ from hirebench.exams.attempts import (
 from hirebench.exams.definition import ExamDefinition
 from hirebench.exams.loader import current_version, version_definition
 from hirebench.exams.prompts import prompt_excerpt, render_prompt
-from hirebench.exams.questions import AnswerError, Question, get_type
+from hirebench.exams.questions import QUESTION_TYPES, AnswerError, Question, get_type
 from hirebench.extensions import db
 from hirebench.jobs.service import applications_of
 from hirebench.models import (
@@ -87,15 +86,8 @@ SESSION_TOKENS_KEPT = 8  # the session is a cookie; old attempts need no token
 # accepts (attempts.MAX_ANSWER_BYTES, measured as ASCII-escaped JSON) fits well within it.
 MAX_JSON_BODY = 1_000_000
 
-TYPE_LABELS = {
-    "coding": _l("Coding"),
-    "single_choice": _l("Single choice"),
-    "multiple_choice": _l("Multiple choice"),
-    "numeric": _l("Number"),
-    "short_answer": _l("Short answer"),
-    "annotation_rules": _l("Annotation rules"),
-    "assessment": _l("Reasoning item"),
-}
+# Each question type names itself (QuestionType.label).
+TYPE_LABELS = {question_type.name: question_type.label for question_type in QUESTION_TYPES}
 RESULT_STATES = {
     "scored": _l("Graded"),
     "grading": _l("Grading in the sandbox"),
@@ -167,15 +159,6 @@ def _epoch_ms(moment: datetime) -> int:
 def _minutes_left(attempt: Attempt) -> int:
     seconds = (attempt.deadline_at - utcnow()).total_seconds()
     return max(0, math.ceil(seconds / 60))
-
-
-def _number_text(value: Any) -> str:
-    """A number as a person writes it (2, not 2.0); None as an empty cell."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "" if value is None else str(value)
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(float(value))
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -362,56 +345,21 @@ def consent(slug: str) -> ResponseReturnValue:
 def _question_view(
     number: int, question: Question, seed: str, answer: Answer | None
 ) -> QuestionView:
-    view = get_type(question.type).candidate_view(question, seed)
-    value = answer.value if answer is not None else None
-    item = QuestionView(
+    question_type = get_type(question.type)
+    view = question_type.candidate_view(question, seed)
+    shown = question_type.prefill(question, view, answer.value if answer is not None else None)
+    return QuestionView(
         number=number,
         question=question,
         view=view,
         prompt_html=render_prompt(question.prompt),
-        answered=value not in (None, "", [], {}),
+        answered=shown.answered,
+        chosen=set(shown.chosen),
+        text=shown.text,
+        rationale=shown.rationale,
+        example_rules=shown.example_rules,
+        sample_rows=[list(row) for row in shown.sample_rows],
     )
-    if question.type in ("single_choice", "assessment") and isinstance(value, str):
-        item.chosen = {value}
-    elif question.type == "multiple_choice" and isinstance(value, list):
-        item.chosen = {str(v) for v in value}
-    elif question.type == "numeric":
-        item.text = _number_text(value)
-    elif question.type == "coding":
-        item.text = value if isinstance(value, str) else view["starter_code"]
-    elif question.type == "short_answer":
-        item.text = value if isinstance(value, str) else ""
-    elif question.type == "annotation_rules":
-        if isinstance(value, dict):
-            rules = value.get("rules") or []
-            item.text = json.dumps(rules, indent=2, ensure_ascii=False) if rules else ""
-            item.rationale = str(value.get("rationale") or "")
-            item.answered = bool(rules) or bool(item.rationale)
-        item.example_rules = _example_rules(view)
-        columns = view["sample"]["columns"]
-        item.sample_rows = [
-            [_number_text(row.get(column)) for column in columns] for row in view["sample"]["rows"]
-        ]
-    return item
-
-
-def _example_rules(view: dict[str, Any]) -> str:
-    """A valid rule table built from the question's own fields and labels, shown as the
-    placeholder so the format is documented where it is typed. It says nothing about which
-    rules are right."""
-    labels = view["labels"]
-    rules: list[dict[str, Any]] = []
-    category = next((f for f in view["fields"] if f["type"] == "category" and f["values"]), None)
-    number = next((f for f in view["fields"] if f["type"] == "number"), None)
-    if category is not None:
-        condition = {"field": category["name"], "op": "eq", "value": category["values"][0]}
-        rules.append({"conditions": [condition], "label": labels[0]})
-    if number is not None:
-        condition = {"field": number["name"], "op": "lt", "value": 1}
-        rules.append({"conditions": [condition], "label": labels[min(1, len(labels) - 1)]})
-    rules.append({"conditions": [], "label": labels[-1]})
-    lines = ",\n".join("  " + json.dumps(rule, ensure_ascii=False) for rule in rules)
-    return f"[\n{lines}\n]"
 
 
 def _sections(attempt: Attempt) -> list[SectionView]:

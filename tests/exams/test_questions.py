@@ -16,6 +16,7 @@ from hirebench.exams.questions import (
     AnswerError,
     AutoGrade,
     Question,
+    annotation_rules,
     get_type,
     register,
     type_of,
@@ -497,9 +498,6 @@ def test_annotation_grading_with_the_real_engine(mini: ExamDefinition) -> None:
 def test_annotation_points_are_points_times_kappa_floored_at_zero(
     mini: ExamDefinition, monkeypatch: pytest.MonkeyPatch, kappa: float, points: float
 ) -> None:
-    # The question type imports the engine's scorer by name, so the stand-in replaces it there.
-    from hirebench.exams.questions import annotation_rules as annotation
-
     seen: dict[str, Any] = {}
 
     class Score:
@@ -514,7 +512,8 @@ def test_annotation_points_are_points_times_kappa_floored_at_zero(
         score.kappa = kappa  # type: ignore[attr-defined]
         return score
 
-    monkeypatch.setattr(annotation, "score_rules", stand_in)
+    # The question type imports the engine's scorer by name, so the stand-in replaces it there.
+    monkeypatch.setattr(annotation_rules, "score_rules", stand_in)
     result = grade(mini.question("event-labels"), {"rules": PERFECT, "rationale": ""})
     assert result is not None and result.points == pytest.approx(points)
     assert result.detail["kappa"] == kappa and result.detail["conflict_share"] == 0.05

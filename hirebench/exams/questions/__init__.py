@@ -1,9 +1,13 @@
-"""The question-type registry: one explicit `register()` call per type, CTFd-style.
+"""The question-type registry: the explicit list QUESTION_TYPES, CTFd-style.
 
-Each type (a `QuestionType` subclass) declares its name, its author schema (the YAML keys it
-reads, checked by `author_schema`), what the candidate sees (`candidate_view`), how a
-browser's answer is cleaned (`validate_answer`), how it is scored (`auto_grade`, or None when
-the sandbox or reviewers grade it) and how it renders for a reviewer (`review_view`).
+Each type (a `QuestionType` subclass, one module) declares its name and label, its author
+schema (the YAML keys it reads, checked by `author_schema`), what the candidate sees
+(`candidate_view`) and what the exam page prefills (`prefill`), how a browser's answer is
+cleaned (`validate_answer`), how it is scored (`auto_grade`; or in the sandbox when
+`graded_in_sandbox`, through `grader_spec` and `sandbox_grade`), which part reviewers grade
+against which rubric (`review_part`), how it renders for a reviewer (`review_view`) and the
+scorecard stage it counts in (`scorecard_stage`). Code elsewhere calls these hooks and never
+branches on a type's name, so a new type is one module plus one line in QUESTION_TYPES.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from hirebench.exams.questions.assessment import Assessment
 from hirebench.exams.questions.base import (
     AnswerError,
     AutoGrade,
+    Prefill,
     Question,
     QuestionType,
+    ReviewPart,
     seeded_shuffle,
 )
 from hirebench.exams.questions.coding import Coding
@@ -45,20 +51,28 @@ def type_of(question: Question) -> QuestionType[Any]:
     return REGISTRY[question.type]
 
 
-register(Coding())
-register(SingleChoice())
-register(MultipleChoice())
-register(Numeric())
-register(ShortAnswer())
-register(AnnotationRules())
-register(Assessment())
+# Every question type the platform knows, in the order the docs list them.
+QUESTION_TYPES: tuple[QuestionType[Any], ...] = (
+    Coding(),
+    SingleChoice(),
+    MultipleChoice(),
+    Numeric(),
+    ShortAnswer(),
+    AnnotationRules(),
+    Assessment(),
+)
+for _question_type in QUESTION_TYPES:
+    register(_question_type)
 
 __all__ = [
+    "QUESTION_TYPES",
     "REGISTRY",
     "AnswerError",
     "AutoGrade",
+    "Prefill",
     "Question",
     "QuestionType",
+    "ReviewPart",
     "get_type",
     "register",
     "seeded_shuffle",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from hirebench.authoring import (
     Checker,
@@ -36,13 +38,17 @@ from hirebench.authoring import (
     rubric_from_json,
     rubric_to_json,
 )
+from hirebench.exams.annotation import OPS_BY_TYPE, RuleError, parse_rules, score_rules
 from hirebench.exams.questions.base import (
     AnswerError,
     AuthorContext,
     AutoGrade,
+    Prefill,
     Question,
     QuestionType,
+    ReviewPart,
     answer_text,
+    number_text,
 )
 
 GOLD_MIN_ROWS = 200
@@ -382,6 +388,7 @@ def _cell_value(spec_field: Field | None, text: str) -> Any:
 
 class AnnotationRules(QuestionType[AnnotationRulesSpec]):
     name = "annotation_rules"
+    label = _l("Annotation rules")
     spec_class = AnnotationRulesSpec
     required_keys = ("labels", "fields", "sample", "gold", "rationale_rubric")
     optional_keys = ("max_rules", "rationale_max_chars")
@@ -453,8 +460,6 @@ class AnnotationRules(QuestionType[AnnotationRulesSpec]):
         )
 
     def candidate_view(self, question: Question, seed: str | int) -> dict[str, Any]:
-        from hirebench.exams.annotation import OPS_BY_TYPE
-
         spec = self.spec(question)
         return {
             **self.base_view(question),
@@ -472,8 +477,6 @@ class AnnotationRules(QuestionType[AnnotationRulesSpec]):
     def parse_rules(self, question: Question, raw: Any) -> list[Any]:
         """The engine's typed rules for a rule table, or AnswerError with the engine's
         message (which names the rule and condition, counted from 1)."""
-        from hirebench.exams.annotation import RuleError, parse_rules
-
         spec = self.spec(question)
         if not isinstance(raw, list):
             # The engine also decodes JSON text; a browser payload must already be a list.
@@ -502,8 +505,6 @@ class AnnotationRules(QuestionType[AnnotationRulesSpec]):
         return {"rules": rules, "rationale": rationale}
 
     def auto_grade(self, question: Question, answer: Any) -> AutoGrade:
-        from hirebench.exams.annotation import score_rules
-
         spec = self.spec(question)
         if answer is None or (isinstance(answer, dict) and not answer.get("rules")):
             return AutoGrade(0.0, question.points, {"answered": False})
@@ -543,3 +544,49 @@ class AnnotationRules(QuestionType[AnnotationRulesSpec]):
             "rationale": answer.get("rationale", ""),
             "rationale_rubric": rubric_to_json(spec.rationale_rubric),
         }
+
+    def prefill(self, question: Question, view: Mapping[str, Any], value: Any) -> Prefill:
+        text = rationale = ""
+        answered = False
+        if isinstance(value, dict):
+            rules = value.get("rules") or []
+            text = json.dumps(rules, indent=2, ensure_ascii=False) if rules else ""
+            rationale = str(value.get("rationale") or "")
+            # Autosave stores an empty table beside a rationale typed so far.
+            answered = bool(rules) or bool(rationale)
+        columns = view["sample"]["columns"]
+        rows = tuple(
+            tuple(number_text(row.get(column)) for column in columns)
+            for row in view["sample"]["rows"]
+        )
+        return Prefill(
+            answered=answered,
+            text=text,
+            rationale=rationale,
+            example_rules=example_rules(view),
+            sample_rows=rows,
+        )
+
+    def review_part(self, question: Question, value: Any) -> ReviewPart:
+        # The rules are scored against the gold set; reviewers grade only the rationale.
+        rationale = str(value.get("rationale") or "") if isinstance(value, dict) else ""
+        return ReviewPart("rationale", self.spec(question).rationale_rubric, rationale)
+
+
+def example_rules(view: Mapping[str, Any]) -> str:
+    """A valid rule table built from the question's own fields and labels, shown as the
+    placeholder so the format is documented where it is typed. It says nothing about which
+    rules are right."""
+    labels = view["labels"]
+    rules: list[dict[str, Any]] = []
+    category = next((f for f in view["fields"] if f["type"] == "category" and f["values"]), None)
+    number = next((f for f in view["fields"] if f["type"] == "number"), None)
+    if category is not None:
+        condition = {"field": category["name"], "op": "eq", "value": category["values"][0]}
+        rules.append({"conditions": [condition], "label": labels[0]})
+    if number is not None:
+        condition = {"field": number["name"], "op": "lt", "value": 1}
+        rules.append({"conditions": [condition], "label": labels[min(1, len(labels) - 1)]})
+    rules.append({"conditions": [], "label": labels[-1]})
+    lines = ",\n".join("  " + json.dumps(rule, ensure_ascii=False) for rule in rules)
+    return f"[\n{lines}\n]"

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from hirebench.authoring import join
 from hirebench.exams.questions.base import (
     AuthorContext,
@@ -35,6 +37,9 @@ class AssessmentSpec:
 
 class Assessment(OneOptionType[AssessmentSpec]):
     name = "assessment"
+    label = _l("Reasoning item")
+    # Reasoning items make up the profile's assessment stage, apart from the written test.
+    scorecard_stage = "assessment"
     spec_class = AssessmentSpec
     required_keys = ("scale", "options")
     optional_keys = ("shuffle_options",)

@@ -11,13 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from hirebench.authoring import join
 from hirebench.exams.questions.base import (
     AuthorContext,
     AutoGrade,
+    Prefill,
     Question,
     QuestionType,
     answer_text,
+    is_answered,
 )
 from hirebench.exams.questions.parts import max_chars_option
 from hirebench.grading.formats import DEFAULT_MAX_BYTES, GraderError, GraderSpec, load_grader
@@ -55,6 +59,8 @@ def _parse(source: str) -> GraderSpec:
 
 class Coding(QuestionType[CodingSpec]):
     name = "coding"
+    label = _l("Coding")
+    graded_in_sandbox = True
     spec_class = CodingSpec
     required_keys = ("grader",)
     optional_keys = ("max_chars",)
@@ -132,7 +138,7 @@ class Coding(QuestionType[CodingSpec]):
         """The stored grader notebook, parsed (cached), for the grading queue."""
         return _parse(self.spec(question).grader_source)
 
-    def scale(self, question: Question, total: float, max_total: float) -> AutoGrade:
+    def sandbox_grade(self, question: Question, total: float, max_total: float) -> AutoGrade:
         """The question's score from a sandbox result: its points times the share of the
         grader's points earned."""
         spec = self.spec(question)
@@ -160,6 +166,11 @@ class Coding(QuestionType[CodingSpec]):
     def auto_grade(self, question: Question, answer: Any) -> AutoGrade | None:
         self.spec(question)
         return None  # the sandbox grades it, through the grading queue
+
+    def prefill(self, question: Question, view: Mapping[str, Any], value: Any) -> Prefill:
+        # Nothing saved yet: the editor starts from the grader's starter code.
+        text = value if isinstance(value, str) else str(view["starter_code"])
+        return Prefill(answered=is_answered(value), text=text)
 
     def review_view(self, question: Question, answer: Any) -> dict[str, Any]:
         spec = self.spec(question)

@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from hirebench.authoring import join
 from hirebench.exams.questions.base import (
     AnswerError,
     AuthorContext,
     AutoGrade,
+    Prefill,
     Question,
     QuestionType,
+    is_answered,
 )
 from hirebench.exams.questions.parts import Option, option_ids, options_view, parse_options
 
@@ -43,6 +46,7 @@ class MultipleChoiceSpec:
 
 class MultipleChoice(QuestionType[MultipleChoiceSpec]):
     name = "multiple_choice"
+    label = _l("Multiple choice")
     spec_class = MultipleChoiceSpec
     required_keys = ("options",)
     optional_keys = ("scoring", "shuffle_options")
@@ -119,6 +123,10 @@ class MultipleChoice(QuestionType[MultipleChoiceSpec]):
                 "credit": credit,
             },
         )
+
+    def prefill(self, question: Question, view: Mapping[str, Any], value: Any) -> Prefill:
+        chosen = frozenset(str(v) for v in value) if isinstance(value, list) else frozenset()
+        return Prefill(answered=is_answered(value), chosen=chosen)
 
     def review_view(self, question: Question, answer: Any) -> dict[str, Any]:
         spec = self.spec(question)

@@ -9,14 +9,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from hirebench.authoring import is_number, join
 from hirebench.exams.questions.base import (
     AnswerError,
     AuthorContext,
     AutoGrade,
+    Prefill,
     Question,
     QuestionType,
+    is_answered,
+    number_text,
 )
 
 MAX_INPUT_CHARS = 64
@@ -52,6 +56,7 @@ def _within(error: float, limit: float, answer: float) -> bool:
 
 class Numeric(QuestionType[NumericSpec]):
     name = "numeric"
+    label = _l("Number")
     spec_class = NumericSpec
     required_keys = ("answer",)
     optional_keys = ("tolerance", "partial")
@@ -175,6 +180,9 @@ class Numeric(QuestionType[NumericSpec]):
             question.points,
             {"given": answer, "expected": spec.answer, "error": error, "credit": credit},
         )
+
+    def prefill(self, question: Question, view: Mapping[str, Any], value: Any) -> Prefill:
+        return Prefill(answered=is_answered(value), text=number_text(value))
 
     def review_view(self, question: Question, answer: Any) -> dict[str, Any]:
         spec = self.spec(question)

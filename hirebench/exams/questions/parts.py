@@ -13,8 +13,10 @@ from hirebench.exams.questions.base import (
     OPTION_ID_PATTERN,
     OPTION_ID_RULE,
     AnswerError,
+    Prefill,
     Question,
     QuestionType,
+    is_answered,
     seeded_shuffle,
 )
 
@@ -148,3 +150,7 @@ class OneOptionType(QuestionType[OptionSpecT]):
         if raw is None:
             return None
         return chosen_option(self.spec(question).options, raw)
+
+    def prefill(self, question: Question, view: Mapping[str, Any], value: Any) -> Prefill:
+        chosen = frozenset({value}) if isinstance(value, str) else frozenset()
+        return Prefill(answered=is_answered(value), chosen=chosen)

@@ -6,13 +6,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from hirebench.authoring import Criterion, parse_rubric, rubric_from_json, rubric_to_json
 from hirebench.exams.questions.base import (
     AuthorContext,
     AutoGrade,
+    Prefill,
     Question,
     QuestionType,
+    ReviewPart,
     answer_text,
+    is_answered,
 )
 from hirebench.exams.questions.parts import max_chars_option
 
@@ -31,6 +36,7 @@ class ShortAnswerSpec:
 
 class ShortAnswer(QuestionType[ShortAnswerSpec]):
     name = "short_answer"
+    label = _l("Short answer")
     spec_class = ShortAnswerSpec
     required_keys = ("rubric",)
     optional_keys = ("max_chars",)
@@ -68,3 +74,11 @@ class ShortAnswer(QuestionType[ShortAnswerSpec]):
             "max_chars": spec.max_chars,
             "answer": answer,
         }
+
+    def prefill(self, question: Question, view: Mapping[str, Any], value: Any) -> Prefill:
+        return Prefill(answered=is_answered(value), text=value if isinstance(value, str) else "")
+
+    def review_part(self, question: Question, value: Any) -> ReviewPart:
+        # The reviewers' rubric score is the question's score.
+        text = value if isinstance(value, str) else ""
+        return ReviewPart("answer", self.spec(question).rubric, text)

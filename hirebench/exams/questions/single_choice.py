@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from hirebench.authoring import join
 from hirebench.exams.questions.base import (
     AuthorContext,
@@ -33,6 +35,7 @@ class SingleChoiceSpec:
 
 class SingleChoice(OneOptionType[SingleChoiceSpec]):
     name = "single_choice"
+    label = _l("Single choice")
     spec_class = SingleChoiceSpec
     required_keys = ("options",)
     optional_keys = ("shuffle_options",)
