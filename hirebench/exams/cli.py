@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from hirebench.exams.definition import ExamDefinitionError, load_definition
+from hirebench.exams.loader import ExamLoadError, load_exam
 
 GRADERS_HELP = (
     "The graders/ folder that `grader:` paths are relative to. Default: the graders folder "
@@ -53,8 +54,6 @@ def validate(path: Path, graders: Path | None) -> None:
 def load(path: Path, graders: Path | None) -> None:
     """Validate an exam folder and load it in one transaction. A changed exam gets a new
     version; loading unchanged content writes nothing."""
-    from hirebench.exams.loader import ExamLoadError, load_exam
-
     try:
         result = load_exam(path, graders_root_for(path, graders))
     except ExamLoadError as exc:

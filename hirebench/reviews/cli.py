@@ -9,6 +9,10 @@ import click
 from flask.cli import with_appcontext
 
 from hirebench.authoring import AuthoringError
+from hirebench.interviews import service as interviews
+from hirebench.interviews.bank import load_bank_file
+from hirebench.reviews import rubrics
+from hirebench.reviews.rubric_file import load_rubric_file
 
 
 def _fail(path: Path, exc: AuthoringError) -> None:
@@ -28,8 +32,6 @@ def rubrics_group() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate_rubrics(paths: tuple[Path, ...]) -> None:
     """Check rubric files; print every problem as FILE: KEY PATH: message — fix, exit 1."""
-    from hirebench.reviews.rubric_file import load_rubric_file
-
     for path in paths:
         try:
             rubric = load_rubric_file(path)
@@ -44,9 +46,6 @@ def validate_rubrics(paths: tuple[Path, ...]) -> None:
 @with_appcontext
 def load_rubrics(paths: tuple[Path, ...]) -> None:
     """Validate rubric files and insert or update them by id."""
-    from hirebench.reviews import rubrics
-    from hirebench.reviews.rubric_file import load_rubric_file
-
     for path in paths:
         try:
             saved = rubrics.save(load_rubric_file(path), source=path.name)
@@ -67,9 +66,6 @@ def interviews_group() -> None:
 @with_appcontext
 def load_bank(path: Path, check: bool) -> None:
     """Validate a bank file and insert or update its questions by id."""
-    from hirebench.interviews import service
-    from hirebench.interviews.bank import load_bank_file
-
     try:
         bank = load_bank_file(path)
     except AuthoringError as exc:
@@ -78,17 +74,13 @@ def load_bank(path: Path, check: bool) -> None:
     if check:
         click.echo(f"{path}: ok: {len(bank.questions)} questions")
         return
-    created, updated = service.load_bank(bank)
+    created, updated = interviews.load_bank(bank)
     click.echo(f"{path}: {created} questions added, {updated} updated")
 
 
 def load_shipped_content(project_root: Path) -> None:
     """The rubrics and question bank that ship in exams/, so a new install can review and
     interview at once. Unchanged files write nothing."""
-    from hirebench.interviews import service
-    from hirebench.interviews.bank import load_bank_file
-    from hirebench.reviews import rubrics
-
     rubrics.load_files(sorted((project_root / "exams" / "rubrics").glob("*.yaml")))
     for path in sorted((project_root / "exams" / "interviews").glob("*.yaml")):
-        service.load_bank(load_bank_file(path))
+        interviews.load_bank(load_bank_file(path))
