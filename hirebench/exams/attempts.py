@@ -23,7 +23,9 @@ from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
 from hirebench.grading.formats import GraderSpec
 from hirebench.models import (
+    PENDING_ANSWER_STATES,
     Answer,
+    AnswerState,
     Attempt,
     AttemptStatus,
     Exam,
@@ -329,17 +331,21 @@ def grade_attempt(attempt: Attempt) -> None:
         question_type = get_type(question.type)
         if question_type.graded_in_sandbox:
             if answer.value:
-                answer.state = "grading"
+                answer.state = AnswerState.grading
                 db.session.flush()
                 jobs.append(answer.id)
             else:
-                answer.state, answer.points = "scored", 0.0
+                answer.state, answer.points = AnswerState.scored, 0.0
             continue
         graded = question_type.auto_grade(question, answer.value)
         if graded is None:
-            answer.state, answer.points = "awaiting_review", None
+            answer.state, answer.points = AnswerState.awaiting_review, None
         else:
-            answer.state, answer.points, answer.detail = "scored", graded.points, graded.detail
+            answer.state, answer.points, answer.detail = (
+                AnswerState.scored,
+                graded.points,
+                graded.detail,
+            )
     db.session.flush()
     from hirebench.reviews.exam_items import queue_exam_answers
 
@@ -365,7 +371,7 @@ def sync_coding_results(attempt: Attempt) -> None:
     definition = definition_of(attempt)
     changed = False
     for answer in attempt.answers:
-        if answer.state != "grading" or answer.grading_job_id is None:
+        if answer.state is not AnswerState.grading or answer.grading_job_id is None:
             continue
         job = db.session.get(GradingJob, answer.grading_job_id)
         if job is None or job.result is None or job.status.value not in ("done", "failed"):
@@ -374,7 +380,7 @@ def sync_coding_results(attempt: Attempt) -> None:
         graded = get_type(question.type).sandbox_grade(
             question, float(job.result.get("total", 0.0)), float(job.result.get("max_total", 0.0))
         )
-        answer.points, answer.state = graded.points, "scored"
+        answer.points, answer.state = graded.points, AnswerState.scored
         answer.detail = {**graded.detail, "result": _visible_result(job.result)}
         changed = True
     if changed:
@@ -400,8 +406,8 @@ def refresh_score(attempt: Attempt) -> None:
         return
     answers = answers_by_question(attempt)
     attempt.max_score = sum(a.max_points or 0.0 for a in answers.values())
-    attempt.score = sum(a.points or 0.0 for a in answers.values() if a.state == "scored")
-    if not any(a.state == "grading" for a in answers.values()):
+    attempt.score = sum(a.points or 0.0 for a in answers.values() if a.state is AnswerState.scored)
+    if not any(a.state is AnswerState.grading for a in answers.values()):
         attempt.status = AttemptStatus.graded
         attempt.graded_at = attempt.graded_at or utcnow()
     _refresh_scorecards(attempt.candidate_id)
@@ -428,7 +434,7 @@ def expire_overdue(now: datetime | None = None) -> int:
     for attempt in db.session.scalars(
         sa.select(Attempt).where(
             Attempt.status == AttemptStatus.submitted,
-            Attempt.answers.any(Answer.state == "grading"),
+            Attempt.answers.any(Answer.state == AnswerState.grading),
         )
     ).all():
         sync_coding_results(attempt)
@@ -501,9 +507,9 @@ def progress(attempt: Attempt) -> str:
     if attempt.status is AttemptStatus.in_progress:
         return "in_progress"
     states = {answer.state for answer in attempt.answers}
-    if "grading" in states or attempt.status is AttemptStatus.submitted:
+    if AnswerState.grading in states or attempt.status is AttemptStatus.submitted:
         return "grading"
-    if "awaiting_review" in states:
+    if AnswerState.awaiting_review in states:
         return "awaiting_review"
     return "graded"
 
@@ -513,7 +519,7 @@ def result_view(attempt: Attempt) -> ResultView:
     definition = definition_of(attempt)
     answers = answers_by_question(attempt)
     policy = definition.results_policy.value
-    reviewed = not any(a.state in ("grading", "awaiting_review") for a in answers.values())
+    reviewed = not any(a.state in PENDING_ANSWER_STATES for a in answers.values())
     show = attempt.status is not AttemptStatus.in_progress and (
         policy == "immediate" or (policy == "after_review" and reviewed)
     )
@@ -540,6 +546,6 @@ def result_view(attempt: Attempt) -> ResultView:
         max_score=attempt.max_score if show else None,
         passed=passed,
         questions=questions,
-        grading=sum(1 for a in answers.values() if a.state == "grading"),
-        awaiting_review=sum(1 for a in answers.values() if a.state == "awaiting_review"),
+        grading=sum(1 for a in answers.values() if a.state is AnswerState.grading),
+        awaiting_review=sum(1 for a in answers.values() if a.state is AnswerState.awaiting_review),
     )

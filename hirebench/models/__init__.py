@@ -1,7 +1,14 @@
 """All models, imported so that metadata (and Alembic autogenerate) sees every table."""
 
 from hirebench.models.api_tokens import ApiToken
-from hirebench.models.attempts import Answer, Attempt, AttemptStatus, IntegrityEvent
+from hirebench.models.attempts import (
+    PENDING_ANSWER_STATES,
+    Answer,
+    AnswerState,
+    Attempt,
+    AttemptStatus,
+    IntegrityEvent,
+)
 from hirebench.models.audit import AuditEvent
 from hirebench.models.exams import Exam, ExamVersion
 from hirebench.models.feedback import ExamSurvey, Feedback
@@ -28,7 +35,9 @@ from hirebench.models.reviews import (
 from hirebench.models.screening import Resume
 
 __all__ = [
+    "PENDING_ANSWER_STATES",
     "Answer",
+    "AnswerState",
     "ApiToken",
     "Application",
     "Attempt",

@@ -23,6 +23,20 @@ class AttemptStatus(enum.StrEnum):
     graded = "graded"  # every automatic part is scored
 
 
+class AnswerState(enum.StrEnum):
+    """Where an answer's score comes from. Stored as its value in the same VARCHAR(20) the
+    column always had, so no migration."""
+
+    saved = "saved"  # not graded yet (the attempt is open, or the part is not scored)
+    grading = "grading"  # its code is in the sandbox queue
+    awaiting_review = "awaiting_review"  # reviewers score it
+    scored = "scored"  # points are final
+
+
+# An answer in one of these states has no final score yet.
+PENDING_ANSWER_STATES = frozenset({AnswerState.grading, AnswerState.awaiting_review})
+
+
 class Attempt(db.Model):  # type: ignore[name-defined]
     __tablename__ = "attempts"
     __table_args__ = (
@@ -84,7 +98,9 @@ class Answer(db.Model):  # type: ignore[name-defined]
     revision: Mapped[int] = mapped_column(default=0)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Scoring: points once known; `state` says where the score comes from.
-    state: Mapped[str] = mapped_column(sa.String(20), default="saved")
+    state: Mapped[AnswerState] = mapped_column(
+        sa.Enum(AnswerState, native_enum=False, length=20), default=AnswerState.saved
+    )
     points: Mapped[float | None]
     max_points: Mapped[float | None]
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

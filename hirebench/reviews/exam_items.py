@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from hirebench.exams.questions import get_type
 from hirebench.extensions import db
-from hirebench.models import Answer, Attempt, ReviewItem, ReviewKind
+from hirebench.models import Answer, AnswerState, Attempt, ReviewItem, ReviewKind
 from hirebench.reviews import workflow
 
 
@@ -23,11 +23,11 @@ def queue_exam_answers(attempt: Attempt) -> int:
         if part is None:
             continue
         if part.kind == "answer":
-            if answer.state != "awaiting_review":
+            if answer.state is not AnswerState.awaiting_review:
                 continue  # scored already: reviewed before, or empty
             if not part.text.strip():
                 # Nothing to read: no reviewer's time is spent on an empty answer.
-                answer.state, answer.points = "scored", 0.0
+                answer.state, answer.points = AnswerState.scored, 0.0
                 continue
             kind = ReviewKind.exam_answer
         else:

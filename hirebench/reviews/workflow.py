@@ -21,6 +21,7 @@ from hirebench.exams.titles import bilingual, exam_title
 from hirebench.extensions import db
 from hirebench.models import (
     Answer,
+    AnswerState,
     CommentBankEntry,
     Review,
     ReviewAssignment,
@@ -369,7 +370,7 @@ def _apply_to_answer(item: ReviewItem) -> bool:
     review = {"item_id": item.id, "score": item.score}
     if item.kind is ReviewKind.exam_answer:
         answer.points = round((answer.max_points or 0.0) * item.score / 100, 2)
-        answer.state = "scored"
+        answer.state = AnswerState.scored
         answer.detail = {**(answer.detail or {}), "review": review}
     else:
         answer.detail = {**(answer.detail or {}), "rationale_review": review}

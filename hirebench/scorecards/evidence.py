@@ -14,6 +14,7 @@ from hirebench.extensions import db
 from hirebench.interviews.bank import GUIDE_SCALE
 from hirebench.jobs.profile import JobProfileDefinition, Stage, monthly
 from hirebench.models import (
+    PENDING_ANSWER_STATES,
     Application,
     Attempt,
     AttemptStatus,
@@ -111,7 +112,7 @@ def _exam(application: Application, profile: JobProfileDefinition, evidence: Evi
         question = definition.question(question_id)
         stage = Stage(get_type(question.type).scorecard_stage)
         answer = answers.get(question_id)
-        if answer is not None and answer.state in ("grading", "awaiting_review"):
+        if answer is not None and answer.state in PENDING_ANSWER_STATES:
             totals[stage][2] += 1
             continue
         points = (answer.points or 0.0) if answer is not None else 0.0

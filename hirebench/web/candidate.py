@@ -63,6 +63,7 @@ from hirebench.extensions import db
 from hirebench.jobs.service import applications_of
 from hirebench.models import (
     Answer,
+    AnswerState,
     Attempt,
     AttemptStatus,
     Exam,
@@ -89,11 +90,11 @@ MAX_JSON_BODY = 1_000_000
 # Each question type names itself (QuestionType.label).
 TYPE_LABELS = {question_type.name: question_type.label for question_type in QUESTION_TYPES}
 RESULT_STATES = {
-    "scored": _l("Graded"),
-    "grading": _l("Grading in the sandbox"),
-    "awaiting_review": _l("Awaiting review"),
-    "saved": _l("Received"),
-    "missing": _l("Not answered"),
+    AnswerState.scored: _l("Graded"),
+    AnswerState.grading: _l("Grading in the sandbox"),
+    AnswerState.awaiting_review: _l("Awaiting review"),
+    AnswerState.saved: _l("Received"),
+    "missing": _l("Not answered"),  # no Answer row: the question was never answered
 }
 # attempts.progress, in words: the exams list and the result page say the same thing.
 PROGRESS_LABELS = {
@@ -461,7 +462,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
         policy=definition.results_policy.value,
         progress=state,
         progress_label=PROGRESS_LABELS.get(state, state),
-        grading=any(row["state"] == "grading" for row in rows),
+        grading=any(row["state"] == AnswerState.grading for row in rows),
         test_statuses=TEST_STATUSES,
     )
 

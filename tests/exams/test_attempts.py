@@ -19,6 +19,8 @@ from hirebench.exams.questions import AnswerError
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
 from hirebench.models import (
+    Answer,
+    AnswerState,
     Attempt,
     AttemptStatus,
     AuditEvent,
@@ -165,6 +167,24 @@ def test_submit_grades_automatic_parts_and_queues_code(ctx: dict[str, Any]) -> N
     assert view.show_score is False and view.pending  # after_review policy
 
 
+def test_answer_states_are_the_enum_in_the_database_too(ctx: dict[str, Any]) -> None:
+    attempt = start(ctx)
+    attempts.save_answer(attempt, "gd-step", "a")
+    assert attempts.answers_by_question(attempt)["gd-step"].state is AnswerState.saved
+    attempts.save_answer(attempt, "explain-gd", "Step against the gradient, scaled by a rate.")
+    attempts.submit(attempt)
+    db.session.expire_all()  # read back what was stored, not the objects in memory
+    stored = dict(db.session.execute(sa.select(Answer.question_id, Answer.state)).tuples().all())
+    assert (stored["gd-step"], stored["explain-gd"]) == (
+        AnswerState.scored,
+        AnswerState.awaiting_review,
+    )
+    assert all(type(state) is AnswerState for state in stored.values())
+    # Still the plain strings the column always held, so no migration was needed.
+    raw = db.session.execute(sa.text("SELECT DISTINCT state FROM answers")).scalars().all()
+    assert sorted(raw) == ["awaiting_review", "scored"]
+
+
 def test_coding_result_is_taken_in(ctx: dict[str, Any]) -> None:
     attempt = start(ctx)
     attempts.save_answer(attempt, "add-task", "def add(x):\n    return x + 1\n")
@@ -296,13 +316,13 @@ def test_no_verdict_until_every_answer_is_final(ctx: dict[str, Any]) -> None:
         assert (view.grading, view.awaiting_review) == (1, 1)
         # The code is graded; the written answer still waits for a reviewer.
         coding = attempts.answers_by_question(attempt)["add-task"]
-        coding.state, coding.points = "scored", 0.0
+        coding.state, coding.points = AnswerState.scored, 0.0
         attempts.refresh_score(attempt)
         assert attempt.status is AttemptStatus.graded  # the model's status runs ahead
         assert attempts.progress(attempt) == "awaiting_review"
         assert attempts.result_view(attempt).passed is None
         written = attempts.answers_by_question(attempt)["explain-gd"]
-        written.state, written.points = "scored", 1.0
+        written.state, written.points = AnswerState.scored, 1.0
         attempts.refresh_score(attempt)
         assert attempts.progress(attempt) == "graded"
         view = attempts.result_view(attempt)

@@ -12,7 +12,7 @@ from hirebench.exams import attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
-from hirebench.models import Attempt, AttemptStatus, Exam, Role, User
+from hirebench.models import AnswerState, Attempt, AttemptStatus, Exam, Role, User
 from hirebench.paths import PROJECT_ROOT
 
 
@@ -129,16 +129,17 @@ def test_hr_status_says_graded_only_when_every_answer_is_final(  # type: ignore[
     db.session.commit()
     attempts.submit(attempt)
     attempt.status = AttemptStatus.graded
+    # "graded" is the attempt's progress word; a final answer is "scored" (AnswerState).
     for answer in attempt.answers:
-        answer.state = "graded"
-    attempt.answers[0].state, attempt.answers[0].grading_job_id = "grading", None
+        answer.state = AnswerState.scored
+    attempt.answers[0].state, attempt.answers[0].grading_job_id = AnswerState.grading, None
     db.session.commit()
     assert status_line() == "submitted, grading"
-    attempt.answers[0].state = "awaiting_review"
+    attempt.answers[0].state = AnswerState.awaiting_review
     db.session.commit()
     assert status_line() == "awaiting review"
     assert "awaiting review" in client.get("/hr/attempts").get_data(as_text=True)
-    attempt.answers[0].state = "graded"
+    attempt.answers[0].state = AnswerState.scored
     db.session.commit()
     assert status_line() == "graded"
 
