@@ -3,7 +3,7 @@
 Text must be valid Unicode (see hirebench.unicode_text): JSON bodies, form fields and query
 strings with such text, or with bytes that are not UTF-8, are refused with a 400 here. Uploaded
 files are decoded strictly where they are read (screening.text, portfolios.uploads,
-grading.submission), and authored YAML is checked in exams.yaml_source.
+grading.submission), and authored YAML is checked in authoring.reader.
 
 Ids in URLs must fit the database's integers: a larger one is a 404, not an OverflowError."""
 
