@@ -10,7 +10,7 @@ from hirebench.extensions import db
 from hirebench.jobs import service as jobs
 from hirebench.models import Role, User
 from hirebench.paths import PROJECT_ROOT
-from hirebench.services import accounts
+from hirebench.services import accounts, demo_reviews
 
 DEMO_JOB_TITLE = "AI Trainer — e-commerce"
 DEMO_PASSWORD = "hirebench-demo"  # noqa: S105 - printed demo login, demo data only
@@ -45,14 +45,13 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     """Accounts, the demo job, the sample exam, attempts in every state, and the human
     judgement on them: portfolios, reviews (one flagged disagreement) and interviews."""
     from hirebench.reviews.cli import load_shipped_content
-    from hirebench.services import demo_reviews
 
     accounts_seeded = _seed_accounts(password)
     load_shipped_content(PROJECT_ROOT)
     _seed_job_profile()
     _seed_exam_attempts()
     _seed_resumes()
-    demo_reviews.seed_reviews_and_interviews()
+    demo_reviews.seed_reviews_and_interviews(DEMO_JOB_TITLE)
     return accounts_seeded
 
 

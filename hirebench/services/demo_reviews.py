@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from hirebench.extensions import db
 from hirebench.interviews import service as interviews
+from hirebench.jobs.service import get_or_create
 from hirebench.models import (
     Interview,
     InterviewKit,
@@ -130,7 +131,9 @@ _EXAM_REVIEWS: dict[str, list[tuple[str, int]]] = {
 }
 
 
-def seed_reviews_and_interviews() -> None:
+def seed_reviews_and_interviews(job_title: str) -> None:
+    """Portfolios, reviews and interviews for the demo candidates of the job titled so (the
+    caller, services.demo, names it: this module does not import its caller)."""
     if db.session.scalar(sa.select(sa.func.count(Portfolio.id))):
         return
     hr = _user("hr@demo.local")
@@ -148,7 +151,7 @@ def seed_reviews_and_interviews() -> None:
         )
         for item in items:
             _review(item, plan, hr)
-    _seed_interviews(hr)
+    _seed_interviews(hr, job_title)
 
 
 def _review(item: ReviewItem, plan: Sequence[tuple[str, int]], hr: User) -> None:
@@ -179,11 +182,8 @@ _COMMENTS: Mapping[int, str] = {
 }
 
 
-def _seed_interviews(hr: User) -> None:
-    from hirebench.jobs.service import get_or_create
-    from hirebench.services.demo import DEMO_JOB_TITLE
-
-    job = get_or_create(DEMO_JOB_TITLE)
+def _seed_interviews(hr: User, job_title: str) -> None:
+    job = get_or_create(job_title)
     kit = db.session.scalar(
         sa.select(InterviewKit).where(
             InterviewKit.job_id == job.id, InterviewKit.stage == KIT_STAGE
