@@ -305,6 +305,27 @@ class Checker:
             return None
         return value
 
+    def unique_ident(
+        self,
+        entry: Mapping[str, Any],
+        key: str,
+        path: str,
+        seen: dict[str, str],
+        what: str,
+        fix: str,
+    ) -> str | None:
+        """The id under `key` (see ident), or None when it repeats one in `seen` (id -> the
+        path where it was first read), which then records it. `what` names it in the
+        problem ("competency id"), as `fix` says what to do."""
+        value = self.ident(entry, key, path)
+        if value is None:
+            return None
+        if value in seen:
+            self.add(join(path, key), f"duplicate {what} '{value}' (also at {seen[value]})", fix)
+            return None
+        seen[value] = path
+        return value
+
     def unique(self, values: Iterable[Any], path: str, what: str, fix: str) -> None:
         """A problem, reported at `path` (the list), for each repeated value; `what` names
         the value ("option id", "label")."""

@@ -149,7 +149,9 @@ def _competencies(checker: Checker, block: Mapping[str, Any]) -> tuple[Competenc
             ok = False
             continue
         checker.keys(entry, path, ("id", "title"), ("description",))
-        competency_id = _unique_id(checker, entry, path, seen, "competency")
+        competency_id = checker.unique_ident(
+            entry, "id", path, seen, "competency id", "give each competency its own id"
+        )
         title = checker.text(entry, "title", path, max_chars=TITLE_MAX_CHARS)
         description = checker.text(
             entry, "description", path, required=False, max_chars=DESCRIPTION_MAX_CHARS
@@ -183,7 +185,9 @@ def _questions(
             ok = False
             continue
         checker.keys(entry, path, ("id", "competency", "text", "guide"), ("follow_ups",))
-        question_id = _unique_id(checker, entry, path, seen, "question")
+        question_id = checker.unique_ident(
+            entry, "id", path, seen, "question id", "give each question its own id"
+        )
         competency = checker.ident(entry, "competency", path)
         # Unchecked while the competencies themselves are broken: every question would be
         # reported against a list that is about to change.
@@ -208,23 +212,6 @@ def _questions(
             continue
         result.append(BankQuestion(question_id, competency, text, follow_ups, guide))
     return tuple(result) if ok else None
-
-
-def _unique_id(
-    checker: Checker, entry: Mapping[str, Any], path: str, seen: dict[str, str], what: str
-) -> str | None:
-    value = checker.ident(entry, "id", path)
-    if value is None:
-        return None
-    if value in seen:
-        checker.add(
-            join(path, "id"),
-            f"duplicate {what} id '{value}' (also at {seen[value]})",
-            f"give each {what} its own id",
-        )
-        return None
-    seen[value] = path
-    return value
 
 
 def _follow_ups(checker: Checker, entry: Mapping[str, Any], path: str) -> tuple[str, ...] | None:

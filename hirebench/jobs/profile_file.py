@@ -154,7 +154,9 @@ def _skills(checker: Checker, block: Mapping[str, Any]) -> tuple[Skill, ...]:
         if entry is None:
             continue
         checker.keys(entry, path, ("tag", "title"), ("min_level", "min_years"))
-        tag = _unique_id(checker, entry, "tag", path, seen, "skill tag")
+        tag = checker.unique_ident(
+            entry, "tag", path, seen, "skill tag", "give each one its own tag"
+        )
         title = checker.text(entry, "title", path, max_chars=TITLE_MAX_CHARS)
         level = checker.choice(entry, "min_level", path, SKILL_LEVELS)
         years = checker.number(entry, "min_years", path, required=False, minimum=0)
@@ -190,7 +192,9 @@ def _competencies(checker: Checker, block: Mapping[str, Any]) -> tuple[Competenc
         if entry is None:
             continue
         checker.keys(entry, path, ("id", "title"), ("indicators",))
-        competency_id = _unique_id(checker, entry, "id", path, seen, "competency id")
+        competency_id = checker.unique_ident(
+            entry, "id", path, seen, "competency id", "give each one its own id"
+        )
         title = checker.text(entry, "title", path, max_chars=TITLE_MAX_CHARS)
         indicators = _indicators(checker, entry, path)
         if competency_id is not None and title is not None:
@@ -217,28 +221,6 @@ def _indicators(checker: Checker, entry: Mapping[str, Any], path: str) -> tuple[
                 f'write - "..." (text, at most {INDICATOR_MAX_CHARS} characters)',
             )
     return tuple(text for text in raw or () if isinstance(text, str))
-
-
-def _unique_id(
-    checker: Checker,
-    entry: Mapping[str, Any],
-    key: str,
-    path: str,
-    seen: dict[str, str],
-    what: str,
-) -> str | None:
-    value = checker.ident(entry, key, path)
-    if value is None:
-        return None
-    if value in seen:
-        checker.add(
-            join(path, key),
-            f"duplicate {what} '{value}' (also at {seen[value]})",
-            f"give each one its own {key}",
-        )
-        return None
-    seen[value] = path
-    return value
 
 
 def _stages(
