@@ -4,7 +4,14 @@ process, so web requests, RQ workers and CLI commands share the same wiring."""
 
 from __future__ import annotations
 
-from hirebench.exams import grading_hooks
+from sqlalchemy import event as sa_event
+
+from hirebench import events
+from hirebench.exams import grading_hooks, review_items
+from hirebench.extensions import db
+from hirebench.reviews import workflow as review_workflow
+from hirebench.scorecards import service as scorecards
+from hirebench.screening import service as screening
 
 _connected = False
 
@@ -16,5 +23,16 @@ def connect() -> None:
         return
     _connected = True
     # Receivers are added here, one line each, grouped by the module that reacts.
+    # scorecards: mark what changed; recompute each marked application once, at commit.
+    events.evidence_changed.connect(scorecards.mark_candidate)
+    events.job_profile_saved.connect(scorecards.mark_job)
+    sa_event.listen(db.session, "before_commit", scorecards.recompute_marked)
+    sa_event.listen(db.session, "after_transaction_end", scorecards.forget_marks)
+    # screening: a changed profile matches every resume of the job again.
+    events.job_profile_saved.connect(screening.on_job_profile_saved)
+    # exams: a settled review scores its answer; exams names its answers' review items.
+    events.review_settled.connect(review_items.apply_review)
+    for kind in review_items.EXAM_KINDS:
+        review_workflow.register_item_title(kind, review_items.item_title)
     # grading: exams resolve `attempt-answer:` graders and close overdue attempts on each sweep.
     grading_hooks.register()

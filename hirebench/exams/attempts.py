@@ -16,9 +16,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from hirebench import events
 from hirebench.exams.definition import ExamDefinition
 from hirebench.exams.loader import current_version, version_definition
 from hirebench.exams.questions import AnswerError, get_type
+from hirebench.exams.review_items import queue_exam_answers
+from hirebench.exams.scoring import rescore
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
 from hirebench.grading.formats import GraderSpec
@@ -119,7 +122,7 @@ def start_attempt(
     audit.record(
         "attempt.start", candidate, target=attempt, ip=ip, exam=exam.slug, version=version.number
     )
-    _refresh_scorecards(candidate.id)
+    events.evidence_changed.send(attempt, candidate_id=candidate.id)
     db.session.commit()
     return attempt
 
@@ -315,6 +318,7 @@ def submit(attempt: Attempt, *, now: datetime | None = None, auto: bool = False)
         actor_email=attempt.candidate.email,
         auto=attempt.auto_submitted,
     )
+    events.attempt_submitted.send(attempt, attempt_id=attempt.id, candidate_id=attempt.candidate_id)
     db.session.commit()
     grade_attempt(attempt)
     return attempt
@@ -347,9 +351,11 @@ def grade_attempt(attempt: Attempt) -> None:
                 graded.detail,
             )
     db.session.flush()
-    from hirebench.reviews.exam_items import queue_exam_answers
-
     queue_exam_answers(attempt)
+    # Scored here, in the one commit that holds every answer's state, so the candidate's
+    # scorecards are recomputed once per submit. The coding answers stay "grading" until
+    # their results are synced, so the jobs below change nothing the score depends on.
+    rescore(attempt)
     db.session.commit()
     for answer_id in jobs:
         pending = db.session.get(Answer, answer_id)
@@ -363,7 +369,6 @@ def grade_attempt(attempt: Attempt) -> None:
         )
         answer.grading_job_id = job.id
         db.session.commit()
-    refresh_score(attempt)
 
 
 def sync_coding_results(attempt: Attempt) -> None:
@@ -384,7 +389,6 @@ def sync_coding_results(attempt: Attempt) -> None:
         answer.detail = {**graded.detail, "result": _visible_result(job.result)}
         changed = True
     if changed:
-        db.session.commit()
         refresh_score(attempt)
 
 
@@ -402,22 +406,9 @@ def _visible_result(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def refresh_score(attempt: Attempt) -> None:
-    if attempt.status is AttemptStatus.in_progress:
-        return
-    answers = answers_by_question(attempt)
-    attempt.max_score = sum(a.max_points or 0.0 for a in answers.values())
-    attempt.score = sum(a.points or 0.0 for a in answers.values() if a.state is AnswerState.scored)
-    if not any(a.state is AnswerState.grading for a in answers.values()):
-        attempt.status = AttemptStatus.graded
-        attempt.graded_at = attempt.graded_at or utcnow()
-    _refresh_scorecards(attempt.candidate_id)
+    """Rescore a closed attempt from its answers, and commit."""
+    rescore(attempt)
     db.session.commit()
-
-
-def _refresh_scorecards(candidate_id: int) -> None:
-    from hirebench.scorecards.service import refresh_candidate
-
-    refresh_candidate(candidate_id)
 
 
 def expire_overdue(now: datetime | None = None) -> int:

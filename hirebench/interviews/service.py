@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from hirebench import events
 from hirebench.extensions import db
 from hirebench.formatting import format_score, shorten_words
 from hirebench.interviews.bank import InterviewBank
@@ -174,7 +175,7 @@ def schedule(
         candidate=candidate.email,
         panel=[p.email for p in panel],
     )
-    _refresh_scorecards(candidate.id)
+    events.evidence_changed.send(interview, candidate_id=candidate.id)
     db.session.commit()
     return interview
 
@@ -357,12 +358,6 @@ def submit_scorecard(
         ratings={key: value["rating"] for key, value in questions.items()},
         competencies=competencies,
     )
-    _refresh_scorecards(interview.candidate_id)
+    events.evidence_changed.send(card, candidate_id=interview.candidate_id)
     db.session.commit()
     return card
-
-
-def _refresh_scorecards(candidate_id: int) -> None:
-    from hirebench.scorecards.service import refresh_candidate
-
-    refresh_candidate(candidate_id)

@@ -8,7 +8,7 @@ outlying tie-break review cannot drag it."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,12 +16,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from hirebench import events
 from hirebench.authoring import Criterion, rubric_from_json, rubric_to_json
-from hirebench.exams.titles import bilingual, exam_title
 from hirebench.extensions import db
 from hirebench.models import (
-    Answer,
-    AnswerState,
     CommentBankEntry,
     Review,
     ReviewAssignment,
@@ -102,9 +100,7 @@ def create_item(
         # are instead of forever; with none, it waits for HR to assign someone by hand.
         item.required_reviews = len(chosen)
     audit.record("review.item_created", None, target=item, kind=kind.value, rubric=rubric_key)
-    from hirebench.scorecards.service import refresh_candidate
-
-    refresh_candidate(candidate.id)
+    events.evidence_changed.send(item, candidate_id=candidate.id)
     return item
 
 
@@ -290,27 +286,21 @@ def current_reviews(item: ReviewItem) -> list[Review]:
     return [r for r in item.reviews if r.is_current]
 
 
+# Kinds whose items the module that creates them names for the reader (exams names its
+# answers' items in the reader's language). Registered in hirebench.wiring, so reviews does not
+# import the modules that use it.
+_item_titles: dict[ReviewKind, Callable[[ReviewItem], str]] = {}
+
+
+def register_item_title(kind: ReviewKind, title: Callable[[ReviewItem], str]) -> None:
+    _item_titles[kind] = title
+
+
 def item_title(item: ReviewItem) -> str:
-    """A review item's title for the reader. An exam answer's item is named by its exam and
-    the question's section in the reader's language; its stored title (made once, in English,
-    with the question's internal id) is only the fallback."""
-    answer = item.answer
-    if answer is None:
-        return item.title
-    version = answer.attempt.version
-    sections = version.definition.get("sections", [])
-    section = next(
-        (
-            str(s.get("title", ""))
-            for s in sections
-            if any(q.get("id") == answer.question_id for q in s.get("questions", []))
-        ),
-        "",
-    )
-    parts = [exam_title(version)] + ([bilingual(section)] if section else [])
-    if item.kind is ReviewKind.exam_rationale:
-        parts.append(_("rationale"))
-    return " · ".join(parts)
+    """A review item's title for the reader: from its kind's registered namer, else the title
+    stored when the item was made."""
+    namer = _item_titles.get(item.kind)
+    return namer(item) if namer is not None else item.title
 
 
 def flag_reason(item: ReviewItem) -> str:
@@ -342,41 +332,17 @@ def _settle(item: ReviewItem) -> None:
         if assign_round_robin(item, 1, reason="tie-break"):
             item.required_reviews = len(item.assignments)
         audit.record("review.flagged", None, target=item, spread=gap, scores=scores)
-    rescored = False
-    if len(reviews) >= item.required_reviews:
+    settled = len(reviews) >= item.required_reviews
+    if settled:
         item.score = round(statistics.median(scores), 2)
         if not item.complete:
             item.complete, item.completed_at = True, utcnow()
-        rescored = _apply_to_answer(item)
     else:
         item.complete, item.score, item.completed_at = False, None, None
     db.session.flush()
-    if not rescored:  # rescoring an exam answer has recomputed the scorecards already
-        from hirebench.scorecards.service import refresh_candidate
-
-        refresh_candidate(item.candidate_id)
-
-
-def _apply_to_answer(item: ReviewItem) -> bool:
-    """A reviewed short answer earns its exam points; a rationale's score is kept beside the
-    automatic rule score, which it does not change. True when the attempt was rescored."""
-    if item.answer_id is None or item.score is None:
-        return False
-    from hirebench.exams.attempts import refresh_score
-
-    answer = db.session.get(Answer, item.answer_id)
-    if answer is None:
-        return False
-    review = {"item_id": item.id, "score": item.score}
-    if item.kind is ReviewKind.exam_answer:
-        answer.points = round((answer.max_points or 0.0) * item.score / 100, 2)
-        answer.state = AnswerState.scored
-        answer.detail = {**(answer.detail or {}), "review": review}
-    else:
-        answer.detail = {**(answer.detail or {}), "rationale_review": review}
-    db.session.flush()
-    refresh_score(answer.attempt)
-    return True
+    if settled:  # again after every edit of a review: the panel's score may have moved
+        events.review_settled.send(item, item_id=item.id, candidate_id=item.candidate_id)
+    events.evidence_changed.send(item, candidate_id=item.candidate_id)
 
 
 # ---------------------------------------------------------------------------- visibility

@@ -1,8 +1,11 @@
 """Keeping scorecards in step with their inputs, and reading them for HR, exports and the API.
 
 Every change to an input (an exam score, a review, an interview scorecard, feedback, the job
-profile, an application) calls `refresh_candidate` or `refresh_job` in the same
-transaction, so a stored scorecard always matches what it was computed from."""
+profile, an application) is announced as an event (hirebench.events). The receivers here only
+mark the candidate or job dirty in the session; just before the session commits, each
+application marked is recomputed once, in the same transaction, so a stored scorecard always
+matches what it was computed from, however many changes the transaction made. This is
+microblog's SearchableMixin idea: derived data follows the commit, not every change."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session, SessionTransaction
 
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
@@ -67,6 +71,57 @@ def refresh_job(job: Job) -> None:
         sa.select(Application).where(Application.job_id == job.id)
     ):
         refresh(application)
+
+
+# ------------------------------------------------------------- recomputed once, at commit
+
+# session.info key: {"candidates": set of ids, "jobs": set of ids} waiting to be recomputed.
+DIRTY_KEY = "hirebench.scorecards.dirty"
+
+
+def _marks(session: Session) -> dict[str, set[int]]:
+    return session.info.setdefault(DIRTY_KEY, {"candidates": set(), "jobs": set()})
+
+
+def mark_candidate(sender: object, *, candidate_id: int, **_kwargs: object) -> None:
+    """Receiver of `evidence_changed`: the candidate's scorecards are recomputed at commit."""
+    _marks(db.session())["candidates"].add(candidate_id)
+
+
+def mark_job(sender: object, *, job_id: int, **_kwargs: object) -> None:
+    """Receiver of `job_profile_saved`: every scorecard of the job is recomputed at commit."""
+    _marks(db.session())["jobs"].add(job_id)
+
+
+def recompute_marked(session: Session) -> None:
+    """`before_commit` listener: recompute each marked application once. Recomputing flushes,
+    and a flush could in principle announce more changes, so it goes on until a round marks
+    nothing new; SQLAlchemy flushes whatever this adds after the listener returns."""
+    while marks := session.info.pop(DIRTY_KEY, None):
+        candidates, jobs = marks["candidates"], marks["jobs"]
+        if not candidates and not jobs:
+            return
+        applications = session.scalars(
+            sa.select(Application)
+            .where(
+                sa.or_(
+                    Application.candidate_id.in_(sorted(candidates)),
+                    Application.job_id.in_(sorted(jobs)),
+                )
+            )
+            .order_by(Application.id)
+        )
+        for application in applications.all():
+            refresh(application)
+
+
+def forget_marks(session: Session, transaction: SessionTransaction) -> None:
+    """`after_transaction_end` listener: when the outermost transaction ends without the
+    commit having taken the marks (a rollback, or a close), they go with it, so a rolled-back
+    change is never recomputed later. A savepoint ending keeps them: the outer transaction
+    may still commit the changes made before it."""
+    if transaction.parent is None:
+        session.info.pop(DIRTY_KEY, None)
 
 
 def scorecards_of(job: Job) -> list[CandidateScorecard]:

@@ -13,15 +13,16 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from hirebench import events
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
-from hirebench.jobs.service import definition_of
+from hirebench.jobs.service import definition_of, ensure_application
 from hirebench.models import Job, Resume, User
 from hirebench.screening.fields import ResumeFields
 from hirebench.screening.match import match
 from hirebench.screening.parse import parse_resume
 from hirebench.screening.text import ResumeFileError, display_name, extract_text
-from hirebench.services import audit
+from hirebench.services import audit, invitations
 from hirebench.services.errors import ServiceError
 
 
@@ -100,7 +101,16 @@ def rescreen(job: Job, today: date | None = None) -> None:
         sa.select(Resume).where(Resume.job_id == job.id, Resume.status == "ok")
     ):
         _apply_match(resume, profile, today or date.today())
+        if resume.candidate_id is not None:  # the screening stage of their scorecard moved
+            events.evidence_changed.send(resume, candidate_id=resume.candidate_id)
     db.session.flush()
+
+
+def on_job_profile_saved(sender: object, *, job_id: int, **_kwargs: object) -> None:
+    """Receiver of `job_profile_saved`. Joins the saving transaction."""
+    job = db.session.get(Job, job_id)
+    if job is not None:
+        rescreen(job)
 
 
 @dataclass(frozen=True)
@@ -165,10 +175,6 @@ def invite_shortlist(
     the others."""
     from flask_mailman.message import BadHeaderError
 
-    from hirebench.jobs.service import ensure_application
-    from hirebench.scorecards.service import refresh
-    from hirebench.services import invitations
-
     if not resume_ids:
         raise ScreeningError(_("Choose at least one candidate for the shortlist."))
     # Every id is checked before anyone is invited: a bad one must not leave the shortlist
@@ -229,7 +235,9 @@ def invite_shortlist(
                 "max": fields.salary.max,
                 "period": fields.salary.period,
             }
-        refresh(application)
+        # The salary expectation is evidence too (the budget flag); recomputed once at commit,
+        # with the invitation's own change.
+        events.evidence_changed.send(application, candidate_id=candidate.id)
         db.session.commit()
         outcomes.append(InviteOutcome(resume, "invited", candidate.email))
     return outcomes

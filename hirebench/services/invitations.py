@@ -11,7 +11,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from hirebench import events
 from hirebench.extensions import db
+from hirebench.jobs.service import ensure_application
 from hirebench.models import Invitation, Job, Role, User
 from hirebench.models.base import utcnow
 from hirebench.services import accounts, audit, mail
@@ -92,9 +94,6 @@ def invite_candidate(
         db.session.flush()
     elif candidate.role is not Role.candidate:
         raise ServiceError(_("%(email)s belongs to a staff account.", email=email))
-    from hirebench.jobs.service import ensure_application
-    from hirebench.scorecards.service import refresh
-
     notice = candidate.can_log_in
     if not notice:
         existing = _open_invitation(candidate, job)
@@ -114,7 +113,8 @@ def invite_candidate(
     )
     db.session.add(invitation)
     db.session.flush()
-    refresh(ensure_application(candidate, job))
+    ensure_application(candidate, job)
+    events.evidence_changed.send(invitation, candidate_id=candidate.id)
     audit.record(
         "invitation.notify" if notice else "invitation.create",
         invited_by,
