@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from hirebench.extensions import db
+from hirebench.models import Job
+from hirebench.scorecards.service import refresh_job
 
 
 @click.group("scorecards")
@@ -19,9 +21,6 @@ def scorecards_group() -> None:
 @with_appcontext
 def recompute(job_id: int | None) -> None:
     """Recompute stored scorecards from their inputs, for example after restoring a backup."""
-    from hirebench.models import Job
-    from hirebench.scorecards.service import refresh_job
-
     query = sa.select(Job).order_by(Job.id)
     if job_id is not None:
         query = query.where(Job.id == job_id)

@@ -9,9 +9,11 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from hirebench.authoring.rubric import Scale
+from hirebench.exams.attempts import answers_by_question, definition_of, integrity_summary
 from hirebench.exams.questions import get_type
 from hirebench.extensions import db
 from hirebench.interviews.bank import GUIDE_SCALE
+from hirebench.interviews.service import current_scorecards, interviews_for_job, kit_competencies
 from hirebench.jobs.profile import JobProfileDefinition, Stage, monthly
 from hirebench.models import (
     PENDING_ANSWER_STATES,
@@ -23,6 +25,7 @@ from hirebench.models import (
     ReviewItem,
     ReviewKind,
 )
+from hirebench.reviews.workflow import criteria_of, current_reviews, top_level
 from hirebench.scorecards.compute import (
     N_,
     VERDICTS,
@@ -32,6 +35,7 @@ from hirebench.scorecards.compute import (
     flag,
     text,
 )
+from hirebench.screening.service import resume_for
 
 
 def gather(application: Application, profile: JobProfileDefinition) -> Evidence:
@@ -59,8 +63,6 @@ def gather(application: Application, profile: JobProfileDefinition) -> Evidence:
 
 
 def _screening(application: Application, evidence: Evidence) -> None:
-    from hirebench.screening.service import resume_for
-
     resume = resume_for(application.candidate_id, application.job_id)
     if resume is not None and resume.score is not None:
         met = sum(
@@ -85,8 +87,6 @@ def _latest_attempt(application: Application, exam_slug: str) -> Attempt | None:
 
 def _exam(application: Application, profile: JobProfileDefinition, evidence: Evidence) -> None:
     """Written test: every question but the assessment items; assessments: those items."""
-    from hirebench.exams.attempts import answers_by_question, definition_of, integrity_summary
-
     if profile.exam is None:
         return
     attempt = _latest_attempt(application, profile.exam)
@@ -173,8 +173,6 @@ def _exam(application: Application, profile: JobProfileDefinition, evidence: Evi
 
 
 def _portfolio(application: Application, profile: JobProfileDefinition, evidence: Evidence) -> None:
-    from hirebench.reviews.workflow import criteria_of, current_reviews, top_level
-
     items = list(
         db.session.scalars(
             sa.select(ReviewItem)
@@ -237,12 +235,6 @@ def _portfolio(application: Application, profile: JobProfileDefinition, evidence
 
 
 def _interview(application: Application, profile: JobProfileDefinition, evidence: Evidence) -> None:
-    from hirebench.interviews.service import (
-        current_scorecards,
-        interviews_for_job,
-        kit_competencies,
-    )
-
     interviews = interviews_for_job(application.candidate_id, application.job_id)
     if not interviews:
         return

@@ -12,6 +12,7 @@ from typing import Literal
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_mailman.message import BadHeaderError
 
 from hirebench import events
 from hirebench.extensions import db
@@ -173,8 +174,6 @@ def invite_shortlist(
     """Invite each chosen resume's candidate through the invitation flow. Each invitation is
     its own transaction: one without an email address, or whose mail fails, does not stop
     the others."""
-    from flask_mailman.message import BadHeaderError
-
     if not resume_ids:
         raise ScreeningError(_("Choose at least one candidate for the shortlist."))
     # Every id is checked before anyone is invited: a bad one must not leave the shortlist

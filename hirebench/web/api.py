@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from hirebench.extensions import db
 from hirebench.models import ApiToken, Job
+from hirebench.scorecards import service as scorecards
 from hirebench.services import api_tokens, audit, health
 from hirebench.web.access import public
 from hirebench.web.helpers import client_ip
@@ -62,9 +63,6 @@ def job_scorecards(job_id: int) -> ResponseReturnValue:
 
 
 def _export(job: Job, token: ApiToken) -> ResponseReturnValue:
-    # Imported here so loading the API blueprint does not depend on the scorecards package.
-    from hirebench.scorecards import service as scorecards
-
     try:
         payload = scorecards.api_payload(job)
     except scorecards.ExportError as exc:
