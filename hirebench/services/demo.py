@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from hirebench.exams import attempts
+from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
 from hirebench.jobs import service as jobs
-from hirebench.models import Role, User
+from hirebench.jobs.profile_file import load_profile_file
+from hirebench.models import Attempt, GradingJob, Resume, Role, User
 from hirebench.paths import PROJECT_ROOT
+from hirebench.reviews.cli import load_shipped_content
+from hirebench.screening.service import import_files
 from hirebench.services import accounts, demo_reviews
 
 DEMO_JOB_TITLE = "AI Trainer — e-commerce"
@@ -44,8 +50,6 @@ DEMO_ACCOUNTS = [
 def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     """Accounts, the demo job, the sample exam, attempts in every state, and the human
     judgement on them: portfolios, reviews (one flagged disagreement) and interviews."""
-    from hirebench.reviews.cli import load_shipped_content
-
     accounts_seeded = _seed_accounts(password)
     load_shipped_content(PROJECT_ROOT)
     _seed_job_profile()
@@ -57,15 +61,11 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
 
 def last_grading_job_id() -> int:
     """The newest grading job's id (0 for none), so the jobs a seeding submits can be told apart."""
-    from hirebench.models import GradingJob
-
     return int(db.session.scalar(sa.select(sa.func.max(GradingJob.id))) or 0)
 
 
 def grading_jobs_since(job_id: int) -> list[int]:
     """Grading jobs newer than `job_id`: the demo submissions a seeding submitted."""
-    from hirebench.models import GradingJob
-
     return list(
         db.session.scalars(
             sa.select(GradingJob.id).where(GradingJob.id > job_id).order_by(GradingJob.id)
@@ -103,11 +103,6 @@ DEMO_RESUMES = 12
 def _seed_resumes() -> None:
     """A dozen screened resumes (Chinese and English, PDF, DOCX and TXT), including some
     flagged unstable or over budget and one that cannot be read."""
-    import json
-
-    from hirebench.models import Resume
-    from hirebench.screening.service import import_files
-
     job = jobs.get_or_create(DEMO_JOB_TITLE)
     if db.session.query(Resume).filter_by(job_id=job.id).count():
         return
@@ -125,17 +120,14 @@ DEMO_PROFILE = "ai-trainer-ecommerce"
 def _seed_job_profile() -> None:
     """The demo job's profile (skills, competencies, weights), and every demo candidate as
     an applicant, so the dashboard ranks them."""
-    from hirebench.jobs.profile_file import load_profile_file
-    from hirebench.jobs.service import ensure_application, save_profile
-
     job = jobs.get_or_create(DEMO_JOB_TITLE)
     definition = load_profile_file(PROJECT_ROOT / "exams" / "jobs" / f"{DEMO_PROFILE}.yaml")
-    save_profile(definition, job=job)
+    jobs.save_profile(definition, job=job)
     for account in DEMO_ACCOUNTS:
         if account.role is Role.candidate:
             user = accounts.find_by_email(account.email)
             assert user is not None
-            ensure_application(user, job, source="manual")
+            jobs.ensure_application(user, job, source="manual")
     db.session.commit()
 
 
@@ -174,10 +166,6 @@ _NAIVE_RULES = [
 def _seed_exam_attempts() -> None:
     """candidate1 is left to take the exam; candidate2 is mid-exam; candidate3 submitted
     (awaiting review); candidate4 submitted with everything answered. Only done once."""
-    from hirebench.exams import attempts
-    from hirebench.exams.loader import load_exam
-    from hirebench.models import Attempt
-
     result = load_exam(PROJECT_ROOT / "exams" / SAMPLE_EXAM, PROJECT_ROOT / "graders")
     exam = result.exam
     plans = {
