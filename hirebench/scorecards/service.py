@@ -59,13 +59,6 @@ def summarize(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def refresh_candidate(candidate_id: int) -> None:
-    for application in db.session.scalars(
-        sa.select(Application).where(Application.candidate_id == candidate_id)
-    ):
-        refresh(application)
-
-
 def refresh_job(job: Job) -> None:
     for application in db.session.scalars(
         sa.select(Application).where(Application.job_id == job.id)
