@@ -8,15 +8,17 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from redis import Redis
 from redis.exceptions import RedisError
 from waitress import serve as waitress_serve
 
+from hirebench.exams.cli import exams_group
 from hirebench.extensions import db
 from hirebench.grading import process as grading_process
 from hirebench.grading import queue as grading_queue
+from hirebench.grading.cli import grader_group
 from hirebench.grading.formats import GraderError, load_grader
 from hirebench.grading.pipeline import PooledSandboxes, Submission
 from hirebench.grading.pipeline import grade as run_grade
@@ -24,32 +26,18 @@ from hirebench.grading.redis_jobs import GRADING_QUEUE, GradingWorker
 from hirebench.grading.result import GradeResult
 from hirebench.models import ApiToken, Role
 from hirebench.paths import PROJECT_ROOT
+from hirebench.reviews.cli import interviews_group, load_shipped_content, rubrics_group
 from hirebench.sandbox.image import SandboxBuildError, build_image
 from hirebench.sandbox.runner import SandboxError
+from hirebench.scorecards.cli import scorecards_group
+from hirebench.screening.cli import resumes_group
 from hirebench.services import accounts, api_tokens, demo, health
 from hirebench.services.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
 
-def _create_app() -> Flask:
-    from hirebench import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
-def main() -> None:
-    """hirebench: hiring platform for AI trainers."""
-
-
 def register(app: Flask) -> None:
-    from hirebench.exams.cli import exams_group
-    from hirebench.grading.cli import grader_group
-    from hirebench.reviews.cli import interviews_group, rubrics_group
-    from hirebench.scorecards.cli import scorecards_group
-    from hirebench.screening.cli import resumes_group
-
     commands = (
         init_db,
         create_user,
@@ -74,8 +62,6 @@ def register(app: Flask) -> None:
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema to the latest migration."""
-    from hirebench.reviews.cli import load_shipped_content
-
     upgrade()
     load_shipped_content(PROJECT_ROOT)
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")

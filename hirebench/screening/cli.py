@@ -9,7 +9,8 @@ import click
 from flask.cli import with_appcontext
 
 from hirebench.extensions import db
-from hirebench.models import Resume
+from hirebench.models import Job, Resume
+from hirebench.screening.service import import_files
 from hirebench.services.errors import ServiceError
 
 # Read at most this much of a file: anything larger is refused by the extractor anyway, and
@@ -30,9 +31,6 @@ def resumes_group() -> None:
 def import_resumes(folder: Path, job_id: int, as_json: bool) -> None:
     """Import every file in FOLDER (not recursive). A file that cannot be read is listed with
     the reason; the others are screened and ranked."""
-    from hirebench.models import Job
-    from hirebench.screening.service import import_files
-
     job = db.session.get(Job, job_id)
     if job is None:
         raise click.ClickException(f"no job with id {job_id}")

@@ -7,9 +7,12 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from hirebench.extensions import db
+from hirebench.sandbox.image import current_image_tag
 
 log = logging.getLogger(__name__)
 _CACHE_SECONDS = 10.0
@@ -48,10 +51,8 @@ def _probe_sandbox() -> str:
     except DockerException:
         return "unavailable"
     try:
-        from hirebench.sandbox.image import current_image_tag
-
         client.images.get(current_image_tag())
-    except (ImportError, DockerException):
+    except DockerException:
         return "image-missing"
     finally:
         client.close()
@@ -61,9 +62,6 @@ def _probe_sandbox() -> str:
 def queue_state(redis_url: str | None) -> str:
     if not redis_url:
         return "ok"  # in-process workers live as long as the web process
-    from redis import Redis
-    from redis.exceptions import RedisError
-
     try:
         Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2).ping()
     except RedisError:

@@ -14,9 +14,9 @@ import io
 from flask import Response, abort, make_response, render_template, send_file
 from markupsafe import Markup
 
-from hirebench import csp_nonce
 from hirebench.models import PortfolioFile
 from hirebench.portfolios import render, service
+from hirebench.web.app_hooks import csp_nonce
 
 FRAMED_KINDS = ("notebook", "markdown", "image")
 # An image is inlined as base64 in the framed document; past this, download it instead.
