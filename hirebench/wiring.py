@@ -23,6 +23,8 @@ def connect() -> None:
         return
     _connected = True
     # Receivers are added here, one line each, grouped by the module that reacts.
+    # grading: exams resolve `attempt-answer:` graders and close overdue attempts on each sweep.
+    grading_hooks.register()
     # scorecards: mark what changed; recompute each marked application once, at commit.
     events.evidence_changed.connect(scorecards.mark_candidate)
     events.job_profile_saved.connect(scorecards.mark_job)
@@ -34,5 +36,3 @@ def connect() -> None:
     events.review_settled.connect(review_items.apply_review)
     for kind in review_items.EXAM_KINDS:
         review_workflow.register_item_title(kind, review_items.item_title)
-    # grading: exams resolve `attempt-answer:` graders and close overdue attempts on each sweep.
-    grading_hooks.register()
