@@ -295,6 +295,10 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
 LAYER_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
+#: The foundation without the shared helpers of services/.
+FOUNDATION_CORE = frozenset(p for p in LAYERS[-1][1] if not p.startswith("hirebench.services."))
+
+
 @dataclass(frozen=True)
 class Forbidden:
     """An edge the layers alone would allow (sideways, or down from the root) but that is
@@ -323,6 +327,17 @@ FORBIDDEN = [
         "hirebench.web",
         "only the web layer, the CLI and the factory that registers the blueprints know web/",
         exempt=frozenset({"hirebench.web", "hirebench.cli", PACKAGE}),
+    ),
+    Forbidden(
+        "hirebench.grading",
+        "the sandbox runs what it is given in a container; grading decides what that is",
+        importers=frozenset({"hirebench.sandbox"}),
+    ),
+    Forbidden(
+        "hirebench.services",
+        "the shared helpers of services/ (audit, errors, mail, links, one-time tokens) sit in "
+        "the foundation so that every layer may use them; they use models, not the reverse",
+        importers=FOUNDATION_CORE,
     ),
 ]
 
@@ -493,7 +508,15 @@ def test_forbidden_edges() -> None:
 
 def test_forbidden_rules_bite() -> None:
     """The rules above match what they are meant to, on made-up edges."""
-    reviews, web = FORBIDDEN
+    reviews, web, sandbox, core = FORBIDDEN
+    assert sandbox.breached_by(
+        Import("hirebench.sandbox.pool", "hirebench.grading.claims", 1, False)
+    )
+    assert not sandbox.breached_by(
+        Import("hirebench.grading.claims", "hirebench.sandbox.pool", 1, False)
+    )
+    assert core.breached_by(Import("hirebench.models.people", "hirebench.services.audit", 1, True))
+    assert not core.breached_by(Import("hirebench.services.audit", "hirebench.models", 1, False))
     assert reviews.breached_by(
         Import("hirebench.reviews.workflow", "hirebench.exams.attempts", 1, True)
     )
