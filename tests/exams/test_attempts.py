@@ -174,7 +174,7 @@ def test_answer_states_are_the_enum_in_the_database_too(ctx: dict[str, Any]) -> 
     attempts.save_answer(attempt, "explain-gd", "Step against the gradient, scaled by a rate.")
     attempts.submit(attempt)
     db.session.expire_all()  # read back what was stored, not the objects in memory
-    stored = dict(db.session.execute(sa.select(Answer.question_id, Answer.state)).tuples().all())
+    stored = dict(db.session.execute(sa.select(Answer.question_id, Answer.state)).all())
     assert (stored["gd-step"], stored["explain-gd"]) == (
         AnswerState.scored,
         AnswerState.awaiting_review,
