@@ -9,19 +9,20 @@ paths; lines are numbered from 1 within a cell's source.
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import logging
 import math
 import re
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-import jsonschema
 import nbformat
+from nbformat.validator import DuplicateCellId, MissingIDFieldWarning
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ DEFAULT_MAX_TIMEOUT = 120.0
 TIMEOUT_CEILING = 600.0
 DEFAULT_MAX_BYTES = 5_000_000
 SUPPORTED_KERNELS = ("python3",)
+# nbformat's newest 4.x minor version, which every notebook is upgraded to before checking.
+CURRENT_MINOR: int = nbformat.v4.nbformat_minor
 ROLES = ("setup", "solution", "test", "context")
 # What nbgrader puts in place of a solution region, so starter code reads the same as an
 # nbgrader release notebook.
@@ -307,33 +310,47 @@ def parse_notebook_json(data: bytes) -> dict[str, Any]:
     return notebook
 
 
-@cache
-def _schema(minor: int | None) -> dict[str, Any]:
-    folder = Path(nbformat.v4.__file__).parent
-    path = folder / f"nbformat.v4.{minor}.schema.json"
-    if minor is None or not path.exists():
-        path = folder / "nbformat.v4.schema.json"  # the newest minor version
-    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return schema
-
-
-@cache
-def _validator(minor: int | None, definition: str | None) -> Any:
-    schema = _schema(minor)
-    if definition is not None:
-        # Draft 4 ignores keywords beside $ref, so this checks one cell type only and gives
-        # precise errors instead of "is not valid under any of the given schemas".
-        schema = {**schema, "$ref": f"#/definitions/{definition}"}
-    return jsonschema.validators.validator_for(schema)(schema)
-
-
 def _path(parts: Iterable[Any]) -> str:
     return "/".join(str(part) for part in parts)
 
 
+def current_notebook(notebook: dict[str, Any]) -> nbformat.NotebookNode:
+    """A copy of an nbformat 4 notebook upgraded by nbformat itself to its current minor
+    version (4.5): nbformat 4.0-4.4 files, which have no cell ids, get them, and 4.5 files
+    that lack some get them filled in, as Jupyter does when it opens them."""
+    node = nbformat.from_dict(copy.deepcopy(notebook))
+    minor = node.get("nbformat_minor")
+    if not isinstance(node.get("metadata"), dict) or not isinstance(node.get("cells"), list):
+        return node  # nbformat cannot upgrade it; validation reports what is wrong
+    if isinstance(minor, int) and not isinstance(minor, bool) and minor < CURRENT_MINOR:
+        node = nbformat.v4.upgrade(node, from_version=4, from_minor=minor)
+    if any(
+        not isinstance(cell, dict) or not isinstance(cell.get("id", ""), str) for cell in node.cells
+    ):
+        return node  # normalize would trip over it; validation reports the bad id
+    with warnings.catch_warnings():
+        # nbformat warns about each id it fills in; a missing id is not the author's problem.
+        warnings.simplefilter("ignore", MissingIDFieldWarning)
+        warnings.simplefilter("ignore", DuplicateCellId)
+        _, node = nbformat.validator.normalize(node, 4, CURRENT_MINOR)
+    return nbformat.from_dict(node)
+
+
+def _cell_problem(index: int, cell: Any) -> Problem | None:
+    if not isinstance(cell, dict):
+        return Problem("a cell must be a JSON object", cell=index)
+    cell_type = cell.get("cell_type")
+    if cell_type not in ("code", "markdown", "raw"):
+        return Problem(
+            f"unknown cell_type {cell_type!r}; expected code, markdown or raw", cell=index
+        )
+    return None
+
+
 def notebook_problems(notebook: dict[str, Any]) -> list[Problem]:
-    """nbformat v4 schema problems, each located at its cell. Missing cell ids (required
-    from nbformat 4.5) are tolerated, as nbformat itself fills them in on read."""
+    """nbformat v4 schema problems, each located at its cell, as nbformat's own validator
+    finds them once nbformat has upgraded the notebook to 4.5 (so 4.0-4.4 files are read as
+    Jupyter reads them, and missing cell ids are tolerated)."""
     major = notebook.get("nbformat")
     if major != 4:
         return [
@@ -342,35 +359,27 @@ def notebook_problems(notebook: dict[str, Any]) -> list[Problem]:
                 f"notebooks must be nbformat 4 (save the notebook in a current Jupyter)"
             )
         ]
-    minor = notebook.get("nbformat_minor")
-    minor = minor if isinstance(minor, int) and not isinstance(minor, bool) else None
     problems: list[Problem] = []
     cells = notebook.get("cells")
-    top = {**notebook, "cells": [] if isinstance(cells, list) else cells}
-    for error in _validator(minor, None).iter_errors(top):
-        where = _path(error.absolute_path)
-        problems.append(Problem(clip_message(f"{where + ': ' if where else ''}{error.message}")))
-    if not isinstance(cells, list):
-        return problems
-    for index, cell in enumerate(cells):
-        if not isinstance(cell, dict):
-            problems.append(Problem("a cell must be a JSON object", cell=index))
-            continue
-        cell_type = cell.get("cell_type")
-        if cell_type not in ("code", "markdown", "raw"):
-            problems.append(
-                Problem(
-                    f"unknown cell_type {cell_type!r}; expected code, markdown or raw", cell=index
-                )
-            )
-            continue
-        if "id" not in cell:
-            cell = {**cell, "id": f"cell-{index}"}
-        for error in _validator(minor, f"{cell_type}_cell").iter_errors(cell):
-            where = _path(error.absolute_path)
-            problems.append(
-                Problem(clip_message(f"{where + ': ' if where else ''}{error.message}"), cell=index)
-            )
+    if isinstance(cells, list):
+        for index, cell in enumerate(cells):
+            problem = _cell_problem(index, cell)
+            if problem is not None:
+                problems.append(problem)
+                # A stand-in keeps the other cells' indices; the problem is reported already.
+                cells = [*cells[:index], nbformat.v4.new_raw_cell(), *cells[index + 1 :]]
+        notebook = {**notebook, "cells": cells}
+    node = current_notebook(notebook)
+    minor = node.get("nbformat_minor")
+    minor = minor if isinstance(minor, int) and not isinstance(minor, bool) else CURRENT_MINOR
+    for error in nbformat.validator.iter_validate(node, version=4, version_minor=minor):
+        parts = list(error.relative_path)
+        cell = None
+        if len(parts) >= 2 and parts[0] == "cells" and isinstance(parts[1], int):
+            cell, parts = parts[1], parts[2:]
+        where = _path(parts)
+        message = clip_message(f"{where + ': ' if where else ''}{error.message}")
+        problems.append(Problem(message, cell=cell))
     return problems
 
 
