@@ -8,6 +8,7 @@ from the grader's copy. Rules and examples: docs/grader-notebook.md.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -28,6 +29,9 @@ from hirebench.grading.formats import (
 log = logging.getLogger(__name__)
 
 MAX_SUBMISSION_BYTES = 1_000_000
+# A notebook is capped on its code (outputs and attachments stripped, since they never run),
+# but the file as uploaded still has a ceiling, so a huge file is not parsed at all.
+MAX_NOTEBOOK_FILE_BYTES = 20 * MAX_SUBMISSION_BYTES
 EXTENSIONS = (".py", ".ipynb")
 GRADER_ROLES = ("setup", "test", "context")
 
@@ -59,10 +63,10 @@ def _decode(content: bytes, filename: str) -> str:
         raise SubmissionError(
             f"Submit a Python file (.py) or a Jupyter notebook (.ipynb); {shown!r} is neither."
         )
-    if len(content) > MAX_SUBMISSION_BYTES:
+    limit = MAX_NOTEBOOK_FILE_BYTES if suffix == ".ipynb" else MAX_SUBMISSION_BYTES
+    if len(content) > limit:
         raise SubmissionError(
-            f"The submission is {len(content):,} bytes; the limit is "
-            f"{MAX_SUBMISSION_BYTES:,} bytes."
+            f"The submission is {len(content):,} bytes; the limit is {limit:,} bytes."
         )
     if not content.strip():
         raise SubmissionError("The submission is empty.")
@@ -128,9 +132,25 @@ def _read_notebook(text: str) -> list[tuple[int, dict[str, Any]]]:
     if problems:
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         raise SubmissionError(f"The file is not a valid Jupyter notebook: {problems[0]}{more}.")
+    size = len(json.dumps(_without_outputs(notebook), ensure_ascii=False).encode("utf-8"))
+    if size > MAX_SUBMISSION_BYTES:
+        raise SubmissionError(
+            f"The notebook's code and text come to {size:,} bytes (outputs and attachments "
+            f"not counted); the limit is {MAX_SUBMISSION_BYTES:,} bytes."
+        )
     return [
         (index, cell) for index, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "code"
     ]
+
+
+def _without_outputs(notebook: dict[str, Any]) -> dict[str, Any]:
+    """The notebook as it is run: outputs and attachments are never executed, so they do not
+    count against the size cap."""
+    cells = [
+        {key: value for key, value in cell.items() if key not in ("outputs", "attachments")}
+        for cell in notebook["cells"]
+    ]
+    return {**notebook, "cells": cells}
 
 
 @dataclass

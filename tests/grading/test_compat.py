@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hirebench.grading.formats import GraderError, load_grader
-from hirebench.grading.submission import plan_submission
+from hirebench.grading.submission import MAX_SUBMISSION_BYTES, SubmissionError, plan_submission
 from tests.grading import dump, minimal, nbgrader, nbgrader_cell
 from tests.grading.test_submission import run_in_process
 
@@ -76,3 +76,42 @@ def test_unhashable_cell_id_is_a_problem_not_a_crash() -> None:
     with pytest.raises(GraderError) as caught:
         load_grader(json.dumps(notebook).encode())
     assert any(p.cell == 1 and "id" in p.message for p in caught.value.problems)
+
+
+# ------------------------------------------------------------------------ size cap (cause 4)
+
+
+def squares_submission(answer: str, output_bytes: int = 0) -> bytes:
+    submitted = nbgrader_squares()
+    cell = submitted["cells"][0]
+    cell["source"] = answer
+    if output_bytes:
+        cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * output_bytes}]
+        cell["execution_count"] = 1
+    submitted["cells"].append(
+        {
+            "cell_type": "markdown",
+            "id": "figure",
+            "metadata": {},
+            "source": "![plot](attachment:plot.png)",
+            "attachments": {"plot.png": {"image/png": "A" * output_bytes}},
+        }
+    )
+    return dump(submitted)
+
+
+def test_notebook_outputs_and_attachments_do_not_count_against_the_cap() -> None:
+    spec = load_grader(dump(nbgrader_squares()))
+    answer = "def squares(n):\n    return [i * i for i in range(1, n + 1)]"
+    content = squares_submission(answer, output_bytes=2 * MAX_SUBMISSION_BYTES)
+    assert len(content) > 4 * MAX_SUBMISSION_BYTES
+    plan = plan_submission(spec, content, "squares.ipynb")
+    assert run_in_process(plan) == {"test_squares": "passed"}
+
+
+def test_notebook_code_over_the_cap_is_refused() -> None:
+    spec = load_grader(dump(nbgrader_squares()))
+    answer = "def squares(n):\n    return [i * i for i in range(1, n + 1)]\n"
+    content = squares_submission(answer + "#" * (2 * MAX_SUBMISSION_BYTES))
+    with pytest.raises(SubmissionError, match=f"the limit is {MAX_SUBMISSION_BYTES:,} bytes"):
+        plan_submission(spec, content, "squares.ipynb")
