@@ -128,6 +128,19 @@ def grade(
     mode: str = "full",
     limits: SandboxLimits | None = None,
 ) -> GradeResult:
+    result = _grade(spec, submission, sandboxes, mode=mode, limits=limits)
+    result.kernel = spec.kernel  # which kernel the notebook named, whatever the outcome
+    return result
+
+
+def _grade(
+    spec: GraderSpec,
+    submission: Submission,
+    sandboxes: SandboxProvider,
+    *,
+    mode: str = "full",
+    limits: SandboxLimits | None = None,
+) -> GradeResult:
     limits = limits or SandboxLimits()
     started = time.monotonic()
     tests = spec.tests_for(mode)

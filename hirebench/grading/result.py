@@ -60,6 +60,9 @@ class GradeResult:
     mode: str = "full"  # "full" (hidden tests too) or "visible"
     timings: dict[str, float] = field(default_factory=dict)
     output: str = ""  # excerpt of what the candidate's code printed
+    # The kernel the grader notebook names (e.g. "python" or a course's "rt_grader"); the
+    # sandbox runs its own Python 3 kernel whatever it is. Empty when no grader was read.
+    kernel: str = ""
 
     def __post_init__(self) -> None:
         self.output = clip(self.output, OUTPUT_LIMIT)
@@ -102,6 +105,7 @@ RESULT_SCHEMA: dict[str, Any] = {
         "max_total": {"type": "number", "minimum": 0},
         "message": {"type": "string", "maxLength": MESSAGE_LIMIT},
         "mode": {"enum": ["full", "visible"]},
+        "kernel": {"type": "string"},
         "output": {"type": "string", "maxLength": OUTPUT_LIMIT},
         "timings": {"type": "object", "additionalProperties": {"type": "number"}},
         "tests": {

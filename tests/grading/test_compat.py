@@ -7,9 +7,12 @@ import copy
 import json
 from typing import Any
 
+import jsonschema
 import pytest
 
 from hirebench.grading.formats import GraderError, load_grader
+from hirebench.grading.pipeline import Submission, grade
+from hirebench.grading.result import RESULT_SCHEMA
 from hirebench.grading.submission import MAX_SUBMISSION_BYTES, SubmissionError, plan_submission
 from tests.grading import dump, minimal, nbgrader, nbgrader_cell
 from tests.grading.test_submission import run_in_process
@@ -115,3 +118,46 @@ def test_notebook_code_over_the_cap_is_refused() -> None:
     content = squares_submission(answer + "#" * (2 * MAX_SUBMISSION_BYTES))
     with pytest.raises(SubmissionError, match=f"the limit is {MAX_SUBMISSION_BYTES:,} bytes"):
         plan_submission(spec, content, "squares.ipynb")
+
+
+# ---------------------------------------------------------------------- kernels (cause 2)
+
+
+def with_kernel(notebook: dict[str, Any], name: str, language: str) -> dict[str, Any]:
+    notebook["metadata"]["kernelspec"] = {
+        "name": name,
+        "display_name": name,
+        "language": language,
+    }
+    return notebook
+
+
+@pytest.mark.parametrize("name", ["python", "rt_grader"])
+def test_python_kernels_of_any_name_are_accepted(name: str) -> None:
+    spec = load_grader(dump(with_kernel(nbgrader_squares(), name, "python")))
+    assert spec.kernel == name
+    # The starter names a kernel every candidate's Jupyter has.
+    assert spec.starter_notebook().metadata["kernelspec"]["name"] == "python3"
+
+
+def test_r_kernel_is_refused() -> None:
+    with pytest.raises(GraderError) as caught:
+        load_grader(dump(with_kernel(nbgrader_squares(), "ir", "R")))
+    (problem,) = caught.value.problems
+    assert "unknown kernel 'ir' (language 'R')" in problem.message
+    assert "Python kernel" in problem.message
+
+
+class NoSandboxes:
+    """A provider for submissions that are refused before any sandbox is needed."""
+
+    def run_job(self, job: dict[str, Any]) -> dict[str, Any]:
+        raise AssertionError("no sandbox should run")
+
+
+def test_result_names_the_kernel_the_notebook_named() -> None:
+    spec = load_grader(dump(with_kernel(nbgrader_squares(), "rt_grader", "python")))
+    result = grade(spec, Submission(b"", "answer.py"), NoSandboxes())
+    data = result.to_json()
+    assert data["kernel"] == "rt_grader"
+    jsonschema.validate(data, RESULT_SCHEMA)

@@ -53,7 +53,7 @@ def test_invalid_grader_is_an_error_result(tmp_path: Path) -> None:
 
 def test_unknown_kernel_is_an_error_result(tmp_path: Path) -> None:
     notebook = json.loads(ORDERS.read_text())
-    notebook["metadata"]["kernelspec"]["name"] = "ir"
+    notebook["metadata"]["kernelspec"].update(name="ir", language="R")
     grader = tmp_path / "r.ipynb"
     grader.write_text(json.dumps(notebook))
     code, result = grade(grader, EXAMPLES / "submissions" / "orders_cleaning_correct.py")

@@ -314,10 +314,10 @@ def test_missing_cell_ids_are_tolerated() -> None:
 
 
 def test_unknown_kernel() -> None:
-    problem = only(
-        problems_of(minimal() | {"metadata": native(kernel="ir")["metadata"]}), "unknown kernel"
-    )
-    assert "'ir'" in problem.message and problem.cell is None
+    metadata = native(kernel="ir")["metadata"]
+    metadata["kernelspec"]["language"] = "R"
+    problem = only(problems_of(minimal() | {"metadata": metadata}), "unknown kernel")
+    assert "'ir'" in problem.message and "'R'" in problem.message and problem.cell is None
 
 
 def test_no_tests_and_no_solution() -> None:
@@ -513,6 +513,7 @@ def test_all_problems_reported_in_one_pass_in_cell_order() -> None:
         test("assert y", "t"),
         kernel="julia",
     )
+    notebook["metadata"]["kernelspec"]["language"] = "julia"
     problems = problems_of(notebook)
     assert [p.cell for p in problems] == [None, 0, 2, 3]
     assert "unknown kernel" in problems[0].message

@@ -136,10 +136,19 @@ class _Builder:
         if spec is None:
             return "python3"  # hand-written notebooks often omit it; Jupyter would ask
         name = spec.get("name") if isinstance(spec, dict) else None
-        if name not in SUPPORTED_KERNELS:
+        language = spec.get("language") if isinstance(spec, dict) else None
+        # Courses name their own kernels (nbgrader's fixture says `python`, courses say
+        # `rt_grader`); what matters is the language, since the sandbox always runs its own
+        # Python 3 kernel whatever the notebook names.
+        if isinstance(language, str):
+            python = language.strip().lower() == "python"
+        else:
+            python = name in SUPPORTED_KERNELS
+        if not isinstance(name, str) or not name or not python:
             self.problem(
-                f"unknown kernel {name!r}: graders run on the "
-                f"{' or '.join(SUPPORTED_KERNELS)} kernel only (metadata.kernelspec.name)"
+                f"unknown kernel {name!r} (language {language!r}): graders must use a Python "
+                f"kernel (metadata.kernelspec.language 'python', or name "
+                f"{' or '.join(SUPPORTED_KERNELS)})"
             )
         return str(name)
 

@@ -33,7 +33,8 @@ DEFAULT_MAX_TIMEOUT = 120.0
 # (and a worker) for longer than the queue's own job limits expect.
 TIMEOUT_CEILING = 600.0
 DEFAULT_MAX_BYTES = 5_000_000
-SUPPORTED_KERNELS = ("python3",)
+# Kernel names accepted when a kernelspec does not say its language.
+SUPPORTED_KERNELS = ("python3", "python")
 # nbformat's newest 4.x minor version, which every notebook is upgraded to before checking.
 CURRENT_MINOR: int = nbformat.v4.nbformat_minor
 ROLES = ("setup", "solution", "test", "context")
@@ -187,8 +188,9 @@ class GraderSpec:
                 new["id"] = cell.nb_id
             cells.append(new)
         notebook = nbformat.v4.new_notebook(cells=cells)
+        # The candidate's Jupyter may not have the course's kernel; every Python has python3.
         notebook.metadata["kernelspec"] = {
-            "name": self.kernel,
+            "name": "python3",
             "display_name": "Python 3",
             "language": "python",
         }
