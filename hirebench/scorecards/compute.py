@@ -181,12 +181,17 @@ def coverage(stage_scores: Mapping[str, object]) -> dict[str, Any]:
     return {"scored": scored, "stages": total, "partial": 0 < scored < total}
 
 
-def rank_tier(composite: float | None, stage_scores: Mapping[str, object]) -> int:
-    """The default ranking's tier: complete composites (0) first, then partial ones (1), then
-    those without a composite (2); callers order each tier by score (docs/scorecard.md)."""
+def rank_key(
+    composite: float | None, stage_scores: Mapping[str, object], *, descending: bool = True
+) -> tuple[int, float]:
+    """The default ranking's sort key (docs/scorecard.md, "Ranking"): complete composites
+    first, then partial ones, then those without a composite, whichever the direction; each
+    tier ordered by composite. A composite standing on one stage is not comparable with a
+    full one, so the tier comes before the score."""
     if composite is None:
-        return 2
-    return 1 if coverage(stage_scores)["partial"] else 0
+        return (2, 0.0)
+    tier = 1 if coverage(stage_scores)["partial"] else 0
+    return (tier, -composite if descending else composite)
 
 
 def _competencies(profile: JobProfileDefinition, items: list[Item]) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ from hirebench.exams.titles import bilingual
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
 from hirebench.models import CandidateScorecard, Job
-from hirebench.scorecards.compute import STAGE_TITLES, explain, rank_tier, translate
+from hirebench.scorecards.compute import STAGE_TITLES, explain, rank_key, translate
 from hirebench.scorecards.exports import Columns, coverage_of
 
 RECOMMENDATION_ORDER = {"hire": 0, "hire_with_training": 1, "hold": 2, "reject": 3}
@@ -96,13 +96,8 @@ def rows(job: Job, query: Query) -> list[CandidateScorecard]:
         key = query.sort[2:]
         cards.sort(key=lambda c: _score_key(c.summary[group].get(key), query.descending))
     else:
-        # Complete records first, whichever the direction: a composite standing on one stage
-        # is not comparable with a full one (docs/scorecard.md, "Ranking").
         cards.sort(
-            key=lambda c: (
-                rank_tier(c.composite, c.summary["stages"]),
-                _score_key(c.composite, query.descending),
-            )
+            key=lambda c: rank_key(c.composite, c.summary["stages"], descending=query.descending)
         )
     return cards
 

@@ -20,7 +20,7 @@ from hirebench.jobs.profile import JobProfileDefinition
 from hirebench.jobs.service import definition_of
 from hirebench.models import Application, CandidateScorecard, Job
 from hirebench.models.base import utcnow
-from hirebench.scorecards.compute import compute, coverage, rank_tier
+from hirebench.scorecards.compute import compute, coverage, rank_key
 from hirebench.scorecards.evidence import gather
 from hirebench.services.errors import ServiceError
 
@@ -123,9 +123,9 @@ def scorecards_of(job: Job) -> list[CandidateScorecard]:
     cards = db.session.scalars(
         sa.select(CandidateScorecard)
         .where(CandidateScorecard.job_id == job.id)
-        .order_by(CandidateScorecard.composite.desc().nulls_last(), CandidateScorecard.id)
+        .order_by(CandidateScorecard.id)
     )
-    return sorted(cards, key=lambda card: rank_tier(card.composite, card.summary["stages"]))
+    return sorted(cards, key=lambda card: rank_key(card.composite, card.summary["stages"]))
 
 
 def require_model(job: Job) -> JobProfileDefinition:

@@ -17,7 +17,7 @@ from hirebench.extensions import db
 from hirebench.jobs import service as job_service
 from hirebench.models import Application, CandidateScorecard, Job, Role
 from hirebench.scorecards import dashboard
-from hirebench.scorecards.compute import rank_tier
+from hirebench.scorecards.compute import rank_key
 from hirebench.services import feedback as feedback_service
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
@@ -42,9 +42,9 @@ def _ranked_applications(job: Job) -> list[Application]:
 
     def key(application: Application) -> tuple[int, float]:
         card = application.scorecard
-        if card is None or card.composite is None:
-            return (2, 0.0)
-        return (rank_tier(card.composite, card.summary["stages"]), -card.composite)
+        return (
+            rank_key(None, {}) if card is None else rank_key(card.composite, card.summary["stages"])
+        )
 
     return sorted(applications, key=key)
 
