@@ -32,7 +32,7 @@ from hirebench.services.errors import ServiceError
 from hirebench.web.errors import render_error
 from hirebench.web.fetch_metadata import deliberate_only
 from hirebench.web.forms import FeedbackForm, ProfileForm
-from hirebench.web.helpers import client_ip, page_number
+from hirebench.web.helpers import ListPage, client_ip, page_number
 from hirebench.web.hr import bp
 
 PER_PAGE = 100
@@ -58,9 +58,8 @@ def job_dashboard(job_id: int) -> ResponseReturnValue:
     definition = job_service.definition_of(job)
     query = _query()
     cards = dashboard.rows(job, query) if definition else []
-    page, pages = page_number(), max(1, -(-len(cards) // PER_PAGE))
-    page = min(page, pages)
-    shown = cards[(page - 1) * PER_PAGE : page * PER_PAGE]
+    page = ListPage.of(cards, page_number(), PER_PAGE)
+    shown = list(page.items)
     applicants = db.session.scalar(
         sa.select(sa.func.count(Application.id)).where(Application.job_id == job.id)
     )
@@ -74,7 +73,6 @@ def job_dashboard(job_id: int) -> ResponseReturnValue:
         applicants=applicants,
         query=query,
         page=page,
-        pages=pages,
     )
 
 
