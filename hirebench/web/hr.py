@@ -17,6 +17,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_mailman.message import BadHeaderError
 from wtforms.fields.choices import SelectChoice
@@ -173,6 +174,15 @@ def _integrity(attempt: Attempt) -> dict[str, Any]:
     return {**summary, "flag_labels": integrity_labels.flag_labels(summary)}
 
 
+# attempts.progress in HR's words, for the attempts list and the attempt page alike.
+PROGRESS_NAMES = {
+    "in_progress": _l("in progress"),
+    "grading": _l("submitted, grading"),
+    "awaiting_review": _l("awaiting review"),
+    "graded": _l("graded"),
+}
+
+
 @bp.route("/attempts")
 def attempts_list() -> ResponseReturnValue:
     query = sa.select(Attempt).order_by(Attempt.started_at.desc(), Attempt.id.desc())
@@ -181,7 +191,11 @@ def attempts_list() -> ResponseReturnValue:
     # The same progress the candidate sees: "graded" only once reviews are done too.
     progress = {attempt.id: attempts.progress(attempt) for attempt in page.items}
     return render_template(
-        "hr/attempts.html", attempts=page, summaries=summaries, progress=progress
+        "hr/attempts.html",
+        attempts=page,
+        summaries=summaries,
+        progress=progress,
+        progress_names=PROGRESS_NAMES,
     )
 
 
@@ -216,4 +230,5 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
         summary=_integrity(attempt),
         timeline=integrity_labels.timeline(list(attempt.events)),
         progress=attempts.progress(attempt),
+        progress_names=PROGRESS_NAMES,
     )
