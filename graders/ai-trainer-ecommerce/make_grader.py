@@ -738,6 +738,9 @@ def notebook() -> dict[str, Any]:
                 "title": "Cleaning e-commerce behaviour logs",
                 "default_timeout": 10,
                 "max_timeout": 60,
+                # The folder holds this script and the sample submissions, which hold the
+                # expected values and a solution: they must never reach the candidate.
+                "files": False,
             },
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python", "version": "3.11"},

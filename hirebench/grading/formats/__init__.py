@@ -46,6 +46,7 @@ from hirebench.grading.formats.common import (
     split_hidden,
     stub_solutions,
 )
+from hirebench.grading.formats.files import attach_files, collect_files
 from hirebench.grading.formats.native import NativeFormat
 from hirebench.grading.formats.nbgrader import NbgraderFormat
 
@@ -353,9 +354,16 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.cell is not None, p.cell or 0, p.line or 0))
 
 
-def load_grader(source: Path | bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> GraderSpec:
+def load_grader(
+    source: Path | bytes | str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    files_from: Path | None = None,
+) -> GraderSpec:
     """Read a grader notebook from a path, its bytes, or its JSON text.
 
+    A notebook read from a path ships the files of its folder (formats/files.py); one read
+    from bytes ships those of `files_from`, the folder it was read from, or none.
     Raises GraderError listing every problem found, each with its cell and line."""
     data, name = read_source(source, max_bytes)
     digest = hashlib.sha256(data).hexdigest()
@@ -366,8 +374,14 @@ def load_grader(source: Path | bytes | str, *, max_bytes: int = DEFAULT_MAX_BYTE
     builder = _Builder(notebook, name)
     spec = builder.build(digest)
     problems += builder.problems
+    if files_from is None and name is not None and not isinstance(source, bytes):
+        files_from = Path(source).parent  # read_source gives a name to path sources only
+    files, file_problems = collect_files(notebook, files_from)
+    problems += file_problems
     if problems or spec is None:
         raise GraderError(_sorted(problems))
+    if files:
+        spec = attach_files(spec, files)
     log.debug("loaded grader %r: %d tests, %g points", spec.title, len(spec.tests), spec.max_points)
     return spec
 

@@ -127,6 +127,9 @@ class GraderSpec:
     source_format: str
     digest: str
     max_timeout: float = DEFAULT_MAX_TIMEOUT
+    #: Files shipped read-only into the working directory: (relative POSIX path, bytes),
+    #: sorted by path, and part of `digest` (formats/files.py).
+    files: tuple[tuple[str, bytes], ...] = ()
 
     @property
     def max_points(self) -> float:
