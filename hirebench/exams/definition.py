@@ -15,7 +15,7 @@ import enum
 import logging
 import random
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,10 @@ class ExamDefinition:
     content_hash: str  # SHA-256 over exam.yaml and every referenced file
     title_zh: str = ""
     description: str = ""
+    # Files the coding questions' graders ship, by SHA-256, as read from the folder; the
+    # loader stores them. Not part of to_json (the specs name them by hash), so empty in a
+    # definition rebuilt from a stored version.
+    blobs: Mapping[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def max_points(self) -> float:
@@ -291,6 +295,7 @@ def _exam(ctx: AuthorContext, block: Mapping[str, Any], folder: Path) -> ExamDef
         shuffle_questions=shuffle,
         sections=sections,
         content_hash=content_hash(ctx.files),
+        blobs=dict(ctx.blobs),
     )
 
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from hirebench.authoring import Problem
+from hirebench.exams import grader_files
 from hirebench.exams.definition import ExamDefinition, ExamDefinitionError, load_definition
 from hirebench.extensions import db
 from hirebench.models import Exam, ExamVersion, User
@@ -143,6 +144,7 @@ def _write(definition: ExamDefinition, actor: User | None, folder: Path) -> Load
     )
     exam.title = definition.title
     db.session.add(version)
+    grader_files.store(definition.blobs)
     db.session.flush()
     _audit(actor, version, definition, folder, LoadStatus.loaded)
     return LoadResult(exam, version, created=True, status=LoadStatus.loaded)

@@ -10,7 +10,7 @@ from hirebench.models.attempts import (
     IntegrityEvent,
 )
 from hirebench.models.audit import AuditEvent
-from hirebench.models.exams import Exam, ExamVersion
+from hirebench.models.exams import Exam, ExamVersion, GraderFile
 from hirebench.models.feedback import ExamSurvey, Feedback
 from hirebench.models.grading import GradingJob, GradingMode, JobStatus
 from hirebench.models.interviews import (
@@ -49,6 +49,7 @@ __all__ = [
     "ExamSurvey",
     "ExamVersion",
     "Feedback",
+    "GraderFile",
     "GradingJob",
     "GradingMode",
     "IntegrityEvent",

@@ -55,3 +55,20 @@ class ExamVersion(db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<ExamVersion {self.exam_id} v{self.number}>"
+
+
+class GraderFile(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
+    """A file that a coding question's grader ships (data, helper modules), stored once under
+    its SHA-256. A version's definition names its files by hash (CodingSpec.grader_files)
+    instead of holding up to 20 MB of them inline, so the definition, which is loaded with
+    every attempt, stays small, and a file shared by several versions is stored once. Rows
+    are named by their content, so they are never updated."""
+
+    __tablename__ = "grader_files"
+
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+    def __repr__(self) -> str:
+        return f"<GraderFile {self.sha256[:12]} {self.size} bytes>"

@@ -26,6 +26,7 @@ from flask_babel.speaklater import LazyString
 
 from hirebench.authoring import Checker, Criterion, describe
 from hirebench.grading.formats import GraderSpec
+from hirebench.grading.formats.files import GraderFiles
 
 OPTION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 OPTION_ID_RULE = "1-32 letters, digits, '_' or '-', starting with a letter or digit"
@@ -49,6 +50,8 @@ class AuthorContext:
     graders_root: Path
     checker: Checker = field(default_factory=lambda: Checker(file=EXAM_FILE))
     files: dict[str, bytes] = field(default_factory=dict)
+    # Files that graders ship, by SHA-256: the loader stores them (exams/grader_files.py).
+    blobs: dict[str, bytes] = field(default_factory=dict)
 
     GRADER_PREFIX: ClassVar[str] = "graders/"
 
@@ -65,6 +68,20 @@ class AuthorContext:
         if data is not None:
             self.files[self.GRADER_PREFIX + str(ref)] = data
         return data
+
+    def grader_folder(self, ref: str) -> Path:
+        """The real folder of a grader notebook that read_grader accepted, whose files the
+        grader ships (resolved, so it is inside the graders root as the notebook is)."""
+        return (self.graders_root / ref).resolve().parent
+
+    def add_grader_files(self, folder: Path, files: GraderFiles) -> None:
+        """Count a grader's files in the content hash, under their place in graders/, and
+        keep their bytes for the loader."""
+        where = folder.relative_to(self.graders_root.resolve()).as_posix()
+        prefix = self.GRADER_PREFIX + ("" if where == "." else where + "/")
+        for path, data in files:
+            self.files[prefix + path] = data
+            self.blobs[hashlib.sha256(data).hexdigest()] = data
 
     def _read(
         self,

@@ -1,7 +1,8 @@
 """`coding`: a Python task graded in the sandbox by a grader notebook under `graders/`.
 
-The grader's bytes are copied into the spec, so a published exam version keeps grading
-against the notebook it was published with even after the file is edited. The question's
+The grader's bytes are copied into the spec (and the files it ships into GraderFile rows,
+named by hash in the spec), so a published exam version keeps grading against the notebook
+and files it was published with even after they are edited. The question's
 `points` scale the grader's own test points."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from hirebench.authoring import join
+from hirebench.exams import grader_files
 from hirebench.exams.questions.base import (
     AuthorContext,
     AutoGrade,
@@ -24,7 +26,14 @@ from hirebench.exams.questions.base import (
     is_answered,
 )
 from hirebench.exams.questions.parts import max_chars_option
-from hirebench.grading.formats import DEFAULT_MAX_BYTES, GraderError, GraderSpec, load_grader
+from hirebench.grading.formats import (
+    DEFAULT_MAX_BYTES,
+    GraderError,
+    GraderSpec,
+    Problem,
+    load_grader,
+)
+from hirebench.grading.formats.files import attach_files
 
 DEFAULT_MAX_CHARS = 100_000
 MAX_CHARS_CEILING = 1_000_000
@@ -39,6 +48,9 @@ class CodingSpec:
     visible_tests: tuple[dict[str, Any], ...]  # id, points, description, source
     grader_max_points: float
     max_chars: int = DEFAULT_MAX_CHARS
+    # The files the grader ships, by path, sha256 and size (exams/grader_files.py); their
+    # bytes are in GraderFile rows, and grader_digest covers them.
+    grader_files: tuple[dict[str, Any], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +61,7 @@ class CodingSpec:
             "visible_tests": list(self.visible_tests),
             "grader_max_points": self.grader_max_points,
             "max_chars": self.max_chars,
+            "grader_files": [dict(ref) for ref in self.grader_files],
         }
 
 
@@ -77,10 +90,12 @@ class Coding(QuestionType[CodingSpec]):
         data = ctx.read_grader(ref, where, max_bytes=DEFAULT_MAX_BYTES)
         if data is None:
             return None
+        folder = ctx.grader_folder(str(ref))
         try:
             # The same check as `hirebench grader validate` (validate_grader), run on the
-            # bytes already read, so the notebook validated is the one hashed and stored.
-            grader = load_grader(data)
+            # bytes already read, so the notebook validated is the one hashed and stored;
+            # the files come from the notebook's folder, as they would for validate.
+            grader = load_grader(data, files_from=folder)
         except GraderError as exc:
             for problem in exc.problems:
                 checker.add(
@@ -102,6 +117,7 @@ class Coding(QuestionType[CodingSpec]):
             return None
         if max_chars is None:
             return None
+        ctx.add_grader_files(folder, grader.files)
         visible = tuple(
             {
                 "id": test.id,
@@ -121,6 +137,7 @@ class Coding(QuestionType[CodingSpec]):
             visible_tests=visible,
             grader_max_points=grader.max_points,
             max_chars=int(max_chars),
+            grader_files=grader_files.file_refs(grader.files),
         )
 
     def spec_from_json(self, data: Mapping[str, Any]) -> CodingSpec:
@@ -132,11 +149,23 @@ class Coding(QuestionType[CodingSpec]):
             visible_tests=tuple(dict(test) for test in data["visible_tests"]),
             grader_max_points=float(data["grader_max_points"]),
             max_chars=int(data["max_chars"]),
+            # Versions stored before graders shipped files have no such key.
+            grader_files=tuple(dict(ref) for ref in data.get("grader_files", ())),
         )
 
     def grader_spec(self, question: Question) -> GraderSpec:
-        """The stored grader notebook, parsed (cached), for the grading queue."""
-        return _parse(self.spec(question).grader_source)
+        """The stored grader notebook, parsed (cached), with its files from the database,
+        for the grading queue. Raises GraderError when the files are missing or damaged, or
+        do not add up to the digest stored with the question."""
+        spec = self.spec(question)
+        if not spec.grader_files:
+            return _parse(spec.grader_source)
+        # Fetched for every job, not cached: up to 20 MB each, and checked against its hash
+        # every time.
+        grader = attach_files(_parse(spec.grader_source), grader_files.fetch(spec.grader_files))
+        if grader.digest != spec.grader_digest:
+            raise GraderError([Problem("the grader's files do not match its stored digest")])
+        return grader
 
     def sandbox_grade(self, question: Question, total: float, max_total: float) -> AutoGrade:
         """The question's score from a sandbox result: its points times the share of the
