@@ -293,7 +293,13 @@ def sandbox_build(offline: bool | None, force: bool) -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON object (docs/result-json.md)."
 )
-def grade(grader_path: str, submission_path: str, mode: str, as_json: bool) -> None:
+@click.option(
+    "--details",
+    is_flag=True,
+    help="After each test that did not pass, print what staff see: the judge's message, the "
+    "traceback and the test's output (hidden tests included).",
+)
+def grade(grader_path: str, submission_path: str, mode: str, as_json: bool, details: bool) -> None:
     """Grade one submission in a sandbox, as the portal does. Exits 0 whenever grading completed."""
     import json
     from pathlib import Path
@@ -329,3 +335,9 @@ def grade(grader_path: str, submission_path: str, mode: str, as_json: bool) -> N
             f"  {test.status.value:<8} {test.points:g}/{test.max_points:g}  {test.id}{hidden}"
             + (f"  {test.message}" if test.message else "")
         )
+        if details:
+            for line in test.staff_lines():
+                click.echo(line)
+    if details:
+        for judged in result.staff.judge_errors:
+            click.echo(f"  grader cell {judged.label} failed on the judge's side: {judged.error}")

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hirebench import events
 from hirebench.extensions import db
 from hirebench.grading.pipeline import grade_job_payload
-from hirebench.grading.result import GradeResult
+from hirebench.grading.result import GradeResult, lighter
 from hirebench.grading.settings import setting
 from hirebench.models.base import utcnow
 from hirebench.models.grading import GradingJob, JobStatus
@@ -273,11 +273,9 @@ def _capped(result: GradeResult, limit: int) -> tuple[dict[str, Any], str | None
     size = len(json.dumps(data))
     if size <= limit:
         return data, None
-    for test in data.get("tests", []):
-        test["output"] = ""
-    data.pop("output", None)
-    if len(json.dumps(data)) <= limit:
-        return data, None
+    for light in lighter(data):
+        if len(json.dumps(light)) <= limit:
+            return light, None
     reason = f"the result is {size} bytes, over the {limit}-byte limit"
     failure = GradeResult.failure(reason, max_total=result.max_total, mode=result.mode)
     return failure.to_json(), reason

@@ -21,7 +21,14 @@ from flask import current_app
 
 from hirebench.grading.formats import GraderError, GraderSpec, GraderTest, load_grader
 from hirebench.grading.registry import grader_from_source
-from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
+from hirebench.grading.result import (
+    GradeResult,
+    JudgeError,
+    ResultStatus,
+    RunStaffDetail,
+    TestResult,
+    TestStatus,
+)
 from hirebench.grading.submission import ExecutionPlan, SubmissionError, plan_submission
 from hirebench.sandbox.limits import SandboxLimits
 from hirebench.sandbox.pool import WarmPool
@@ -66,36 +73,16 @@ def build_job(plan: ExecutionPlan, nonce: str, limits: SandboxLimits) -> dict[st
     }
 
 
-def _hidden_message(status: TestStatus, message: str) -> str:
-    """A hidden test's failure names only the kind of error: its source line, assertion text or
-    values would tell the candidate what the hidden test checks."""
-    kind = message.split(":", 1)[0] if status is TestStatus.error else ""
-    if status is TestStatus.error and kind.isidentifier():
-        return f"hidden test: error ({kind})"
-    return f"hidden test: {status.value}"
-
-
 def score(plan: ExecutionPlan, report: dict[str, Any]) -> GradeResult:
     """Points come from the grader's own copy of each test; the report only says pass or not."""
     by_id = {entry["id"]: entry for entry in report["tests"]}
     results = []
     for test in plan.tests:
-        entry = by_id[test.id]
-        status = TestStatus(entry["status"])
-        message = str(entry.get("message", ""))
-        # A visible run executes only the visible parts, so their messages are safe to show.
-        if plan.mode == "full" and test.hidden and status is not TestStatus.passed:
-            message = _hidden_message(status, message)
+        # A visible run executes only the visible parts, so what they say is safe to show; in
+        # a full run a hidden test's message, output and traceback are kept for staff only.
+        redact = plan.mode == "full" and test.hidden
         results.append(
-            TestResult(
-                id=test.id,
-                points=test.points if status is TestStatus.passed else 0.0,
-                max_points=test.points,
-                status=status,
-                message=message,
-                seconds=float(entry.get("seconds", 0.0)),
-                hidden=test.hidden,
-            )
+            TestResult.from_report(by_id[test.id], test.points, hidden=test.hidden, redact=redact)
         )
     candidate_errors = [c for c in report["cells"] if c["status"] != "ok"]
     message = ""
@@ -116,6 +103,13 @@ def score(plan: ExecutionPlan, report: dict[str, Any]) -> GradeResult:
         message=message,
         mode=plan.mode,
         output=output,
+        staff=RunStaffDetail(
+            [
+                JudgeError(str(c["label"]), str(c["judge_error"]))
+                for c in report["cells"]
+                if c.get("judge_error")
+            ]
+        ),
     )
     return result
 

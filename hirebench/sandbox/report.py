@@ -9,6 +9,10 @@ from typing import Any
 import jsonschema
 
 _TEXT = {"type": "string", "maxLength": 20_000}
+# The judge clips what a test printed and its formatted traceback to these; anything longer is
+# not a report this judge wrote.
+TEST_OUTPUT_MAX = 4_000
+TEST_TRACEBACK_MAX = 8_000
 _SECONDS = {"type": "number", "minimum": 0, "maximum": 86_400}
 
 REPORT_SCHEMA: dict[str, Any] = {
@@ -32,6 +36,8 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "error": _TEXT,
                     "output": _TEXT,
                     "seconds": _SECONDS,
+                    # A grader cell (setup, read-only, test) that failed when the judge re-ran it.
+                    "judge_error": {"type": "string", "maxLength": TEST_TRACEBACK_MAX},
                 },
             },
         },
@@ -46,6 +52,11 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "status": {"enum": ["passed", "failed", "error", "timeout"]},
                     "message": _TEXT,
                     "seconds": _SECONDS,
+                    "output": {"type": "string", "maxLength": TEST_OUTPUT_MAX},
+                    "traceback": {"type": "string", "maxLength": TEST_TRACEBACK_MAX},
+                    # Values the judge recorded for the host (any JSON); the reader's size cap
+                    # bounds it, as it bounds the whole report.
+                    "captured": {},
                 },
             },
         },
