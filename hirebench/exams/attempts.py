@@ -25,6 +25,7 @@ from hirebench.exams.scoring import rescore
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
 from hirebench.grading.formats import GraderSpec
+from hirebench.grading.result import candidate_result
 from hirebench.models import (
     PENDING_ANSWER_STATES,
     Answer,
@@ -393,14 +394,15 @@ def sync_coding_results(attempt: Attempt) -> None:
 
 
 def _visible_result(result: dict[str, Any]) -> dict[str, Any]:
-    """What of a sandbox result may be shown to the candidate: visible tests only."""
+    """What of a sandbox result the candidate's result page shows: the candidate's view of it
+    (never staff detail), visible tests only."""
+    view = candidate_result(result)
+    keys = ("id", "status", "message", "points", "max_points", "output", "traceback")
     return {
-        "status": result.get("status"),
-        "message": result.get("message", ""),
+        "status": view.get("status"),
+        "message": view.get("message", ""),
         "tests": [
-            {key: test.get(key) for key in ("id", "status", "message", "points", "max_points")}
-            for test in result.get("tests", [])
-            if not test.get("hidden")
+            {key: test.get(key) for key in keys} for test in view["tests"] if not test.get("hidden")
         ],
     }
 

@@ -60,6 +60,7 @@ from hirebench.exams.loader import current_version, version_definition
 from hirebench.exams.prompts import prompt_excerpt, render_prompt
 from hirebench.exams.questions import QUESTION_TYPES, AnswerError, Question, get_type
 from hirebench.extensions import db
+from hirebench.grading.result import candidate_result
 from hirebench.jobs.service import applications_of
 from hirebench.models import (
     Answer,
@@ -558,9 +559,10 @@ def _run_summary(job: GradingJob, visible_ids: list[str]) -> str:
     """One line per visible test, in the order and number of the exam page's "Visible tests
     (N)". A test with a hidden part counts as visible: a visible run executed only its visible
     part, so that part's status and message are safe to show. Nothing else in the result is
-    shown or counted (a wholly hidden test, should a result ever carry one)."""
-    result = job.result or {}
-    by_id = {str(t.get("id")): t for t in result.get("tests", []) if isinstance(t, dict)}
+    shown or counted (a wholly hidden test, should a result ever carry one). A check that did
+    not pass is followed by its traceback (the test's own frames) and what it printed."""
+    result = candidate_result(job.result or {})
+    by_id = {str(t.get("id")): t for t in result["tests"]}
     ran = [by_id[test_id] for test_id in visible_ids if test_id in by_id]
     passed = sum(1 for t in ran if t.get("status") == "passed")
     total = len(visible_ids)
@@ -576,6 +578,9 @@ def _run_summary(job: GradingJob, visible_ids: list[str]) -> str:
         if test.get("message"):
             line += f" — {test['message']}"
         lines.append(line)
+        if status != "passed":
+            for text in (test.get("traceback"), test.get("output")):
+                lines.extend(f"    {row}" for row in str(text or "").splitlines())
     message = result.get("message") or (job.error if not ran else "")
     if message:
         lines.append(str(message))

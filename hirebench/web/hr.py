@@ -27,11 +27,11 @@ from hirebench.exams.prompts import render_prompt_for_review
 from hirebench.exams.questions import get_type
 from hirebench.extensions import db
 from hirebench.jobs import service as jobs
-from hirebench.models import Attempt, Invitation, Job, Role
+from hirebench.models import Answer, Attempt, GradingJob, Invitation, Job, Role
 from hirebench.services import audit, invitations
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
-from hirebench.web.candidate import RESULT_STATES, TYPE_LABELS
+from hirebench.web.candidate import RESULT_STATES, TEST_STATUSES, TYPE_LABELS
 from hirebench.web.forms import ActionForm, InviteForm
 from hirebench.web.helpers import client_ip, page_number
 
@@ -220,6 +220,7 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
                 # The same Markdown as the candidate saw, with long data blocks folded away.
                 "prompt_html": render_prompt_for_review(question.prompt),
                 "state_label": RESULT_STATES.get(answer.state, answer.state) if answer else "",
+                "grading": _staff_grading(answer),
             }
         )
     return render_template(
@@ -231,4 +232,14 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
         timeline=integrity_labels.timeline(list(attempt.events)),
         progress=attempts.progress(attempt),
         progress_names=PROGRESS_NAMES,
+        test_statuses=TEST_STATUSES,
     )
+
+
+def _staff_grading(answer: Answer | None) -> dict[str, Any] | None:
+    """The whole stored sandbox result of a coding answer, staff detail included (the real
+    message, traceback and output of hidden tests): staff pages only, never a candidate's."""
+    if answer is None or answer.grading_job_id is None:
+        return None
+    job = db.session.get(GradingJob, answer.grading_job_id)
+    return job.result if job is not None else None
