@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hirebench.grading.formats.autotest import (
+    TemplatesError,
+    autotest_problems,
+    course_templates_text,
+    find_autotests,
+    parse_templates,
+)
 from hirebench.grading.formats.common import (
     CODE_STUB,
     DEFAULT_MAX_BYTES,
@@ -247,14 +254,16 @@ class _Builder:
             self.problem(f"test {test_id or '?'}: description must be a string", cell.index)
             ok = False
         full, visible = split_hidden(cell.source)
-        if not has_code(full):
+        # An AUTOTEST directive is a comment until instantiated, and then it is code.
+        autotests = find_autotests(cell.source)
+        if not (has_code(full) or autotests):
             self.problem(f"test {test_id or '?'} has no code", cell.index)
             ok = False
         if not ok:
             return None
         assert test_id is not None and isinstance(points, int | float)
         assert isinstance(timeout, int | float)
-        if hidden_flag or not has_code(visible):
+        if hidden_flag or not (has_code(visible) or find_autotests(visible)):
             visible = ""
         return GraderTest(
             id=test_id,
@@ -265,6 +274,8 @@ class _Builder:
             timeout=float(timeout),
             cell_index=cell.index,
             description=str(description),
+            autotests=autotests,
+            cell_source=cell.source if autotests else "",
         )
 
     def _check_source(self, cell: NotebookCell) -> None:
@@ -272,6 +283,12 @@ class _Builder:
             return
         allowed = {"solution": SOLUTION, "test": HIDDEN}.get(cell.role)
         for line, message in marker_problems(cell.source, allowed):
+            self.problem(message, cell.index, line)
+        autotests = find_autotests(cell.source)
+        if autotests and cell.role != "test":
+            # nbgrader refuses them too: only a test cell's asserts are graded.
+            self.problem("AUTOTEST directives belong in test cells", cell.index, autotests[0].line)
+        for line, message in autotest_problems(autotests if cell.role == "test" else ()):
             self.problem(message, cell.index, line)
         if cell.role == "solution":
             return  # starter code may be a deliberate fragment
@@ -378,12 +395,34 @@ def load_grader(
         files_from = Path(source).parent  # read_source gives a name to path sources only
     files, file_problems = collect_files(notebook, files_from)
     problems += file_problems
+    if spec is not None and spec.pending_autotests:
+        spec, template_problems = _with_autotest_templates(spec, files_from)
+        problems += template_problems
     if problems or spec is None:
         raise GraderError(_sorted(problems))
     if files:
         spec = attach_files(spec, files)
     log.debug("loaded grader %r: %d tests, %g points", spec.title, len(spec.tests), spec.max_points)
     return spec
+
+
+def _with_autotest_templates(
+    spec: GraderSpec, folder: Path | None
+) -> tuple[GraderSpec, list[Problem]]:
+    """A grader with AUTOTEST directives takes its templates from the autotests.yml in its
+    folder, as nbgrader takes the assignment's, else from hirebench's built-in defaults."""
+    try:
+        text = course_templates_text(folder) if folder is not None else ""
+        templates = parse_templates(text, spec.kernel)
+    except TemplatesError as exc:
+        return spec, [Problem(str(exc))]
+    problems = [
+        Problem("HASHED AUTOTEST needs a 'hash' template in autotests.yml", test.cell_index, line)
+        for test in spec.tests
+        for line in (d.line for d in test.autotests if d.hashed)
+        if templates.hash is None
+    ]
+    return replace(spec, autotest_templates=text), problems
 
 
 def validate_grader(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Problem]:

@@ -24,6 +24,8 @@ from typing import Any, ClassVar, Protocol
 import nbformat
 from nbformat.validator import DuplicateCellId, MissingIDFieldWarning
 
+from hirebench.grading.formats.autotest import Autotest
+
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
@@ -115,6 +117,11 @@ class GraderTest:
     timeout: float
     cell_index: int
     description: str = ""
+    #: nbgrader AUTOTEST directives not yet turned into asserts (hirebench.grading.autotests
+    #: does that by running the grader's solution); `cell_source` is then the cell as written,
+    #: markers and directives included.
+    autotests: tuple[Autotest, ...] = ()
+    cell_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,14 @@ class GraderSpec:
     #: Files shipped read-only into the working directory: (relative POSIX path, bytes),
     #: sorted by path, and part of `digest` (formats/files.py).
     files: tuple[tuple[str, bytes], ...] = ()
+    #: A course's own autotests.yml (found beside the notebook); "" means the built-in one.
+    autotest_templates: str = ""
+
+    @property
+    def pending_autotests(self) -> bool:
+        """Whether a test still holds AUTOTEST directives, which must be instantiated
+        (hirebench.grading.autotests.instantiate) before the spec can grade."""
+        return any(test.autotests for test in self.tests)
 
     @property
     def max_points(self) -> float:
