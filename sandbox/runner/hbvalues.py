@@ -9,12 +9,23 @@ imported by host-side tests."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
+import gc
+import json
 import math
+from collections.abc import Iterator
 from typing import Any
 
 MAX_DEPTH = 40
 MAX_ITEMS = 2_000_000
+# The judge accepts replies of up to 20 MB; JSON characters are a fair proxy for the memory an
+# encoding takes on its way there.
+MAX_CHARS = 16_000_000
+NODE_CHARS = 24
+FLOAT_CHARS = 24  # the longest repr of a float, e.g. -2.2250738585072014e-308
+# numpy arrays of these kinds travel as their raw bytes (base64), not one node per element.
+BINARY_KINDS = "biufc"
 
 
 class UnsupportedValue(TypeError):
@@ -43,21 +54,57 @@ def _float_in(value: Any) -> float:
     return float(value)
 
 
-class _Counter:
-    def __init__(self) -> None:
+class Budget:
+    """Bounds one encoding: nodes, and an estimate of the JSON characters they become. Sizes
+    are charged before a container is walked or an array is copied out, so an oversized
+    value fails at once instead of after it has filled the sandbox's memory. One budget may
+    span several values that travel in the same message."""
+
+    def __init__(self, max_items: int = MAX_ITEMS, max_chars: int = MAX_CHARS) -> None:
+        self.max_items = max_items
+        self.max_chars = max_chars
         self.items = 0
+        self.chars = 0
 
-    def tick(self, n: int = 1) -> None:
+    def tick(self, n: int = 1, chars: int = 0) -> None:
         self.items += n
-        if self.items > MAX_ITEMS:
-            raise UnsupportedValue(f"value too large (more than {MAX_ITEMS} items)")
+        self.chars += chars + NODE_CHARS * n
+        if self.items > self.max_items:
+            raise UnsupportedValue(f"value too large (more than {self.max_items} items)")
+        if self.chars > self.max_chars:
+            raise UnsupportedValue(f"value too large (over {self.max_chars} characters encoded)")
+
+    def need(self, items: int, chars: int = 0) -> None:
+        """Refuses at once a container or array that could not fit in what is left."""
+        chars += NODE_CHARS * items
+        if self.items + items > self.max_items or self.chars + chars > self.max_chars:
+            raise UnsupportedValue("value too large to check")
 
 
-def encode(value: Any) -> Any:
-    return _encode(value, 0, _Counter())
+def _text_chars(text: str) -> int:
+    # JSON writes non-ASCII text as \uXXXX escapes.
+    return len(text) if text.isascii() else 6 * len(text)
 
 
-def _encode(value: Any, depth: int, counter: _Counter) -> Any:
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    # Encodings are trees of fresh dicts and lists: no cycles to collect, but the collector
+    # would run over and over while a large one is built (a second becomes five).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def encode(value: Any, budget: Budget | None = None) -> Any:
+    with _no_cycle_collection():
+        return _encode(value, 0, budget or Budget())
+
+
+def _encode(value: Any, depth: int, counter: Budget) -> Any:
     if depth > MAX_DEPTH:
         raise UnsupportedValue("value nested too deeply")
     counter.tick()
@@ -65,21 +112,30 @@ def _encode(value: Any, depth: int, counter: _Counter) -> Any:
     if value is None:
         return {"t": "none"}
     if kind is bool:
+        counter.tick(0, 5)
         return {"t": "bool", "v": value}
     if kind is int:
-        return {"t": "int", "v": str(value)}
+        return {"t": "int", "v": _int_text(value, counter)}
     if kind is float:
+        counter.tick(0, FLOAT_CHARS)
         return {"t": "float", "v": _float_out(value)}
     if kind is str:
-        counter.tick(len(value) // 64)
+        counter.tick(0, _text_chars(value))
         return {"t": "str", "v": value}
     if kind is bytes:
+        counter.tick(0, len(value) * 4 // 3)
         return {"t": "bytes", "v": base64.b64encode(value).decode()}
     if kind in (list, tuple, set, frozenset):
-        items = sorted(value, key=repr) if kind in (set, frozenset) else value
+        counter.need(len(value))
         tag = "set" if kind in (set, frozenset) else kind.__name__
-        return {"t": tag, "v": [_encode(item, depth + 1, counter) for item in items]}
+        items = [_encode(item, depth + 1, counter) for item in value]
+        if tag == "set":
+            # A set's order varies between processes; sorting the encodings (not the items)
+            # keeps the output stable without calling anything on the items.
+            items.sort(key=lambda item: json.dumps(item, sort_keys=True))
+        return {"t": tag, "v": items}
     if kind is dict:
+        counter.need(2 * len(value))
         return {
             "t": "dict",
             "v": [
@@ -87,16 +143,40 @@ def _encode(value: Any, depth: int, counter: _Counter) -> Any:
                 for k, v in value.items()
             ],
         }
+    return _encode_other_builtin(value, depth, counter)
+
+
+def _int_text(value: int, counter: Budget) -> str:
+    try:
+        text = str(value)
+    except ValueError as exc:  # over Python's limit on digits of an int as text
+        raise UnsupportedValue("integer too large to check") from exc
+    counter.tick(0, len(text))
+    return text
+
+
+def _encode_other_builtin(value: Any, depth: int, counter: Budget) -> Any:
+    kind = type(value)
+    if kind is complex:
+        return {"t": "complex", "v": [_float_out(value.real), _float_out(value.imag)]}
     if kind is dt.datetime:
         return {"t": "datetime", "v": value.isoformat()}
     if kind is dt.date:
         return {"t": "date", "v": value.isoformat()}
     if kind is dt.timedelta:
         return {"t": "timedelta", "v": value.total_seconds()}
+    if value is Ellipsis:
+        return {"t": "ellipsis"}
+    if kind is slice:
+        bounds = (value.start, value.stop, value.step)
+        return {"t": "slice", "v": [_encode(item, depth + 1, counter) for item in bounds]}
+    if kind is range:
+        bounds = (value.start, value.stop, value.step)
+        return {"t": "pyrange", "v": [_int_text(item, counter) for item in bounds]}
     return _encode_scientific(value, depth, counter)
 
 
-def _encode_scientific(value: Any, depth: int, counter: _Counter) -> Any:
+def _encode_scientific(value: Any, depth: int, counter: Budget) -> Any:
     import numpy as np
     import pandas as pd
 
@@ -115,8 +195,18 @@ def _encode_scientific(value: Any, depth: int, counter: _Counter) -> Any:
             "dtype": str(value.dtype),
             "v": _encode(value.item(), depth + 1, counter),
         }
+    if kind is np.ndarray and value.dtype.kind in BINARY_KINDS:
+        counter.need(1, value.nbytes * 4 // 3)
+        counter.tick(0, value.nbytes * 4 // 3)
+        little = np.ascontiguousarray(value).astype(value.dtype.newbyteorder("<"), copy=False)
+        return {
+            "t": "ndarray",
+            "dtype": str(value.dtype),
+            "shape": list(value.shape),
+            "b64": base64.b64encode(little.tobytes()).decode(),
+        }
     if kind is np.ndarray:
-        counter.tick(value.size)
+        counter.need(value.size)
         return {
             "t": "ndarray",
             "dtype": str(value.dtype),
@@ -132,7 +222,7 @@ def _encode_scientific(value: Any, depth: int, counter: _Counter) -> Any:
             "name": _encode(value.name, depth + 1, counter),
         }
     if isinstance(value, pd.Index) and kind.__module__.split(".")[0] == "pandas":
-        counter.tick(len(value))
+        counter.need(len(value))
         return {
             "t": "index",
             "dtype": str(value.dtype),
@@ -140,7 +230,7 @@ def _encode_scientific(value: Any, depth: int, counter: _Counter) -> Any:
             "v": [_encode(item, depth + 1, counter) for item in value.tolist()],
         }
     if kind is pd.Series:
-        counter.tick(len(value))
+        counter.need(len(value))
         return {
             "t": "series",
             "dtype": str(value.dtype),
@@ -149,7 +239,7 @@ def _encode_scientific(value: Any, depth: int, counter: _Counter) -> Any:
             "v": [_encode(item, depth + 1, counter) for item in value.tolist()],
         }
     if kind is pd.DataFrame:
-        counter.tick(value.size)
+        counter.need(value.size)
         return {
             "t": "frame",
             "columns": _encode(value.columns, depth + 1, counter),
@@ -166,7 +256,14 @@ def _encode_scientific(value: Any, depth: int, counter: _Counter) -> Any:
 
 
 def decode(data: Any) -> Any:
-    return _decode(data, 0)
+    try:
+        with _no_cycle_collection():
+            return _decode(data, 0)
+    except MalformedValue:
+        raise
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+        # e.g. bad base64, a set of unhashable items, an unparsable date
+        raise MalformedValue(f"bad value: {exc}"[:300]) from exc
 
 
 def _list(data: dict[str, Any], key: str = "v") -> list[Any]:
@@ -223,6 +320,27 @@ def _decode(data: Any, depth: int) -> Any:
         return parse(raw)
     if tag == "timedelta":
         return dt.timedelta(seconds=_float_in(raw))
+    return _decode_other_builtin(tag, data, depth)
+
+
+def _decode_other_builtin(tag: str, data: dict[str, Any], depth: int) -> Any:
+    if tag == "complex":
+        parts = _list(data)
+        if len(parts) != 2:
+            raise MalformedValue("bad complex")
+        return complex(_float_in(parts[0]), _float_in(parts[1]))
+    if tag == "ellipsis":
+        return Ellipsis
+    if tag == "slice":
+        bounds = _list(data)
+        if len(bounds) != 3:
+            raise MalformedValue("bad slice")
+        return slice(*(_decode(item, depth + 1) for item in bounds))
+    if tag == "pyrange":
+        bounds = _list(data)
+        if len(bounds) != 3 or not all(type(n) is str and len(n) <= 5000 for n in bounds):
+            raise MalformedValue("bad range")
+        return range(*(int(n) for n in bounds))
     return _decode_scientific(tag, data, depth)
 
 
@@ -231,6 +349,27 @@ def _dtype(data: dict[str, Any]) -> str:
     if type(dtype) is not str or len(dtype) > 64:
         raise MalformedValue("bad dtype")
     return dtype
+
+
+def _decode_binary_array(data: dict[str, Any]) -> Any:
+    import numpy as np
+
+    shape = _list(data, "shape")
+    raw = data.get("b64")
+    if not all(type(n) is int and n >= 0 for n in shape) or len(shape) > 32:
+        raise MalformedValue("bad shape")
+    if type(raw) is not str:
+        raise MalformedValue("bad array bytes")
+    dtype = np.dtype(_dtype(data))
+    # Only plain numbers are rebuilt from bytes: never objects or structured records.
+    if dtype.kind not in BINARY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise MalformedValue("bad array dtype")
+    count = math.prod(shape)
+    if len(raw) != 4 * math.ceil(count * dtype.itemsize / 3):
+        raise MalformedValue("array bytes do not match its shape")
+    buffer = base64.b64decode(raw, validate=True)
+    little = np.frombuffer(buffer, dtype=dtype.newbyteorder("<"), count=count)
+    return little.astype(dtype).reshape(shape)
 
 
 def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:
@@ -248,6 +387,8 @@ def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:
             return pd.Timedelta(int(str(data["v"])))
         if tag == "np.scalar":
             return np.array(_decode(data["v"], depth + 1), dtype=np.dtype(_dtype(data)))[()]
+        if tag == "ndarray" and "b64" in data:
+            return _decode_binary_array(data)
         if tag == "ndarray":
             shape = _list(data, "shape")
             if not all(type(n) is int and n >= 0 for n in shape):

@@ -148,3 +148,74 @@ def test_nesting_and_size_are_bounded() -> None:
         nested = {"t": "list", "v": [nested]}
     with pytest.raises(hbvalues.MalformedValue, match="deeply"):
         hbvalues.decode(nested)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [1 + 2j, complex(float("inf"), -0.5), slice(1, None, -2), Ellipsis, range(3, -9, -3)],
+)
+def test_complex_slices_and_ranges_roundtrip(value: object) -> None:
+    back = roundtrip(value)
+    assert back == value and type(back) is type(value)
+
+
+def test_numeric_arrays_travel_as_bytes() -> None:
+    for array in [
+        np.array([1 + 1j, 2 - 0.5j], dtype=np.complex64),
+        np.arange(12, dtype=">i4").reshape(3, 4)[:, ::2],
+        np.array([True, False]),
+        np.zeros((0, 3)),
+    ]:
+        encoded = hbvalues.encode(array)
+        assert "b64" in encoded and "v" not in encoded
+        back = roundtrip(array)
+        assert type(back) is np.ndarray and back.dtype == array.dtype
+        np.testing.assert_array_equal(back, array)
+    scalar = roundtrip(np.complex128(1 - 1j))
+    assert type(scalar) is np.complex128 and scalar == 1 - 1j
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"t": "ndarray", "dtype": "O", "shape": [1], "b64": "AAAAAAAAAAA="},
+        {"t": "ndarray", "dtype": "i4,f8", "shape": [1], "b64": "AAAAAAAAAAAAAAAA"},
+        {"t": "ndarray", "dtype": "int64", "shape": [2], "b64": "AAAAAAAAAAA="},
+        {"t": "ndarray", "dtype": "int8", "shape": [10**12], "b64": ""},
+        {"t": "ndarray", "dtype": "int8", "shape": [3], "b64": "!!!!"},
+        {"t": "complex", "v": [1]},
+        {"t": "slice", "v": [{"t": "none"}]},
+        {"t": "pyrange", "v": ["1", "2", "x"]},
+        {"t": "bytes", "v": "not base64!"},
+        {"t": "set", "v": [{"t": "list", "v": []}]},
+        {"t": "date", "v": "yesterday"},
+    ],
+)
+def test_malformed_new_forms_are_rejected(data: object) -> None:
+    with pytest.raises(hbvalues.MalformedValue):
+        hbvalues.decode(data)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: list(range(5_000_000)),
+        lambda: "x" * 20_000_000,
+        lambda: "数" * 3_000_000,
+        lambda: b"\0" * 13_000_000,
+        lambda: np.zeros(5_000_000, dtype=object),
+        lambda: pd.Series(np.zeros(3_000_000, dtype=object)),
+        lambda: 10**5000,
+    ],
+)
+def test_oversized_values_fail_fast(make: object) -> None:
+    value = make()  # type: ignore[operator]
+    with pytest.raises(hbvalues.UnsupportedValue, match="too large"):
+        hbvalues.encode(value)
+
+
+def test_a_shared_budget_bounds_several_values() -> None:
+    budget = hbvalues.Budget(max_chars=10_000)
+    hbvalues.encode("a" * 6_000, budget)
+    with pytest.raises(hbvalues.UnsupportedValue, match="too large"):
+        hbvalues.encode("b" * 6_000, budget)
