@@ -54,6 +54,7 @@ from hirebench.grading.formats.common import (
     stub_solutions,
 )
 from hirebench.grading.formats.files import attach_files, collect_files
+from hirebench.grading.formats.libraries import library_problems, shipped_modules
 from hirebench.grading.formats.native import NativeFormat
 from hirebench.grading.formats.nbgrader import NbgraderFormat
 
@@ -395,6 +396,11 @@ def load_grader(
         files_from = Path(source).parent  # read_source gives a name to path sources only
     files, file_problems = collect_files(notebook, files_from)
     problems += file_problems
+    if spec is not None and files_from is not None:
+        # Where a grader is authored (validate, exam import) its folder, and so the helper
+        # modules it ships, are known. A stored grader re-read from its bytes alone is not
+        # refused at grading time over a library set that changed since.
+        problems += library_problems(notebook, shipped_modules(path for path, _ in files))
     if spec is not None and spec.pending_autotests:
         spec, template_problems = _with_autotest_templates(spec, files_from)
         problems += template_problems
