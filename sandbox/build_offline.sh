@@ -11,8 +11,22 @@ set -eu
 SUITE=bookworm
 # Debian's builds of what sandbox/Dockerfile pip-installs. python3-zmq depends on a
 # virtual package, which debootstrap --include cannot resolve, hence apt-get below.
+# The importable libraries and their versions are promised to graders as a library set:
+# change hirebench/sandbox/libraries.json with this list (docs/sandbox-image.md).
 PACKAGES="python3 python3-numpy python3-pandas python3-sklearn python3-ipykernel
-python3-nbclient python3-nbformat"
+python3-nbclient python3-nbformat python3-matplotlib"
+# Empty stand-ins for dependencies that nothing in the sandbox uses at run time (see below).
+# To add one of these to the image, take it off this list.
+#   python3-pythran  scipy's ahead-of-time compiler: gcc, g++ and the boost headers (600 MB)
+#   gdb              debugpy (ipykernel) attaches to processes with it
+#   python3-pil.imagetk  matplotlib's Tk backend: Tk, Tcl and X11 (no display here)
+#   libjs-jquery libjs-jquery-ui  matplotlib's WebAgg backend, which serves a browser
+#   fonts-lyx        more TeX fonts; matplotlib's own data already has the cm fonts
+#   python3-sympy python3-lxml unicode-data  fontTools' optional extras (symbolic fonts,
+#                    UFO/XML, Unicode tables; lxml brings ICU): 110 MB matplotlib never
+#                    needs, since it uses fontTools only to subset fonts for PDF and PS
+STUBS="python3-pythran gdb python3-pil.imagetk libjs-jquery libjs-jquery-ui fonts-lyx
+python3-sympy python3-lxml unicode-data"
 
 rootfs=${1:?usage: build_offline.sh ROOTFS_DIR}
 
@@ -74,11 +88,9 @@ apt_opts="-o Acquire::Check-Valid-Until=false -o Acquire::Languages=none -o APT:
 # shellcheck disable=SC2086
 in_root apt-get $apt_opts update
 
-# python3-scipy depends on python3-pythran, which pulls in gcc, g++ and the boost headers
-# (about 600 MB) though scipy never calls it at run time; python3-pydevd (debugpy, for
-# ipykernel) pulls in gdb only to attach to processes. Empty stand-in packages satisfy
-# both dependencies and keep a compiler and a debugger out of the sandbox.
-for stub in python3-pythran gdb; do
+# Empty stand-in packages satisfy the dependencies on $STUBS, which keeps a compiler, a
+# debugger and a GUI toolkit out of the sandbox, with most of the size they would add.
+for stub in $STUBS; do
     mkdir -p "$rootfs/tmp/stub/$stub/DEBIAN"
     printf 'Package: %s\nVersion: 999\nArchitecture: all\nMaintainer: hirebench\nDescription: %s\n' \
         "$stub" "empty stand-in, see hirebench sandbox/build_offline.sh" \

@@ -35,6 +35,9 @@ SANDBOX_IMAGE_REPO = "hirebench-sandbox"
 SANDBOX_BASE_REPO = "hirebench-sandbox-base"
 SANDBOX_LABEL = "org.hirebench.sandbox"
 SANDBOX_DIR = Path(__file__).resolve().parents[2] / "sandbox"
+# The library sets (docs/sandbox-image.md) live in the package, not in sandbox/, because
+# `hirebench grader validate` reads them on hosts that have no checkout; the image gets a copy.
+LIBRARIES_FILE = Path(__file__).resolve().with_name("libraries.json")
 
 BUILDER_SCRIPT = "build_offline.sh"
 DOCKERFILE = "Dockerfile"
@@ -43,7 +46,7 @@ BUILD_ENV = "HIREBENCH_SANDBOX_BUILD"
 
 # Part of every hash: bump it when the way this module assembles images changes,
 # since that code is not among the hashed files.
-_HASH_SCHEME = b"hirebench-sandbox-image/1"
+_HASH_SCHEME = b"hirebench-sandbox-image/2"
 # Importing a root filesystem and building on it outlast docker-py's 60 s default.
 _DOCKER_TIMEOUT = 1800
 
@@ -74,12 +77,26 @@ def _read(path: Path) -> bytes:
         raise SandboxBuildError(f"cannot read sandbox build input {path}: {exc}") from exc
 
 
-def _runner_files(runner_dir: Path) -> list[tuple[str, bytes]]:
-    """(posix path relative to runner_dir, content) of every file, sorted by path."""
-    if not runner_dir.is_dir():
-        raise SandboxBuildError(f"sandbox runner directory {runner_dir} does not exist")
-    files = [p for p in runner_dir.rglob("*") if p.is_file()]
-    return sorted((p.relative_to(runner_dir).as_posix(), _read(p)) for p in files)
+def _tree_files(root: Path, what: str) -> list[tuple[str, bytes]]:
+    """(posix path relative to root, content) of every file, sorted by path. Bytecode
+    caches are left out: importing the code on the host (its tests do) must not change
+    the hash, and the image compiles its own."""
+    if not root.is_dir():
+        raise SandboxBuildError(f"sandbox {what} directory {root} does not exist")
+    files = [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.relative_to(root).parts and p.suffix != ".pyc"
+    ]
+    return sorted((p.relative_to(root).as_posix(), _read(p)) for p in files)
+
+
+def _context_files(sandbox_dir: Path, runner_dir: Path) -> list[tuple[str, bytes]]:
+    """Every file the Dockerfile's final steps COPY, under its path in the build context."""
+    files = [(f"runner/{rel}", data) for rel, data in _tree_files(runner_dir, "runner")]
+    files += [(f"lib/{rel}", data) for rel, data in _tree_files(sandbox_dir / "lib", "lib")]
+    files.append((LIBRARIES_FILE.name, _read(LIBRARIES_FILE)))
+    return files
 
 
 def _digest(parts: Iterable[tuple[str, bytes]]) -> str:
@@ -104,7 +121,7 @@ def image_content_hash(sandbox_dir: Path = SANDBOX_DIR, runner_dir: Path | None 
         (BUILDER_SCRIPT, _read(sandbox_dir / BUILDER_SCRIPT)),
         (DOCKERFILE, _read(sandbox_dir / DOCKERFILE)),
     ]
-    parts += [(f"runner/{rel}", data) for rel, data in _runner_files(runner_dir)]
+    parts += _context_files(sandbox_dir, runner_dir)
     return _digest(parts)
 
 
@@ -121,22 +138,27 @@ def _final_steps(dockerfile: bytes) -> str:
     return marker + tail
 
 
-def _context_tar(dockerfile: str, runner_dir: Path) -> io.BytesIO:
-    """A build context holding only the Dockerfile and runner/, as hashed."""
+def _context_tar(dockerfile: str, files: list[tuple[str, bytes]]) -> io.BytesIO:
+    """A build context holding only the Dockerfile and `files`, as hashed."""
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
+        dirs: set[str] = set()
 
-        def add(name: str, data: bytes, mode: int) -> None:
+        def add(name: str, data: bytes) -> None:
+            parents = Path(name).parents
+            for parent in reversed([p.as_posix() for p in parents if p.as_posix() != "."]):
+                if parent not in dirs:
+                    dirs.add(parent)
+                    dir_info = tarfile.TarInfo(parent)
+                    dir_info.type, dir_info.mode = tarfile.DIRTYPE, 0o755
+                    tar.addfile(dir_info)
             info = tarfile.TarInfo(name)
-            info.size, info.mode = len(data), mode
+            info.size, info.mode = len(data), 0o644
             tar.addfile(info, io.BytesIO(data))
 
-        add("Dockerfile", dockerfile.encode(), 0o644)
-        dir_info = tarfile.TarInfo("runner")
-        dir_info.type, dir_info.mode = tarfile.DIRTYPE, 0o755
-        tar.addfile(dir_info)
-        for rel, data in _runner_files(runner_dir):
-            add(f"runner/{rel}", data, 0o644)
+        add("Dockerfile", dockerfile.encode())
+        for name, data in files:
+            add(name, data)
     buf.seek(0)
     return buf
 
@@ -320,7 +342,7 @@ def build_image(
     dockerfile = _read(sandbox_dir / DOCKERFILE)
     if method == "dockerfile":
         log.info("building %s from sandbox/%s", tag, DOCKERFILE)
-        context = _context_tar(dockerfile.decode(), runner_dir)
+        context = _context_tar(dockerfile.decode(), _context_files(sandbox_dir, runner_dir))
         image = _docker_build(client, context, tag, labels, pull=force, nocache=force)
         return result(image, "built")
 
@@ -331,6 +353,6 @@ def build_image(
         base_status = "built"
     log.info("building %s on %s", tag, base_tag)
     generated = f"FROM {base_tag}\n{_final_steps(dockerfile)}"
-    context = _context_tar(generated, runner_dir)
+    context = _context_tar(generated, _context_files(sandbox_dir, runner_dir))
     image = _docker_build(client, context, tag, labels, pull=False, nocache=force)
     return result(image, "built", base_tag, base_status)

@@ -190,6 +190,8 @@ class Sandbox:
                 environment={
                     "HB_CONNECTION": json.dumps(connection),
                     "HOME": "/judge",
+                    # The container's /work/.mpl is the candidate's, private to them.
+                    "MPLCONFIGDIR": "/judge/.mpl",
                     "OPENBLAS_NUM_THREADS": "1",
                     "OMP_NUM_THREADS": "1",
                 },

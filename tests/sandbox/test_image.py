@@ -6,7 +6,9 @@ the engine for everyone else; later runs find it cached.
 
 from __future__ import annotations
 
+import io
 import shutil
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +79,50 @@ def test_runner_dir_is_a_parameter(sandbox_copy: Path, tmp_path: Path) -> None:
     )
 
 
+def test_hash_covers_lib_and_the_library_sets(
+    sandbox_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = image_content_hash(sandbox_copy)
+    shim = sandbox_copy / "lib" / "nose" / "tools.py"
+    shim.write_text(shim.read_text() + "\n# changed\n")
+    assert image_content_hash(sandbox_copy) != original
+    shim.write_text((SANDBOX_DIR / "lib" / "nose" / "tools.py").read_text())
+    assert image_content_hash(sandbox_copy) == original
+
+    sets = tmp_path / "libraries.json"
+    sets.write_text(sandbox_image.LIBRARIES_FILE.read_text().replace("2026.12", "2027.01"))
+    monkeypatch.setattr(sandbox_image, "LIBRARIES_FILE", sets)
+    assert image_content_hash(sandbox_copy) != original
+
+
+def test_hash_ignores_bytecode_caches(sandbox_copy: Path) -> None:
+    """Host tests import runner/ and lib/ code; the caches that leaves must not move the tag."""
+    original = image_content_hash(sandbox_copy)
+    for folder in ("runner", "lib/nose"):
+        cache = sandbox_copy / folder / "__pycache__"
+        cache.mkdir(exist_ok=True)
+        (cache / "judge.cpython-311.pyc").write_bytes(b"\x00compiled")
+    (sandbox_copy / "lib" / "stray.pyc").write_bytes(b"\x00")
+    assert image_content_hash(sandbox_copy) == original
+
+
+def test_build_context_holds_exactly_the_hashed_files(sandbox_copy: Path) -> None:
+    files = sandbox_image._context_files(sandbox_copy, sandbox_copy / "runner")
+    context = sandbox_image._context_tar("FROM scratch\n", files)
+    with tarfile.open(fileobj=io.BytesIO(context.getvalue())) as tar:
+        members = {m.name: m for m in tar.getmembers()}
+        regular = {name for name, m in members.items() if m.isfile()}
+        assert regular == {"Dockerfile"} | {name for name, _ in files}
+        assert {"runner/judge.py", "lib/nose/tools.py", "lib/sitecustomize.py"} <= regular
+        assert "libraries.json" in regular
+        for name in regular:  # every parent is an explicit directory entry
+            parent = name.rpartition("/")[0]
+            assert not parent or members[parent].isdir(), name
+        lib_json = tar.extractfile("libraries.json")
+        assert lib_json is not None
+        assert lib_json.read() == sandbox_image.LIBRARIES_FILE.read_bytes()
+
+
 def test_base_hash_ignores_runner_but_not_builder(sandbox_copy: Path) -> None:
     base = base_content_hash()
     (sandbox_copy / "runner" / "new.py").write_text("pass\n")
@@ -132,6 +178,7 @@ def test_image_is_built_and_tagged(client: docker.DockerClient, built: BuildResu
     assert config["User"] == "candidate"
     assert config["WorkingDir"] == "/work"
     assert {"PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1"} <= set(config["Env"])
+    assert {"MPLBACKEND=Agg", "PYTHONPATH=/opt/hirebench/lib"} <= set(config["Env"])
 
 
 @pytest.mark.docker
@@ -151,7 +198,7 @@ def test_runs_as_candidate_and_imports_work(
     assert run(client, ["id", "-u"]) == "10002"
     judge = run(client, ["getent", "passwd", "judge"])
     assert judge == "judge:x:10001:10001::/work:/usr/sbin/nologin"
-    code = "import pandas, numpy, sklearn, nbclient, ipykernel, scipy; print('ok')"
+    code = "import pandas, numpy, sklearn, nbclient, ipykernel, scipy, matplotlib; print('ok')"
     assert run(client, ["python3", "-c", code]) == "ok"
 
 
@@ -160,6 +207,8 @@ def test_runner_is_root_owned_and_not_writable(
     client: docker.DockerClient, built: BuildResult
 ) -> None:
     assert run(client, ["stat", "-c", "%U %a", "/opt/hirebench/runner"]) == "root 755"
+    listing = run(client, ["stat", "-c", "%U %a %n", "/opt/hirebench/lib/nose/tools.py"])
+    assert listing == "root 644 /opt/hirebench/lib/nose/tools.py"
     with pytest.raises(docker.errors.ContainerError, match="Permission denied"):
         run(client, ["touch", "/opt/hirebench/runner/x"], stderr=True)
 
