@@ -13,6 +13,7 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 from flask import current_app
 
 from hirebench.grading.formats import GraderError, GraderSpec, GraderTest, load_grader
+from hirebench.grading.formats.files import job_files
 from hirebench.grading.registry import grader_from_source
 from hirebench.grading.result import (
     GradeResult,
@@ -29,7 +31,7 @@ from hirebench.grading.result import (
     TestResult,
     TestStatus,
 )
-from hirebench.grading.submission import ExecutionPlan, SubmissionError, plan_submission
+from hirebench.grading.submission import ExecutionPlan, Step, SubmissionError, plan_submission
 from hirebench.sandbox.limits import SandboxLimits
 from hirebench.sandbox.pool import WarmPool
 from hirebench.sandbox.report import ReportError, check_report
@@ -62,15 +64,33 @@ def _unscored(tests: list[GraderTest], status: TestStatus, message: str) -> list
     ]
 
 
-def build_job(plan: ExecutionPlan, nonce: str, limits: SandboxLimits) -> dict[str, Any]:
-    source_of = {"full": lambda t: t.source, "visible": lambda t: t.visible_source}[plan.mode]
+def build_job(
+    steps: Sequence[Step],
+    nonce: str,
+    limits: SandboxLimits,
+    files: Sequence[dict[str, str]] = (),
+) -> dict[str, Any]:
+    """The job for the judge: its header, then the steps, which the runner sends one by one."""
     return {
         "nonce": nonce,
         "cell_timeout": limits.cell_timeout,
-        "cells": [{"label": cell.label, "source": cell.source} for cell in plan.cells],
-        "setup": list(plan.setup_sources),
-        "tests": [{"id": t.id, "source": source_of(t), "timeout": t.timeout} for t in plan.tests],
+        "files": list(files),
+        "steps": [step.to_json() for step in steps],
     }
+
+
+def run_steps(
+    steps: Sequence[Step],
+    sandboxes: SandboxProvider,
+    limits: SandboxLimits | None = None,
+    files: Sequence[dict[str, str]] = (),
+) -> dict[str, Any]:
+    """Run steps in a sandbox and return the checked report. Raises SandboxError or
+    ReportError when the sandbox fails or answers out of turn."""
+    nonce = secrets.token_hex(16)
+    job = build_job(steps, nonce, limits or SandboxLimits(), files)
+    test_ids = [str(step.test_id) for step in steps if step.kind == "test"]
+    return check_report(sandboxes.run_job(job), nonce, test_ids)
 
 
 def score(plan: ExecutionPlan, report: dict[str, Any]) -> GradeResult:
@@ -155,11 +175,8 @@ def _grade(
             message=message,
             mode=mode,
         )
-    nonce = secrets.token_hex(16)
     try:
-        report = check_report(
-            sandboxes.run_job(build_job(plan, nonce, limits)), nonce, [t.id for t in plan.tests]
-        )
+        report = run_steps(plan.steps, sandboxes, limits, job_files(spec))
     except (SandboxError, ReportError) as exc:
         log.warning("sandbox failure: %s", exc)
         return GradeResult.failure(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from hirebench.grading.dataflow import loaded_names, stored_names
 from hirebench.grading.formats import (
     MODES,
     GraderCell,
@@ -45,6 +46,40 @@ class PlannedCell:
     source: str
     owner: str  # "grader" | "candidate"
     label: str  # e.g. "setup 1", "solution orders", "candidate cell 7"
+    # A grader cell's index in the grader notebook; bookkeeping, not part of what runs.
+    grader_index: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the judge does, in notebook order.
+
+    kind: "cell" runs in the candidate's kernel; "grader" (setup) and "context" run there and
+    again on the judge's side, so tests see the grader's own objects; "test" runs only on the
+    judge's side. `prefer_candidate` names what the grader's reference solution wrote last, to
+    be read from the kernel; `export` names what a test defines that later cells read, to be
+    sent into the kernel afterwards; `capture` returns the test's `__capture__` value."""
+
+    kind: str
+    label: str
+    source: str
+    timeout: float
+    test_id: str | None = None
+    prefer_candidate: tuple[str, ...] = ()
+    export: tuple[str, ...] = ()
+    capture: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "source": self.source,
+            "timeout": self.timeout,
+            "id": self.test_id,
+            "prefer_candidate": list(self.prefer_candidate),
+            "export": list(self.export),
+            "capture": self.capture,
+        }
 
 
 @dataclass(frozen=True)
@@ -54,6 +89,7 @@ class ExecutionPlan:
     setup_sources: tuple[str, ...]
     mode: str
     syntax_error: str | None  # e.g. "line 3: invalid syntax", or None
+    steps: tuple[Step, ...] = ()
 
 
 def _decode(content: bytes, filename: str) -> str:
@@ -104,22 +140,81 @@ def plan_submission(
     if mode not in MODES:
         raise ValueError(f"unknown grading mode {mode!r}; expected one of {MODES}")
     text = _decode(content, filename)
+    tests = spec.tests_for(mode)
+    sequence: list[PlannedCell | GraderTest]
     if PurePath(filename).suffix.lower() == ".py":
+        setup = [cell for cell in spec.cells if cell.role == "setup"]
         cells = [
-            PlannedCell(source, "grader", f"setup {n}")
-            for n, source in enumerate(spec.setup_sources(), start=1)
+            PlannedCell(cell.source, "grader", f"setup {n}", cell.index)
+            for n, cell in enumerate(setup, start=1)
         ]
         cells.append(PlannedCell(text, "candidate", "submission"))
         syntax_error = _syntax_error(text, None)
+        sequence = [*cells, *tests]  # a script has no cell order: every test runs after it
     else:
-        cells, syntax_error = _NotebookPlanner(spec, _read_notebook(text)).plan()
+        sequence, syntax_error = _NotebookPlanner(spec, _read_notebook(text), tests).plan()
+        cells = [item for item in sequence if isinstance(item, PlannedCell)]
     return ExecutionPlan(
         cells=tuple(cells),
-        tests=tuple(spec.tests_for(mode)),
+        tests=tuple(tests),
         setup_sources=tuple(spec.setup_sources()),
         mode=mode,
         syntax_error=syntax_error,
+        steps=tuple(plan_steps(spec, sequence)),
     )
+
+
+def _name_owners(spec: GraderSpec) -> tuple[dict[int, dict[str, str]], dict[str, str]]:
+    """Who wrote each name last before each grader code cell runs (by cell index), and after
+    the last: "solution" (the reference solution, so the candidate's kernel holds the value)
+    or "grader" (setup, context and test cells, so the judge holds the trusted value)."""
+    owners: dict[str, str] = {}
+    before: dict[int, dict[str, str]] = {}
+    for cell in spec.cells:
+        if cell.cell_type != "code":
+            continue
+        before[cell.index] = dict(owners)
+        if cell.role == "solution":
+            owners.update(dict.fromkeys(stored_names(cell.solution or cell.source), "solution"))
+        else:
+            owners.update(dict.fromkeys(stored_names(cell.source), "grader"))
+    return before, owners
+
+
+def plan_steps(spec: GraderSpec, sequence: list[PlannedCell | GraderTest]) -> list[Step]:
+    """The judge's steps for a planned sequence of cells and tests."""
+    before, final = _name_owners(spec)
+    steps: list[Step] = []
+    for item in sequence:
+        if isinstance(item, GraderTest):
+            owners = before.get(item.cell_index, final)
+            preferred, exports = _preferred(owners), tuple(sorted(_exports(spec, item)))
+            steps.append(
+                Step("test", item.id, item.source, item.timeout, item.id, preferred, exports)
+            )
+        elif item.owner == "candidate":
+            steps.append(Step("cell", item.label, item.source, 0.0))
+        else:
+            kind = "context" if item.label.startswith("context") else "grader"
+            owners = before.get(item.grader_index, final) if item.grader_index is not None else {}
+            steps.append(Step(kind, item.label, item.source, 0.0, None, _preferred(owners)))
+    return steps
+
+
+def _preferred(owners: dict[str, str]) -> tuple[str, ...]:
+    return tuple(sorted(name for name, writer in owners.items() if writer == "solution"))
+
+
+def _exports(spec: GraderSpec, test: GraderTest) -> set[str]:
+    """Names the test defines that a later non-test cell of the grader reads: nbgrader shares
+    one namespace, so a solution may use an array a test cell set up. Only those cross into the
+    kernel, so values a hidden test computes for itself stay on the judge's side."""
+    defined = stored_names(test.source)
+    later: set[str] = set()
+    for cell in spec.cells:
+        if cell.index > test.cell_index and cell.cell_type == "code" and cell.role != "test":
+            later |= loaded_names(cell.solution or cell.source)
+    return defined & later
 
 
 def _read_notebook(text: str) -> list[tuple[int, dict[str, Any]]]:
@@ -166,6 +261,7 @@ class _Candidate:
 class _NotebookPlanner:
     spec: GraderSpec
     code_cells: list[tuple[int, dict[str, Any]]]
+    tests: list[GraderTest]
     slots: list[GraderCell] = field(init=False)
     grader_nb_ids: set[str] = field(init=False)
     slot_nb_ids: set[str] = field(init=False)
@@ -232,7 +328,7 @@ class _NotebookPlanner:
             matched[candidate.index] = number
         return matched
 
-    def plan(self) -> tuple[list[PlannedCell], str | None]:
+    def plan(self) -> tuple[list[PlannedCell | GraderTest], str | None]:
         candidates = [self._classify(index, cell) for index, cell in self.code_cells]
         if not any(c.source.strip() for c in candidates if c.kind != "grader"):
             raise SubmissionError("The notebook contains no code of yours to grade.")
@@ -256,11 +352,16 @@ class _NotebookPlanner:
             if not any(c.label == self._slot_label(number) for c in groups[number]):
                 log.info("submission has no cell for %s", self._slot_label(number))
 
-        cells: list[PlannedCell] = []
+        cells: list[PlannedCell | GraderTest] = []
         counts = {"setup": 0, "context": 0}
         slot_of = {cell.index: n for n, cell in enumerate(self.slots)}
+        test_at = {test.cell_index: test for test in self.tests}
         for cell in self.spec.cells:
-            if cell.cell_type != "code" or cell.role == "test":
+            if cell.cell_type != "code":
+                continue
+            if cell.role == "test":
+                if cell.index in test_at:  # a visible run leaves wholly hidden tests out
+                    cells.append(test_at[cell.index])
                 continue
             if cell.role == "solution":
                 if slot_of[cell.index] == 0:
@@ -268,13 +369,14 @@ class _NotebookPlanner:
                 cells.extend(groups[slot_of[cell.index]])
             else:
                 counts[cell.role] += 1
-                cells.append(PlannedCell(cell.source, "grader", f"{cell.role} {counts[cell.role]}"))
+                label = f"{cell.role} {counts[cell.role]}"
+                cells.append(PlannedCell(cell.source, "grader", label, cell.index))
 
         syntax_error = next(
             (
                 error
                 for c in cells
-                if c.owner == "candidate"
+                if isinstance(c, PlannedCell) and c.owner == "candidate"
                 if (error := _syntax_error(c.source, c.label)) is not None
             ),
             None,

@@ -13,6 +13,7 @@ class SandboxLimits:
     work_mb: int = 64  # tmpfs /work, the candidate's only writable directory
     tmp_mb: int = 16
     judge_mb: int = 16
+    files_mb: int = 24  # tmpfs /grader, the grader's data files (capped at 20 MB each grader)
     file_size_mb: int = 32
     open_files: int = 256
     cell_timeout: float = 30.0  # each candidate cell

@@ -91,6 +91,10 @@ def container_options(
         "tmpfs": {
             "/work": f"size={limits.work_mb}m,{_private_to(CANDIDATE_UID)}",
             "/judge": f"size={limits.judge_mb}m,{_private_to(JUDGE_UID)}",
+            # The grader's data files: written by the judge, readable (never writable) by the
+            # candidate, whose working directory links to them.
+            "/grader": f"size={limits.files_mb}m,uid={JUDGE_UID},gid={JUDGE_UID},mode=0755,"
+            "noexec,nosuid,nodev",
             "/tmp": f"size={limits.tmp_mb}m,mode=1777,noexec,nosuid,nodev",  # noqa: S108
         },
         "mem_limit": limits.memory_mb * mb,
@@ -235,16 +239,35 @@ class Sandbox:
         return message
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Run the job, return the judge's report (not yet validated). The candidate's cells go
-        first; the setup and the tests are sent only once the judge says they have run."""
+        """Run the job's steps one at a time and return the judge's report (not yet
+        validated). Each step is sent only when the judge has finished the one before, so a
+        test's code enters the sandbox only after the cells before it have run."""
         deadline = time.monotonic() + self.limits.wall_seconds
-        grading = {key: job.pop(key) for key in ("setup", "tests")}
-        self._send(job)
-        ack = self._read_message(deadline - time.monotonic())
-        if ack.get("executed") is not True:
-            raise SandboxError("the sandbox judge did not confirm the candidate's code ran")
-        self._send(grading)
-        return self._read_message(deadline - time.monotonic(), self.limits.report_bytes)
+        self._send({key: job[key] for key in ("nonce", "cell_timeout", "files")})
+        if self._read_message(deadline - time.monotonic()).get("started") is not True:
+            raise SandboxError("the sandbox judge did not accept the job")
+        cells: list[Any] = []
+        tests: list[Any] = []
+        for step in job["steps"]:
+            self._send(step)
+            answer = self._read_message(deadline - time.monotonic(), self.limits.report_bytes)
+            result = answer.get("result")
+            if type(result) is not dict:
+                raise SandboxError("the sandbox judge did not report the step's result")
+            (tests if step["kind"] == "test" else cells).append(result)
+        self._send({"end": True})
+        final = self._read_message(deadline - time.monotonic())
+        seconds = [float(r.get("seconds") or 0) for r in cells if isinstance(r, dict)]
+        test_seconds = [float(r.get("seconds") or 0) for r in tests if isinstance(r, dict)]
+        return {
+            "nonce": final.get("nonce"),
+            "kernel_alive": final.get("kernel_alive"),
+            "setup_error": final.get("setup_error"),
+            "cells": cells,
+            "tests": tests,
+            "execute_seconds": round(sum(seconds), 4),
+            "test_seconds": round(sum(test_seconds), 4),
+        }
 
     def _send(self, message: dict[str, Any]) -> None:
         assert self._stream is not None

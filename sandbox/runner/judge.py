@@ -1,21 +1,33 @@
 """The judge: runs inside the sandbox as the `judge` user, a different user and process from
-the candidate's kernel, which it drives with nbclient.
+the candidate's kernel, which it drives over the Jupyter protocol.
 
-Protocol on stdin/stdout, one JSON object per line: the judge connects to the kernel and
-prints {"ready": true}; the host sends the candidate's cells; the judge runs them and prints
-{"executed": true}; only then does the host send the grader's setup and the tests; the judge
-prints the report and exits. Test code thus arrives after the candidate's code has run, and
-lives only in this process's memory: it is never written to the container's filesystem.
-Tests run here, not in the kernel; every value they use from the candidate is fetched as
-data (hbvalues), so the candidate's code never takes part in deciding a test."""
+Protocol on stdin and a private copy of stdout, one JSON object per line:
+  judge -> {"ready": true}
+  host  -> header {"nonce", "cell_timeout", "files"}      judge -> {"started": true}
+  host  -> one step {"kind", "label", "source", ...}      judge -> {"result": {...}}
+  ... one step at a time, in notebook order ...
+  host  -> {"end": true}                                  judge -> {"nonce", "kernel_alive", ...}
+A step's code arrives only once every earlier step has run, and test code lives only in this
+process's memory: it never enters the candidate's kernel or the container's filesystem.
+
+Candidate cells run in the kernel. Grader cells run there too (the candidate's cells depend on
+them) and again here, so tests see the grader's own objects. Tests run only here, in a
+namespace that reads candidate names from the kernel on demand (hbremote): data comes back as
+exact built-in, numpy or pandas values; anything else as a reference whose comparisons and
+truth value are refused, so the candidate's code never decides a test.
+
+The protocol has a channel of its own: file descriptor 1 is pointed at /dev/null once a copy is
+taken, and whatever grader code prints is captured as that step's output."""
 
 from __future__ import annotations
 
-import ast
 import base64
 import builtins
 import contextlib
+import importlib
+import io
 import json
+import linecache
 import os
 import queue
 import secrets
@@ -24,19 +36,26 @@ import sys
 import threading
 import time
 import traceback
+import types
 from typing import Any
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, RUNNER_DIR)
 
+import hbremote  # noqa: E402
 import hbvalues  # noqa: E402
 
-MAX_JOB_BYTES = 50_000_000
+MAX_LINE_BYTES = 50_000_000
 CELL_OUTPUT_LIMIT = 64_000
 EXCERPT = 2_000
+TEST_OUTPUT_LIMIT = 4_000
+TRACEBACK_LIMIT = 8_000
+CAPTURE_LIMIT = 100_000
 PROBE_REPLY_LIMIT = 20_000_000
 INTERRUPT_GRACE = 10.0
 CANDIDATE_UID = 10002
+FILES_DIR = "/grader"
+BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 class TestTimeout(Exception):
@@ -47,9 +66,51 @@ class KernelGone(Exception):
     pass
 
 
-def emit(payload: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(payload, allow_nan=False) + "\n")
-    sys.stdout.flush()
+class Channel:
+    """The host's line-oriented channel: stdin, and a duplicate of the original stdout that
+    nothing else in this process can write to once fd 1 points at /dev/null."""
+
+    def __init__(self) -> None:
+        self.out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        sys.stdout = OutputCapture(0)
+
+    def emit(self, payload: dict[str, Any]) -> None:
+        self.out.write(json.dumps(payload, allow_nan=False) + "\n")
+        self.out.flush()
+
+    def receive(self) -> dict[str, Any]:
+        line = sys.stdin.buffer.readline(MAX_LINE_BYTES)
+        if not line:
+            raise EOFError("the host closed the channel")
+        message = json.loads(line)
+        if type(message) is not dict:
+            raise ValueError("a message from the host must be a JSON object")
+        return message
+
+
+class OutputCapture(io.TextIOBase):
+    """A bounded stand-in for sys.stdout while grader code runs on the judge's side."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.size = 0
+        self.truncated = False
+
+    def write(self, text: str) -> int:
+        if self.size < self.limit:
+            kept = text[: self.limit - self.size]
+            self.parts.append(kept)
+            self.size += len(kept)
+        if len(text) and self.size >= self.limit:
+            self.truncated = self.truncated or self.size + len(text) > self.limit
+        return len(text)
+
+    def text(self) -> str:
+        return "".join(self.parts) + ("\n[output truncated]" if self.truncated else "")
 
 
 def strip_magics(source: str) -> str:
@@ -63,28 +124,12 @@ def format_error(exc: BaseException) -> str:
     return text[:500]
 
 
-def assertion_message(exc: AssertionError, source: str) -> str:
-    """The assertion's own message, or else the failing line of the test."""
-    if str(exc):
-        return f"AssertionError: {exc}"[:500]
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.startswith("<test"):
-            lines = source.splitlines()
-            if frame.lineno and 0 < frame.lineno <= len(lines):
-                return f"failed: {lines[frame.lineno - 1].strip()}"[:500]
-    return "AssertionError"
-
-
 class Kernel:
-    """nbclient driving the already-running candidate kernel."""
+    """The already-running candidate kernel, driven directly over jupyter_client."""
 
     def __init__(self, connection: dict[str, Any]) -> None:
-        import nbformat
         from jupyter_client import BlockingKernelClient
-        from nbclient import NotebookClient
-        from nbclient.exceptions import DeadKernelError
 
-        self.nbformat = nbformat
         self.kc = BlockingKernelClient()
         self.kc.load_connection_info(connection)  # type: ignore[arg-type]
         self.kc.start_channels()
@@ -93,48 +138,7 @@ class Kernel:
         self.control = BlockingKernelClient()
         self.control.load_connection_info(connection)  # type: ignore[arg-type]
         self.control.start_channels(shell=False, iopub=False, stdin=False, hb=False, control=True)
-        kernel = self
-
-        class CappedClient(NotebookClient):
-            async def _async_check_alive(self) -> None:
-                # The heartbeat misses beats when the host is busy, which nbclient would take
-                # for a dead kernel; the kernel's process is the ground truth.
-                if not kernel.process_alive():
-                    raise DeadKernelError("Kernel died")
-
-            def output(self, outs: Any, msg: Any, display_id: Any, cell_index: int) -> Any:
-                # Drop output past the budget: a print loop must not flood the judge's memory.
-                size = len(json.dumps(msg.get("content", {}), default=str))
-                kernel.output_used[cell_index] = kernel.output_used.get(cell_index, 0) + size
-                if kernel.output_used[cell_index] > kernel.output_limit.get(cell_index, 0):
-                    kernel.truncated.add(cell_index)
-                    return None
-                return super().output(outs, msg, display_id, cell_index)
-
-        self.nb = nbformat.v4.new_notebook()
-        self.client = CappedClient(
-            self.nb,
-            timeout=30,
-            allow_errors=True,
-            interrupt_on_timeout=False,
-            kernel_name="python3",
-        )
-        self.client.kc = self.kc
-        self.output_used: dict[int, int] = {}
-        self.output_limit: dict[int, int] = {}
-        self.truncated: set[int] = set()
         self.alive = True
-
-    def process_alive(self) -> bool:
-        if self.pid is None:
-            return bool(self.kc.is_alive())
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True  # alive, and another user's: exactly what we expect
-        return True
 
     def _wait_for_kernel(self, timeout: float) -> None:
         """The judge may start before the kernel has bound its ports; jupyter_client then
@@ -149,81 +153,123 @@ class Kernel:
                     raise
                 time.sleep(0.05)
 
+    def process_alive(self) -> bool:
+        if self.pid is None:
+            return bool(self.kc.is_alive())
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True  # alive, and another user's: exactly what we expect
+        return True
+
     def run(
         self,
         source: str,
         timeout: float,
-        store_history: bool = True,
         output_limit: int = CELL_OUTPUT_LIMIT,
-    ) -> tuple[Any, str]:
-        """Execute code; returns (cell, status) with status ok, error or timeout.
+        store_history: bool = False,
+    ) -> Execution:
+        """Execute code in the kernel and collect what it printed, up to a budget.
 
-        A watchdog thread interrupts the kernel at the deadline over its own control
-        connection, so the cell ends normally with a KeyboardInterrupt. nbclient's own timeout
-        is only a backstop: when it fires, the kernel ignored the interrupt and is written off
-        (nbclient would otherwise leave a poller behind that eats later replies)."""
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
+        A watchdog interrupts the kernel at the deadline over its own control connection, so
+        the cell ends normally with a KeyboardInterrupt; a kernel that ignores the interrupt
+        for INTERRUPT_GRACE more seconds is written off."""
         if not self.alive:
             raise KernelGone("the candidate's kernel is no longer running")
-        # from_dict, not new_code_cell: that validates every cell against the schema, which
-        # costs more than the round trip to the kernel.
-        cell = self.nbformat.from_dict(
-            {
-                "cell_type": "code",
-                "metadata": {},
-                "source": source,
-                "outputs": [],
-                "execution_count": None,
-            }
-        )
-        self.nb.cells.append(cell)
-        index = len(self.nb.cells) - 1
-        self.output_limit[index] = output_limit
-        self.client.timeout = int(timeout + INTERRUPT_GRACE)
+        execution = Execution(output_limit)
+        msg_id = self.kc.execute(source, store_history=store_history, allow_stdin=False)
         watchdog = Watchdog(self.control, timeout)
+        hard_deadline = time.monotonic() + timeout + INTERRUPT_GRACE
         try:
-            self.client.execute_cell(cell, index, store_history=store_history)
-        except CellTimeoutError:
-            self.alive = False
-            return cell, "timeout"
-        except DeadKernelError as exc:
-            self.alive = False
-            raise KernelGone("the candidate's kernel died") from exc
-        except RuntimeError as exc:  # nbclient raises this when the kernel stops answering
-            self.alive = False
-            raise KernelGone(f"the candidate's kernel stopped answering: {exc}") from exc
+            while not execution.idle:
+                if time.monotonic() > hard_deadline:
+                    self.alive = False
+                    execution.status = "timeout"
+                    return execution
+                try:
+                    message = self.kc.get_iopub_msg(timeout=0.2)
+                except queue.Empty:
+                    if not self.process_alive():
+                        self.alive = False
+                        raise KernelGone("the candidate's kernel died") from None
+                    continue
+                if message.get("parent_header", {}).get("msg_id") == msg_id:
+                    execution.take(message)
+        except TestTimeout:
+            # The test's own deadline passed while the kernel worked for it: stop that work,
+            # or the next request would queue behind it.
+            watchdog.interrupt()
+            raise
         finally:
             watchdog.stop()
+        if watchdog.fired:
+            execution.status = "timeout"
         if not self.process_alive():
             self.alive = False
-        if watchdog.fired:
-            return cell, "timeout"
-        failed = any(o.get("output_type") == "error" for o in cell.outputs)
-        return cell, "error" if failed else "ok"
+        return execution
 
-    def probe(self, code: str, nonce: str, timeout: float) -> dict[str, Any]:
-        cell, status = self.run(code, timeout, store_history=False, output_limit=PROBE_REPLY_LIMIT)
-        if status == "timeout":
+    def request(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """One remote-reference request (hbrefs in the kernel), answered on the cell's stdout
+        after a per-request nonce, so nothing else the candidate prints can pass for it."""
+        nonce = secrets.token_hex(16)
+        encoded = base64.b64encode(json.dumps(payload, allow_nan=False).encode()).decode()
+        code = f'__import__("hbrefs").serve("{nonce}", "{encoded}")'
+        execution = self.run(code, timeout, output_limit=PROBE_REPLY_LIMIT)
+        if execution.status == "timeout":
             raise TestTimeout()
-        text = "".join(
-            o.get("text", "")
-            for o in cell.outputs
-            if o.get("output_type") == "stream" and o.get("name") == "stdout"
-        )
-        for line in text.splitlines():
+        for line in execution.stdout().splitlines():
             if line.startswith(nonce):
-                if len(line) > PROBE_REPLY_LIMIT:
-                    raise hbvalues.UnsupportedValue("value too large to check")
                 reply = json.loads(line[len(nonce) :])
                 if type(reply) is not dict:
-                    raise hbvalues.MalformedValue("bad probe reply")
+                    raise hbvalues.MalformedValue("bad reply from the kernel")
                 return reply
-        if status == "error":
-            errors = [o for o in cell.outputs if o.get("output_type") == "error"]
-            detail = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else ""
-            raise RuntimeError(f"the candidate's kernel could not answer ({detail})"[:500])
-        raise RuntimeError("the candidate's kernel did not answer")
+        detail = f" ({execution.error})" if execution.error else ""
+        raise RuntimeError(f"the candidate's kernel could not answer{detail}"[:500])
+
+
+class Execution:
+    """What one execute request produced, as its IOPub messages arrive."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.streams: list[tuple[str, str]] = []
+        self.used = 0
+        self.truncated = False
+        self.error = ""
+        self.status = "ok"
+        self.idle = False
+
+    def take(self, message: dict[str, Any]) -> None:
+        kind = message.get("msg_type")
+        content = message.get("content", {})
+        if kind == "status":
+            self.idle = content.get("execution_state") == "idle"
+        elif kind == "stream":
+            self._keep(str(content.get("name", "stdout")), str(content.get("text", "")))
+        elif kind in ("execute_result", "display_data"):
+            text = content.get("data", {}).get("text/plain", "")
+            self._keep("stdout", (text if isinstance(text, str) else "") + "\n")
+        elif kind == "error":
+            self.error = f"{content.get('ename')}: {content.get('evalue')}"[:500]
+            if self.status == "ok":
+                self.status = "error"
+
+    def _keep(self, name: str, text: str) -> None:
+        if self.used + len(text) > self.limit:
+            self.truncated = True
+            text = text[: max(0, self.limit - self.used)]
+        self.used += len(text)
+        if text:
+            self.streams.append((name, text))
+
+    def stdout(self) -> str:
+        return "".join(text for name, text in self.streams if name == "stdout")
+
+    def output(self) -> str:
+        text = "".join(text for _, text in self.streams)
+        return text + ("\n[output truncated]" if self.truncated else "")
 
 
 class Watchdog:
@@ -240,45 +286,104 @@ class Watchdog:
         if self._done.wait(timeout):
             return
         self.fired = True
-        # The judge may not signal the candidate's process; the kernel interrupts itself.
-        self.control.control_channel.send(self.control.session.msg("interrupt_request", {}))
+        self.interrupt()
         with contextlib.suppress(queue.Empty):
             self.control.get_control_msg(timeout=5)
+
+    def interrupt(self) -> None:
+        # The judge may not signal the candidate's process; the kernel interrupts itself.
+        self.control.control_channel.send(self.control.session.msg("interrupt_request", {}))
 
     def stop(self) -> None:
         self._done.set()
         self._thread.join()
 
 
-class RemoteFunction:
-    """Stands in for a candidate function: arguments go over as data, the result comes back as
-    data, so the test sees a plain value."""
+def display(*objects: Any, **_options: Any) -> None:
+    """IPython's display() for grader code on the judge's side: prints each object."""
+    for obj in objects:
+        print(repr(obj))
 
-    def __init__(self, judge: Judge, name: str) -> None:
-        self._judge = judge
-        self._name = name
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        payload = json.dumps(
-            {"args": hbvalues.encode(list(args)), "kwargs": hbvalues.encode(dict(kwargs))},
-            allow_nan=False,
-        )
-        encoded = base64.b64encode(payload.encode()).decode()
-        nonce = secrets.token_hex(16)
-        code = f'__import__("hbprobe").call("{nonce}", {self._name!r}, "{encoded}")'
-        reply = self._judge.kernel.probe(code, nonce, self._judge.remaining())
-        return self._judge.value_from(reply, f"{self._name}(...)")
+class GraderNamespace(dict[str, Any]):
+    """The judge's namespace, in which grader code reads names as nbgrader's single namespace
+    would give them, without trusting the candidate.
 
-    def __repr__(self) -> str:
-        return f"<candidate function {self._name}>"
+    Lookup order: a name the grader's reference solution wrote last comes from the kernel; a
+    name grader code bound comes from here; built-ins are the judge's own (a candidate's `len`
+    never shadows them); anything else comes from the kernel. Rebinding or deleting a kernel
+    name with a reference is forwarded, so `del squares` and its restore behave as in one
+    namespace."""
+
+    def __init__(self, judge: Judge) -> None:
+        super().__init__({"__name__": "__main__", "display": display})
+        self.judge = judge
+        self.prefer_candidate: frozenset[str] = frozenset()
+        self.kernel_names: set[str] = set()
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.prefer_candidate:
+            with contextlib.suppress(NameError):
+                return self._from_kernel(name)
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        if name in BUILTIN_NAMES or name.startswith("__"):
+            raise KeyError(name)
+        try:
+            return self._from_kernel(name)
+        except NameError:
+            raise KeyError(name) from None
+
+    def _from_kernel(self, name: str) -> Any:
+        value = self.judge.remote.lookup(name)
+        self.kernel_names.add(name)
+        if isinstance(value, hbremote.Ref) and hbremote.type_name(value) == "builtins.module":
+            return self._own_module(value)
+        return value
+
+    def _own_module(self, module: hbremote.Ref) -> Any:
+        """The judge's own import of a module the candidate imported: the same library, but
+        not the candidate's copy, whose functions the candidate may have patched."""
+        name = module._hb_data("getattr", str, name="__name__")
+        try:
+            own = importlib.import_module(name) if isinstance(name, str) else None
+        except Exception:  # noqa: BLE001 - a module the judge lacks (the candidate's own file)
+            own = None
+        return module if own is None else self._viewed(own)
+
+    def _viewed(self, value: Any) -> Any:
+        if isinstance(value, types.ModuleType) and value.__name__ == "matplotlib.pyplot":
+            # Grader code's `plt.gca()` must see the candidate's figure, not the judge's.
+            return hbremote.PyplotView(self.judge.remote, value)
+        return value
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        value = self._viewed(value)
+        dict.__setitem__(self, name, value)
+        if isinstance(value, hbremote.Ref) and name in self.kernel_names:
+            self.judge.remote.set_name(name, value)
+
+    def __delitem__(self, name: str) -> None:
+        found = dict.__contains__(self, name)
+        if found:
+            dict.__delitem__(self, name)
+        if not found or name in self.kernel_names:
+            try:
+                self.judge.remote.del_name(name)
+                self.kernel_names.add(name)
+            except NameError:
+                if not found:
+                    raise KeyError(name) from None
 
 
 class Judge:
-    def __init__(self, kernel: Kernel) -> None:
+    def __init__(self, kernel: Kernel, channel: Channel) -> None:
         self.kernel = kernel
+        self.channel = channel
         self.deadline = 0.0
-        self.setup_namespace: dict[str, Any] = {"__name__": "__main__"}
-        self.known_functions: set[str] = set()
+        self.remote = hbremote.Remote(self._transport)
+        self.namespace = GraderNamespace(self)
+        self.setup_error: str | None = None
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -286,80 +391,155 @@ class Judge:
             raise TestTimeout()
         return left
 
-    def value_from(self, reply: dict[str, Any], what: str) -> Any:
-        kind = reply.get("kind")
-        if kind == "value":
-            return hbvalues.decode(reply.get("value"))
-        if kind == "function":
-            return RemoteFunction(self, what)
-        if kind == "raised":
-            exc_type = getattr(builtins, str(reply.get("type")), None)
-            message = str(reply.get("message", ""))[:500]
-            if isinstance(exc_type, type) and issubclass(exc_type, Exception):
-                raise exc_type(message)
-            raise RuntimeError(f"{reply.get('type')}: {message}")
-        if kind == "missing":
-            raise NameError(f"name {what!r} is not defined")
-        if kind == "unsupported":
-            raise TypeError(f"{what}: {reply.get('message')}")
-        raise hbvalues.MalformedValue("bad probe reply")
+    def _transport(self, request: dict[str, Any]) -> dict[str, Any]:
+        return self.kernel.request(request, self.remaining())
 
-    def fetch(self, name: str) -> Any:
-        if name in self.known_functions:
-            return RemoteFunction(self, name)  # calls look the name up afresh anyway
-        nonce = secrets.token_hex(16)
-        reply = self.kernel.probe(
-            f'__import__("hbprobe").fetch("{nonce}", {name!r})', nonce, self.remaining()
-        )
-        if reply.get("kind") == "module":
-            import importlib
+    # steps --------------------------------------------------------------------------------
 
-            return importlib.import_module(str(reply.get("name")))
-        if reply.get("kind") == "function":
-            self.known_functions.add(name)
-        return self.value_from(reply, name)
+    def run_step(self, step: dict[str, Any], cell_timeout: float) -> dict[str, Any]:
+        kind = step.get("kind")
+        if kind == "test":
+            return self.run_test(step)
+        result = self.run_cell(str(step["label"]), str(step["source"]), cell_timeout)
+        if kind in ("grader", "context") and result["status"] == "ok":
+            error = self.run_here(step, cell_timeout)
+            if error and kind == "grader" and self.setup_error is None:
+                self.setup_error = f"{step['label']} failed on the judge side: {error}"
+            if error:
+                result["judge_error"] = error
+        return result
 
-    def run_setup(self, sources: list[str]) -> str | None:
-        """The grader's setup runs here too, so tests see the grader's own objects."""
-        for number, source in enumerate(sources, start=1):
-            try:
-                code = compile(strip_magics(source), f"<setup {number}>", "exec")
-                exec(code, self.setup_namespace)  # noqa: S102 - grader code, trusted
-            except Exception as exc:  # noqa: BLE001 - a broken grader is reported, not raised
-                return f"setup cell {number} failed on the judge side: {format_error(exc)}"
-        return None
-
-    def run_test(self, test: dict[str, Any]) -> dict[str, Any]:
-        source = strip_magics(str(test["source"]))
+    def run_cell(self, label: str, source: str, timeout: float) -> dict[str, Any]:
         started = time.monotonic()
-        self.deadline = started + float(test["timeout"])
-        result: dict[str, Any] = {"id": test["id"], "status": "passed", "message": ""}
-        previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, float(test["timeout"]) + 2.0)
+        if not self.kernel.alive:
+            return {"label": label, "status": "skipped", "error": "", "output": "", "seconds": 0}
         try:
-            code = compile(source, f"<test {test['id']}>", "exec")
-            namespace = dict(self.setup_namespace)
-            for name in sorted(free_names(source) - set(namespace) - set(dir(builtins))):
-                # A name the candidate never defined stays unbound: the test then fails with a
-                # NameError of its own.
-                with contextlib.suppress(NameError):
-                    namespace[name] = self.fetch(name)
-            exec(code, namespace)  # noqa: S102 - grader code, trusted, in the judge's process
-        except AssertionError as exc:
-            result.update(status="failed", message=assertion_message(exc, source))
-        except TestTimeout:
-            result.update(
-                status="timeout", message=f"the test took longer than {test['timeout']} s"
-            )
+            execution = self.kernel.run(source, timeout, store_history=True)
         except KernelGone as exc:
-            result.update(status="error", message=str(exc))
-        except Exception as exc:  # noqa: BLE001 - every test failure becomes a result
-            result.update(status="error", message=format_error(exc))
+            return {
+                "label": label,
+                "status": "error",
+                "error": str(exc),
+                "output": "",
+                "seconds": round(time.monotonic() - started, 4),
+            }
+        return {
+            "label": label,
+            "status": execution.status,
+            "error": execution.error,
+            "output": execution.output()[:EXCERPT],
+            "seconds": round(time.monotonic() - started, 4),
+        }
+
+    def run_here(self, step: dict[str, Any], timeout: float) -> str | None:
+        """A grader cell, again on the judge's side; its error, if any, for staff."""
+        outcome = self._execute(step, timeout, f"<{step['label']}>")
+        return None if outcome.error is None else format_error(outcome.error)
+
+    def run_test(self, step: dict[str, Any]) -> dict[str, Any]:
+        test_id = str(step["id"])
+        started = time.monotonic()
+        result: dict[str, Any] = {"id": test_id, "status": "passed", "message": ""}
+        if self.setup_error:
+            result.update(status="error", message=self.setup_error)
+        else:
+            outcome = self._execute(step, float(step["timeout"]), f"<test {test_id}>")
+            result.update(outcome.as_test_result(float(step["timeout"])))
+            if step.get("capture") and outcome.error is None:
+                result["captured"] = capture_of(self.namespace)
+            self.export(step.get("export") or [])
+        result["seconds"] = round(time.monotonic() - started, 4)
+        return result
+
+    def _execute(self, step: dict[str, Any], timeout: float, filename: str) -> Outcome:
+        source = strip_magics(str(step["source"]))
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        self.namespace.prefer_candidate = frozenset(step.get("prefer_candidate") or ())
+        self.deadline = time.monotonic() + timeout
+        capture = OutputCapture(TEST_OUTPUT_LIMIT)
+        outcome = Outcome(source, filename, capture)
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout + 2.0)
+        try:
+            with contextlib.redirect_stdout(capture), contextlib.redirect_stderr(capture):
+                exec(compile(source, filename, "exec"), self.namespace)  # noqa: S102 - grader code
+        except BaseException as exc:  # noqa: BLE001 - every failure becomes a result
+            if isinstance(exc, (SystemExit, KeyboardInterrupt)) and not isinstance(
+                exc, TestTimeout
+            ):
+                exc = RuntimeError(f"grader code raised {type(exc).__name__}")
+            outcome.error = exc
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-        result["seconds"] = round(time.monotonic() - started, 4)
-        return result
+        return outcome
+
+    def export(self, names: list[str]) -> None:
+        """Send names a test defined into the kernel, for later cells that read them."""
+        self.deadline = time.monotonic() + 30
+        for name in names:
+            if not dict.__contains__(self.namespace, name):
+                continue
+            with contextlib.suppress(Exception):
+                self.remote.set_name(str(name), dict.__getitem__(self.namespace, name))
+
+
+class Outcome:
+    def __init__(self, source: str, filename: str, capture: OutputCapture) -> None:
+        self.source = source
+        self.filename = filename
+        self.capture = capture
+        self.error: BaseException | None = None
+
+    def as_test_result(self, timeout: float) -> dict[str, Any]:
+        fields: dict[str, Any] = {"output": self.capture.text()[:TEST_OUTPUT_LIMIT]}
+        exc = self.error
+        if exc is None:
+            return fields
+        fields["traceback"] = staff_traceback(exc)
+        if isinstance(exc, AssertionError):
+            fields.update(status="failed", message=self.assertion_message(exc))
+        elif isinstance(exc, TestTimeout):
+            fields.update(status="timeout", message=f"the test took longer than {timeout:g} s")
+        elif isinstance(exc, KernelGone):
+            fields.update(status="error", message=str(exc))
+        else:
+            fields.update(status="error", message=format_error(exc))
+        return fields
+
+    def assertion_message(self, exc: AssertionError) -> str:
+        """The assertion's own message, or else the failing line of the test."""
+        if str(exc):
+            return f"AssertionError: {exc}"[:500]
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename == self.filename and frame.line:
+                return f"failed: {frame.line.strip()}"[:500]
+        return "AssertionError"
+
+
+def staff_traceback(exc: BaseException) -> str:
+    """The traceback for staff: grader frames with their lines, the judge's own frames left out
+    (they say nothing about the grader or the candidate)."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith(RUNNER_DIR)
+    ]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+    lines += traceback.format_exception_only(type(exc), exc)
+    text = "".join(lines)
+    return text if len(text) <= TRACEBACK_LIMIT else "...\n" + text[-TRACEBACK_LIMIT:]
+
+
+def capture_of(namespace: GraderNamespace) -> Any:
+    value = dict.get(namespace, "__capture__")
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return {"error": "__capture__ is not plain JSON"}
+    if len(text) > CAPTURE_LIMIT:
+        return {"error": f"__capture__ is over {CAPTURE_LIMIT} bytes"}
+    return value
 
 
 def find_kernel_pid() -> int | None:
@@ -384,106 +564,63 @@ def _alarm(_signum: int, _frame: Any) -> None:
     raise TestTimeout()
 
 
-def free_names(source: str) -> set[str]:
-    """Names the test reads but never assigns: those may come from the candidate. Skipping the
-    test's own variables saves a round trip to the kernel for each."""
-    tree = ast.parse(source)
-    loaded: set[str] = set()
-    stored: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (loaded if isinstance(node.ctx, ast.Load) else stored).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stored.add(node.name)
-        elif isinstance(node, ast.arg):
-            stored.add(node.arg)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            stored.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-    return loaded - stored
-
-
-def cell_report(
-    kernel: Kernel, cell: Any, label: str, status: str, seconds: float
-) -> dict[str, Any]:
-    text = ""
-    error = ""
-    for output in cell.outputs:
-        if output.get("output_type") == "stream":
-            text += output.get("text", "")
-        elif output.get("output_type") == "error":
-            error = f"{output.get('ename')}: {output.get('evalue')}"[:500]
-    index = kernel.nb.cells.index(cell)
-    if index in kernel.truncated:
-        text += "\n[output truncated]"
-    return {
-        "label": label,
-        "status": status,
-        "error": error,
-        "output": text[:EXCERPT],
-        "seconds": round(seconds, 4),
-    }
+def install_files(files: list[dict[str, Any]], kernel: Kernel) -> str | None:
+    """Write the grader's files into a read-only folder and link each top-level entry into the
+    candidate's working directory; the judge works in that folder too."""
+    if not files or not os.path.isdir(FILES_DIR):
+        return None
+    top: set[str] = set()
+    for entry in files:
+        path = os.path.normpath(str(entry["path"]))
+        if path.startswith(("/", "..")) or "\0" in path:
+            return f"grader file {path!r} is outside the grader's folder"
+        target = os.path.join(FILES_DIR, path)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(base64.b64decode(str(entry["data"])))
+        os.chmod(target, 0o444)
+        top.add(path.split("/", 1)[0])
+    for root, dirs, _ in os.walk(FILES_DIR):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o555)  # noqa: S103 - the candidate reads these, never writes
+    os.chdir(FILES_DIR)
+    link = (
+        "import os as _os\n"
+        f"for _name in {sorted(top)!r}:\n"
+        f"    if not _os.path.lexists(_name): _os.symlink({FILES_DIR!r} + '/' + _name, _name)\n"
+        "del _os, _name\n"
+    )
+    execution = kernel.run(link, 30)
+    if execution.status != "ok":
+        return f"could not link the grader's files: {execution.error}"
+    return None
 
 
 def main() -> None:
+    channel = Channel()
     os.chdir(os.environ.get("HOME", "/judge"))
     kernel = Kernel(json.loads(os.environ["HB_CONNECTION"]))
     import numpy  # noqa: F401 - warm: decoding and grader setup need them
     import pandas  # noqa: F401
 
-    emit({"ready": True})
-    job = json.loads(sys.stdin.buffer.readline(MAX_JOB_BYTES))
-    judge = Judge(kernel)
-    report: dict[str, Any] = {"nonce": job["nonce"], "cells": [], "tests": [], "setup_error": None}
-    started = time.monotonic()
-    for planned in job["cells"]:
-        if not kernel.alive:
-            report["cells"].append(
-                {
-                    "label": planned["label"],
-                    "status": "skipped",
-                    "error": "",
-                    "output": "",
-                    "seconds": 0,
-                }
-            )
-            continue
-        t0 = time.monotonic()
-        try:
-            cell, status = kernel.run(planned["source"], float(job["cell_timeout"]))
-            report["cells"].append(
-                cell_report(kernel, cell, planned["label"], status, time.monotonic() - t0)
-            )
-        except KernelGone as exc:
-            report["cells"].append(
-                {
-                    "label": planned["label"],
-                    "status": "error",
-                    "error": str(exc),
-                    "output": "",
-                    "seconds": round(time.monotonic() - t0, 4),
-                }
-            )
-    report["execute_seconds"] = round(time.monotonic() - started, 4)
-    # Only now, with the candidate's code run, do the setup and the tests come in.
-    emit({"executed": True})
-    job.update(json.loads(sys.stdin.buffer.readline(MAX_JOB_BYTES)))
-    report["setup_error"] = judge.run_setup(list(job["setup"]))
-    started = time.monotonic()
-    for test in job["tests"]:
-        if report["setup_error"]:
-            report["tests"].append(
-                {
-                    "id": test["id"],
-                    "status": "error",
-                    "message": report["setup_error"],
-                    "seconds": 0,
-                }
-            )
-        else:
-            report["tests"].append(judge.run_test(test))
-    report["test_seconds"] = round(time.monotonic() - started, 4)
-    report["kernel_alive"] = kernel.alive
-    emit(report)
+    channel.emit({"ready": True})
+    header = channel.receive()
+    judge = Judge(kernel, channel)
+    judge.setup_error = install_files(list(header.get("files") or []), kernel)
+    channel.emit({"started": True})
+    cell_timeout = float(header["cell_timeout"])
+    while True:
+        step = channel.receive()
+        if step.get("end"):
+            break
+        channel.emit({"result": judge.run_step(step, cell_timeout)})
+    channel.emit(
+        {
+            "nonce": header["nonce"],
+            "kernel_alive": kernel.alive,
+            "setup_error": judge.setup_error,
+        }
+    )
 
 
 if __name__ == "__main__":

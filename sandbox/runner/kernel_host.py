@@ -40,7 +40,7 @@ def main() -> None:
     import pandas  # noqa: F401
 
     sys.path.insert(0, RUNNER_DIR)
-    import hbprobe  # noqa: F401
+    import hbrefs  # noqa: F401
     from ipykernel.kernelapp import IPKernelApp
 
     IPKernelApp.launch_instance(

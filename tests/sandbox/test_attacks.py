@@ -13,7 +13,7 @@ import pytest
 
 from hirebench.grading.formats import load_grader
 from hirebench.grading.pipeline import PooledSandboxes, Submission, grade
-from hirebench.grading.result import GradeResult, TestStatus
+from hirebench.grading.result import GradeResult, TestStatus, candidate_result
 from hirebench.sandbox.limits import SandboxLimits
 from tests.conftest import sandbox_containers
 
@@ -77,5 +77,6 @@ def test_attack_earns_nothing(sandboxes: PooledSandboxes, name: str) -> None:
     assert passed == []
     assert elapsed < 75, f"grading took {elapsed:.0f} s"
     serialized = json.dumps(result.to_json())
-    assert CANARY not in serialized, "hidden test text leaked into the result"
+    # Staff may read a hidden test's traceback; the candidate's view must not hold its text.
+    assert CANARY not in json.dumps(candidate_result(result.to_json())), "hidden test leaked"
     assert len(serialized) < 50_000, "output caps did not hold"

@@ -34,7 +34,7 @@ def test_container_options_apply_the_threat_model() -> None:
     assert options["mem_limit"] == options["memswap_limit"] == 300 * 1024 * 1024
     assert options["pids_limit"] == 50 and options["nano_cpus"] == 500_000_000
     assert "volumes" not in options and "mounts" not in options
-    assert set(options["tmpfs"]) == {"/work", "/judge", "/tmp"}  # noqa: S108
+    assert set(options["tmpfs"]) == {"/work", "/judge", "/grader", "/tmp"}  # noqa: S108
     assert all("size=" in spec and "noexec" in spec for spec in options["tmpfs"].values())
     assert {u["Name"] for u in options["ulimits"]} >= {"fsize", "nofile"}
     assert options["log_config"]["Type"] == "none"
@@ -90,9 +90,10 @@ def test_wall_clock_timeout_kills_and_removes(docker_engine: docker.DockerClient
     job = {
         "nonce": "n",
         "cell_timeout": 60,
-        "setup": [],
-        "tests": [],
-        "cells": [{"label": "solution", "source": "import time\ntime.sleep(30)"}],
+        "files": [],
+        "steps": [
+            {"kind": "cell", "label": "solution", "source": "import time\ntime.sleep(30)"}
+        ],
     }
     started = time.monotonic()
     with pytest.raises(SandboxError, match="did not answer within 3 s"):

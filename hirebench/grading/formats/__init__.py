@@ -52,6 +52,7 @@ from hirebench.grading.formats.common import (
     read_source,
     split_hidden,
     stub_solutions,
+    without_solution_markers,
 )
 from hirebench.grading.formats.files import attach_files, collect_files
 from hirebench.grading.formats.libraries import library_problems, shipped_modules
@@ -333,6 +334,7 @@ class _Builder:
                     )
                 seen.setdefault(cell.cell_id, cell.index)
             source = cell.source
+            solution = ""
             fmt = formats[id(cell)]
             if cell.role == "test" and fmt is not None:
                 test = self._test(cell, fmt, default_timeout, max_timeout)
@@ -341,8 +343,17 @@ class _Builder:
                 source = split_hidden(cell.source)[0]
             elif cell.role == "solution" and fmt is not None:
                 source = stub_solutions(cell.source, whole_if_unmarked=fmt.stub_whole_unmarked)
+                solution = without_solution_markers(cell.source)
             grader_cells.append(
-                GraderCell(cell.index, cell.role, cell.cell_type, source, cell.cell_id, cell.nb_id)
+                GraderCell(
+                    cell.index,
+                    cell.role,
+                    cell.cell_type,
+                    source,
+                    cell.cell_id,
+                    cell.nb_id,
+                    solution,
+                )
             )
 
         if not any(cell.role == "test" for cell in cells):

@@ -105,6 +105,9 @@ class GraderCell:
     source: str
     cell_id: str | None
     nb_id: str | None = None
+    #: A solution cell's reference solution (markers dropped), which the candidate never sees:
+    #: it tells the planner which names the candidate is meant to (re)define.
+    solution: str = ""
 
 
 @dataclass(frozen=True)
@@ -473,6 +476,13 @@ def stub_solutions(source: str, *, whole_if_unmarked: bool) -> str:
     if not found_region and whole_if_unmarked:
         return CODE_STUB
     return "\n".join(out)
+
+
+def without_solution_markers(source: str) -> str:
+    """The reference solution: the cell as the author wrote it, SOLUTION marker lines dropped."""
+    return "\n".join(
+        line for line in source.split("\n") if (_marker(line) or ("", ""))[1] != SOLUTION
+    )
 
 
 def has_code(source: str) -> bool:

@@ -15,7 +15,8 @@ def cell(source: str, **meta: object) -> nbformat.NotebookNode:
 def main() -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["hirebench"] = {"format": 1, "title": "Attack target", "default_timeout": 5}
+    nb.metadata["hirebench"] = {"format": 1, "title": "Attack target", "default_timeout": 5,
+                               "files": False}
     nb.cells = [
         cell("import pandas as pd\nraw = pd.DataFrame({'sku': ['a', 'a', 'b'], 'qty': [1, 1, 2]})",
              role="setup"),
@@ -29,7 +30,9 @@ def main() -> None:
              hidden=True),
         cell(f"assert '{CANARY}' in str(leaked)", role="test", id="leak", points=1, hidden=True),
         cell("assert network_reached is True", role="test", id="network", points=1, hidden=True),
-        cell("assert len(wrote_outside) > 0", role="test", id="escape", points=1, hidden=True),
+        # Data, not the candidate's say-so: a reference's len() is whatever its code answers.
+        cell("assert isinstance(wrote_outside, list) and len(wrote_outside) > 0", role="test",
+             id="escape", points=1, hidden=True),
     ]
     nbformat.write(nb, Path(__file__).with_name("target_grader.ipynb"))
 
