@@ -388,11 +388,14 @@ def load_grader(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     files_from: Path | None = None,
+    autotest_templates: str | None = None,
 ) -> GraderSpec:
     """Read a grader notebook from a path, its bytes, or its JSON text.
 
     A notebook read from a path ships the files of its folder (formats/files.py); one read
     from bytes ships those of `files_from`, the folder it was read from, or none.
+    AUTOTEST templates come from the autotests.yml in that folder unless `autotest_templates`
+    gives their text (a stored grader's `spec.autotest_templates`; "" for the built-in ones).
     Raises GraderError listing every problem found, each with its cell and line."""
     data, name = read_source(source, max_bytes)
     digest = hashlib.sha256(data).hexdigest()
@@ -413,7 +416,7 @@ def load_grader(
         # refused at grading time over a library set that changed since.
         problems += library_problems(notebook, shipped_modules(path for path, _ in files))
     if spec is not None and spec.pending_autotests:
-        spec, template_problems = _with_autotest_templates(spec, files_from)
+        spec, template_problems = _with_autotest_templates(spec, files_from, autotest_templates)
         problems += template_problems
     if problems or spec is None:
         raise GraderError(_sorted(problems))
@@ -424,12 +427,14 @@ def load_grader(
 
 
 def _with_autotest_templates(
-    spec: GraderSpec, folder: Path | None
+    spec: GraderSpec, folder: Path | None, given: str | None
 ) -> tuple[GraderSpec, list[Problem]]:
     """A grader with AUTOTEST directives takes its templates from the autotests.yml in its
     folder, as nbgrader takes the assignment's, else from hirebench's built-in defaults."""
     try:
-        text = course_templates_text(folder) if folder is not None else ""
+        text = given if given is not None else ""
+        if given is None and folder is not None:
+            text = course_templates_text(folder)
         templates = parse_templates(text, spec.kernel)
     except TemplatesError as exc:
         return spec, [Problem(str(exc))]
