@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from flask import current_app
 
+from hirebench.grading import autotests
 from hirebench.grading.formats import GraderError, GraderSpec, GraderTest, load_grader
 from hirebench.grading.formats.files import job_files
 from hirebench.grading.registry import grader_from_source
@@ -159,6 +160,20 @@ def _grade(
     started = time.monotonic()
     tests = spec.tests_for(mode)
     max_total = sum(t.points for t in tests)
+    if spec.pending_autotests:
+        try:
+            spec = _with_autotests(spec, sandboxes, limits)
+        except GraderError as exc:
+            message = f"the grader notebook is invalid: {exc}"
+            return GradeResult.failure(
+                message, _unscored(tests, TestStatus.error, message), max_total, mode
+            )
+        except (SandboxError, ReportError) as exc:
+            log.warning("sandbox failure while instantiating AUTOTEST directives: %s", exc)
+            return GradeResult.failure(
+                str(exc), _unscored(tests, TestStatus.error, str(exc)), max_total, mode
+            )
+        tests = spec.tests_for(mode)
     try:
         plan = plan_submission(spec, submission.content, submission.filename, mode)
     except SubmissionError as exc:
@@ -189,6 +204,15 @@ def _grade(
         "test_seconds": float(report.get("test_seconds", 0.0)),
     }
     return result
+
+
+def _with_autotests(
+    spec: GraderSpec, sandboxes: SandboxProvider, limits: SandboxLimits
+) -> GraderSpec:
+    """The grader with its AUTOTEST directives turned into asserts, as nbgrader's
+    generate_assignment does: by running the grader's own solution once (then cached)."""
+    files = job_files(spec)
+    return autotests.instantiate(spec, lambda steps: run_steps(steps, sandboxes, limits, files))
 
 
 class PooledSandboxes:
