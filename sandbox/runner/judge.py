@@ -37,7 +37,6 @@ import threading
 import time
 import traceback
 import types
-from collections.abc import Callable
 from typing import Any
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -45,8 +44,6 @@ sys.path.insert(0, RUNNER_DIR)
 
 import hbremote  # noqa: E402
 import hbvalues  # noqa: E402
-import zmq  # noqa: E402
-from hbrefs import CALLBACK_PROMPT, REQUEST_PROMPT  # noqa: E402
 
 MAX_LINE_BYTES = 50_000_000
 CELL_OUTPUT_LIMIT = 64_000
@@ -55,9 +52,6 @@ TEST_OUTPUT_LIMIT = 4_000
 TRACEBACK_LIMIT = 8_000
 CAPTURE_LIMIT = 100_000
 PROBE_REPLY_LIMIT = 20_000_000
-# A request up to this size travels inside the cell's code; a larger one over the stdin
-# channel, which costs a round trip more but spares IPython scanning megabytes of source.
-INLINE_REQUEST_LIMIT = 16_000
 INTERRUPT_GRACE = 10.0
 CANDIDATE_UID = 10002
 FILES_DIR = "/grader"
@@ -145,10 +139,6 @@ class Kernel:
         self.control.load_connection_info(connection)  # type: ignore[arg-type]
         self.control.start_channels(shell=False, iopub=False, stdin=False, hb=False, control=True)
         self.alive = True
-        self.remote: hbremote.Remote | None = None  # set by the judge; answers callbacks
-        self.poller = zmq.Poller()
-        self.poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
-        self.poller.register(self.kc.stdin_channel.socket, zmq.POLLIN)
 
     def _wait_for_kernel(self, timeout: float) -> None:
         """The judge may start before the kernel has bound its ports; jupyter_client then
@@ -180,11 +170,8 @@ class Kernel:
         timeout: float,
         output_limit: int = CELL_OUTPUT_LIMIT,
         store_history: bool = False,
-        answer_input: Callable[[str], str] | None = None,
     ) -> Execution:
-        """Execute code in the kernel and collect what it printed, up to a budget. With
-        `answer_input`, the kernel's input requests are answered by it (the remote-reference
-        protocol); without, the code runs with no stdin, as a notebook cell does in nbgrader.
+        """Execute code in the kernel and collect what it printed, up to a budget.
 
         A watchdog interrupts the kernel at the deadline over its own control connection, so
         the cell ends normally with a KeyboardInterrupt; a kernel that ignores the interrupt
@@ -192,12 +179,7 @@ class Kernel:
         if not self.alive:
             raise KernelGone("the candidate's kernel is no longer running")
         execution = Execution(output_limit)
-        msg_id = self.kc.execute(
-            source,
-            silent=answer_input is not None,
-            store_history=store_history,
-            allow_stdin=answer_input is not None,
-        )
+        msg_id = self.kc.execute(source, store_history=store_history, allow_stdin=False)
         watchdog = Watchdog(self.control, timeout)
         hard_deadline = time.monotonic() + timeout + INTERRUPT_GRACE
         try:
@@ -206,18 +188,15 @@ class Kernel:
                     self.alive = False
                     execution.status = "timeout"
                     return execution
-                ready = dict(self.poller.poll(200))
-                if not ready:
+                try:
+                    message = self.kc.get_iopub_msg(timeout=0.2)
+                except queue.Empty:
                     if not self.process_alive():
                         self.alive = False
-                        raise KernelGone("the candidate's kernel died")
+                        raise KernelGone("the candidate's kernel died") from None
                     continue
-                if self.kc.stdin_channel.socket in ready:
-                    self._answer(self.kc.get_stdin_msg(timeout=0), answer_input)
-                if self.kc.iopub_channel.socket in ready:
-                    message = self.kc.get_iopub_msg(timeout=0)
-                    if message.get("parent_header", {}).get("msg_id") == msg_id:
-                        execution.take(message)
+                if message.get("parent_header", {}).get("msg_id") == msg_id:
+                    execution.take(message)
         except TestTimeout:
             # The test's own deadline passed while the kernel worked for it: stop that work,
             # or the next request would queue behind it.
@@ -231,32 +210,13 @@ class Kernel:
             self.alive = False
         return execution
 
-    def _answer(self, message: dict[str, Any], answer_input: Callable[[str], str] | None) -> None:
-        if message.get("msg_type") != "input_request":
-            return
-        prompt = str(message.get("content", {}).get("prompt", ""))
-        self.kc.input(answer_input(prompt) if answer_input is not None else "")
-
     def request(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """One remote-reference request (hbrefs in the kernel). The kernel reads the request
-        with an input request and answers on the cell's stdout after a per-request nonce, so
-        nothing else the candidate prints can pass for it."""
+        """One remote-reference request (hbrefs in the kernel), answered on the cell's stdout
+        after a per-request nonce, so nothing else the candidate prints can pass for it."""
         nonce = secrets.token_hex(16)
-        body = json.dumps(payload, allow_nan=False)
-
-        def answer(prompt: str) -> str:
-            if prompt == REQUEST_PROMPT + nonce:
-                return body
-            if prompt.startswith(CALLBACK_PROMPT + nonce) and self.remote is not None:
-                return self.remote.answer_callback(prompt[len(CALLBACK_PROMPT + nonce) :])
-            return ""  # the candidate's own input(): there is no one to type
-
-        if len(body) <= INLINE_REQUEST_LIMIT:
-            encoded = base64.b64encode(body.encode()).decode()
-            code = f'__import__("hbrefs").serve("{nonce}", "{encoded}")'
-        else:
-            code = f'__import__("hbrefs").serve("{nonce}")'
-        execution = self.run(code, timeout, output_limit=PROBE_REPLY_LIMIT, answer_input=answer)
+        encoded = base64.b64encode(json.dumps(payload, allow_nan=False).encode()).decode()
+        code = f'__import__("hbrefs").serve("{nonce}", "{encoded}")'
+        execution = self.run(code, timeout, output_limit=PROBE_REPLY_LIMIT)
         if execution.status == "timeout":
             raise TestTimeout()
         for line in execution.stdout().splitlines():
@@ -426,7 +386,6 @@ class Judge:
         self.channel = channel
         self.deadline = 0.0
         self.remote = hbremote.Remote(self._transport)
-        kernel.remote = self.remote
         self.namespace = GraderNamespace(self)
         self.setup_error: str | None = None
 
