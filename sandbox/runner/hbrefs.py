@@ -99,9 +99,25 @@ def _namespace() -> dict[str, Any]:
     return namespace
 
 
-def serve(nonce: str, request_b64: str) -> None:
+#: Prompts of the kernel's input requests that the judge answers: the request itself, and
+#: calls of the judge's functions that a test passed into the candidate's code.
+REQUEST_PROMPT = "hb-request:"
+CALLBACK_PROMPT = "hb-callback:"
+
+_current_nonce = ""
+
+
+def serve(nonce: str, request_b64: str | None = None) -> None:
+    """Answer one request. Without `request_b64` the request is read with input(): the judge
+    answers the kernel's input request over the stdin channel, so a large argument never
+    becomes cell source that IPython would have to scan."""
+    global _current_nonce
+    _current_nonce = nonce
     try:
-        request = json.loads(base64.b64decode(request_b64, validate=True))
+        if request_b64 is None:
+            request = json.loads(_ask_judge(REQUEST_PROMPT + nonce))
+        else:
+            request = json.loads(base64.b64decode(request_b64, validate=True))
         reply = _perform(request)
     except BadRequest as exc:
         reply = {"kind": "error", "message": str(exc)[:MESSAGE_LIMIT]}
@@ -116,6 +132,47 @@ def serve(nonce: str, request_b64: str) -> None:
     # candidate's code printed.
     sys.stdout.write("\n" + nonce + text + "\n")
     sys.stdout.flush()
+
+
+def _ask_judge(prompt: str) -> str:
+    # The kernel's own raw_input: builtins.input is the candidate's to replace.
+    from IPython import get_ipython
+
+    answer: str = get_ipython().kernel.raw_input(prompt)
+    return answer
+
+
+class JudgeFunction:
+    """A function of the judge's that a test passed into the candidate's code (a callback,
+    an integrand, a key): each call asks the judge to run it, with the arguments as data or
+    references, and returns its result."""
+
+    __slots__ = ("_hb_callback",)
+
+    def __init__(self, callback: int) -> None:
+        self._hb_callback = callback
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        request = {
+            "callback": self._hb_callback,
+            "args": [_value(arg) for arg in args],
+            "kwargs": {str(key): _value(value) for key, value in kwargs.items()},
+        }
+        answer = json.loads(
+            _ask_judge(CALLBACK_PROMPT + _current_nonce + json.dumps(request, allow_nan=False))
+        )
+        if type(answer) is not dict:
+            raise RuntimeError("the judge's function gave no answer")
+        if answer.get("kind") == "raised":
+            kind = getattr(builtins, str(answer.get("type")), None)
+            message = str(answer.get("message", ""))
+            if isinstance(kind, type) and issubclass(kind, Exception):
+                raise kind(message)
+            raise RuntimeError(message)
+        return _resolve(answer.get("value"), 0)
+
+    def __repr__(self) -> str:
+        return f"<function of the grader's #{self._hb_callback}>"
 
 
 def _perform(request: Any) -> dict[str, Any]:
@@ -169,6 +226,8 @@ def _resolve(arg: Any, depth: int) -> Any:
     if form in ("list", "tuple") and type(body) is list:
         items = [_resolve(item, depth + 1) for item in body]
         return items if form == "list" else tuple(items)
+    if form == "callback" and type(body) is int:
+        return JudgeFunction(body)
     if form == "dict" and type(body) is list:
         if not all(type(pair) is list and len(pair) == 2 for pair in body):
             raise BadRequest("a dict argument is a list of pairs")

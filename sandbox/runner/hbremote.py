@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import sys
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -38,6 +39,8 @@ MAX_ID = 2**53
 GENERAL = frozenset({"data", "ref", "raised", "error"})
 NAMED = GENERAL | {"missing"}
 DATA_ONLY = frozenset({"data", "raised", "error"})
+# What a callback's arguments may be: values the kernel describes as it describes results.
+ARGUMENT_KINDS = frozenset({"data", "ref"})
 REPLY_FIELDS = {
     "data": ({"value"}, set()),
     "ref": ({"id", "type", "callable", "class", "iterator"}, {"note"}),
@@ -200,6 +203,7 @@ class Remote:
     returns the reply; its own exceptions (deadline, dead kernel) pass through untouched."""
 
     def __init__(self, transport: Transport) -> None:
+        self._callbacks: list[Callable[..., Any]] = []
         self._transport = transport
         self._refs: dict[int, Ref] = {}
         self._puts: dict[int, _Put] = {}
@@ -320,11 +324,37 @@ class Remote:
                     for k, v in value.items()
                 ]
             }
+        if callable(value) and not isinstance(value, type):
+            # A judge function the candidate's code may call (an integrand, a key): it stays
+            # here, and each call comes back to the judge over the kernel's stdin channel.
+            self._callbacks.append(value)
+            return {"callback": len(self._callbacks) - 1}
         raise TypeError(
             f"a judge-side {kind.__module__}.{kind.__qualname__} cannot be passed into the "
-            "candidate's code: judge-side functions, classes, instances and modules stay on "
-            "the judge's side; pass data, or an object obtained from the candidate"
+            "candidate's code: judge-side classes, instances and modules stay on the judge's "
+            "side; pass data, a function, or an object obtained from the candidate"
         )
+
+    def answer_callback(self, request_text: str) -> str:
+        """Run a judge function the candidate's code called; the answer as JSON text. The
+        arguments are the candidate's (data or references), like any test input."""
+        try:
+            request = json.loads(request_text)
+            if type(request) is not dict or type(request.get("callback")) is not int:
+                raise hbvalues.MalformedValue("bad callback request")
+            index = request["callback"]
+            if not 0 <= index < len(self._callbacks):
+                raise hbvalues.MalformedValue("unknown callback")
+            args = [self.read(check_reply(a, ARGUMENT_KINDS)) for a in request.get("args", [])]
+            kwargs = {
+                str(k): self.read(check_reply(v, ARGUMENT_KINDS))
+                for k, v in dict(request.get("kwargs", {})).items()
+            }
+            result = self._callbacks[index](*args, **kwargs)
+            answer: dict[str, Any] = {"kind": "value", "value": self.argument(result)}
+        except Exception as exc:  # noqa: BLE001 - the candidate's call gets the error back
+            answer = {"kind": "raised", "type": type(exc).__name__, "message": str(exc)[:500]}
+        return json.dumps(answer, allow_nan=False)
 
 
 def _quick_digest(value: Any) -> bytes | None:
@@ -340,6 +370,31 @@ def _quick_digest(value: Any) -> bytes | None:
 
 
 # references ----------------------------------------------------------------------------------
+
+
+def judge_class(qualified: str) -> type | None:
+    """The class that `module.qualname` names in the judge's process, if the judge has already
+    imported its module: built-ins and `types`' names for them included."""
+    module_name, _, qualname = qualified.rpartition(".")
+    if module_name == "builtins":
+        found: Any = getattr(builtins, qualname, None)
+        if found is None:
+            found = next(
+                (
+                    kind
+                    for kind in vars(types).values()
+                    if isinstance(kind, type)
+                    and kind.__module__ == "builtins"
+                    and kind.__qualname__ == qualname
+                ),
+                None,
+            )
+        return found if isinstance(found, type) else None
+    attribute: Any = sys.modules.get(module_name)
+    for part in qualname.split("."):
+        attribute = getattr(attribute, part, None) if attribute is not None else None
+    return attribute if isinstance(attribute, type) else None
+
 
 _END = object()
 
@@ -397,6 +452,14 @@ class Ref:
 
     def _hb_ask(self, op: str, **fields: Any) -> Any:
         return self._hb_remote.ask(op, target={"ref": self._hb_id}, **fields)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        """The judge's own class of the kernel object's type, when the judge has one by that
+        name (a generator, a function, numpy's ndarray), so `isinstance(gen,
+        types.GeneratorType)` holds as it does in one namespace. `type(ref)` stays Ref, and
+        comparisons stay refused: a type claim answers isinstance() and nothing else."""
+        return judge_class(object.__getattribute__(self, "_hb_type")) or Ref
 
     def _hb_data(self, op: str, expected: type, **fields: Any) -> Any:
         return self._hb_remote.ask_data(op, expected, target={"ref": self._hb_id}, **fields)

@@ -221,6 +221,13 @@ def _encode_scientific(value: Any, depth: int, counter: Budget) -> Any:
             "step": value.step,
             "name": _encode(value.name, depth + 1, counter),
         }
+    if kind is pd.MultiIndex:
+        counter.need(len(value) * max(1, value.nlevels))
+        return {
+            "t": "multiindex",
+            "names": [_encode(name, depth + 1, counter) for name in value.names],
+            "v": [_encode(item, depth + 1, counter) for item in value.tolist()],
+        }
     if isinstance(value, pd.Index) and kind.__module__.split(".")[0] == "pandas":
         counter.need(len(value))
         return {
@@ -400,6 +407,12 @@ def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:
             if not all(type(n) is int for n in bounds):
                 raise MalformedValue("bad range")
             return pd.RangeIndex(*bounds, name=_decode(data["name"], depth + 1))
+        if tag == "multiindex":
+            tuples = [_decode(item, depth + 1) for item in _list(data)]
+            names = [_decode(name, depth + 1) for name in _list(data, "names")]
+            if not all(type(t) is tuple and len(t) == len(names) for t in tuples):
+                raise MalformedValue("bad multiindex")
+            return pd.MultiIndex.from_tuples(tuples, names=names)
         if tag == "index":
             items = [_decode(item, depth + 1) for item in _list(data)]
             return pd.Index(items, dtype=_dtype(data), name=_decode(data["name"], depth + 1))

@@ -37,6 +37,7 @@ import threading
 import time
 import traceback
 import types
+from collections.abc import Callable
 from typing import Any
 
 RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -44,6 +45,8 @@ sys.path.insert(0, RUNNER_DIR)
 
 import hbremote  # noqa: E402
 import hbvalues  # noqa: E402
+import zmq  # noqa: E402
+from hbrefs import CALLBACK_PROMPT, REQUEST_PROMPT  # noqa: E402
 
 MAX_LINE_BYTES = 50_000_000
 CELL_OUTPUT_LIMIT = 64_000
@@ -52,6 +55,9 @@ TEST_OUTPUT_LIMIT = 4_000
 TRACEBACK_LIMIT = 8_000
 CAPTURE_LIMIT = 100_000
 PROBE_REPLY_LIMIT = 20_000_000
+# A request up to this size travels inside the cell's code; a larger one over the stdin
+# channel, which costs a round trip more but spares IPython scanning megabytes of source.
+INLINE_REQUEST_LIMIT = 16_000
 INTERRUPT_GRACE = 10.0
 CANDIDATE_UID = 10002
 FILES_DIR = "/grader"
@@ -139,6 +145,12 @@ class Kernel:
         self.control.load_connection_info(connection)  # type: ignore[arg-type]
         self.control.start_channels(shell=False, iopub=False, stdin=False, hb=False, control=True)
         self.alive = True
+        # An execution a test's deadline left running, and when to stop waiting for it.
+        self.abandoned: tuple[str, float] | None = None
+        self.remote: hbremote.Remote | None = None  # set by the judge; answers callbacks
+        self.poller = zmq.Poller()
+        self.poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
+        self.poller.register(self.kc.stdin_channel.socket, zmq.POLLIN)
 
     def _wait_for_kernel(self, timeout: float) -> None:
         """The judge may start before the kernel has bound its ports; jupyter_client then
@@ -170,16 +182,25 @@ class Kernel:
         timeout: float,
         output_limit: int = CELL_OUTPUT_LIMIT,
         store_history: bool = False,
+        answer_input: Callable[[str], str] | None = None,
     ) -> Execution:
-        """Execute code in the kernel and collect what it printed, up to a budget.
+        """Execute code in the kernel and collect what it printed, up to a budget. With
+        `answer_input`, the kernel's input requests are answered by it (the remote-reference
+        protocol); without, the code runs with no stdin, as a notebook cell does in nbgrader.
 
         A watchdog interrupts the kernel at the deadline over its own control connection, so
         the cell ends normally with a KeyboardInterrupt; a kernel that ignores the interrupt
         for INTERRUPT_GRACE more seconds is written off."""
         if not self.alive:
             raise KernelGone("the candidate's kernel is no longer running")
+        self._settle()
         execution = Execution(output_limit)
-        msg_id = self.kc.execute(source, store_history=store_history, allow_stdin=False)
+        msg_id = self.kc.execute(
+            source,
+            silent=answer_input is not None,
+            store_history=store_history,
+            allow_stdin=answer_input is not None,
+        )
         watchdog = Watchdog(self.control, timeout)
         hard_deadline = time.monotonic() + timeout + INTERRUPT_GRACE
         try:
@@ -188,19 +209,24 @@ class Kernel:
                     self.alive = False
                     execution.status = "timeout"
                     return execution
-                try:
-                    message = self.kc.get_iopub_msg(timeout=0.2)
-                except queue.Empty:
+                ready = dict(self.poller.poll(200))
+                if not ready:
                     if not self.process_alive():
                         self.alive = False
-                        raise KernelGone("the candidate's kernel died") from None
+                        raise KernelGone("the candidate's kernel died")
                     continue
-                if message.get("parent_header", {}).get("msg_id") == msg_id:
-                    execution.take(message)
+                if self.kc.stdin_channel.socket in ready:
+                    self._answer(self.kc.get_stdin_msg(timeout=0), answer_input)
+                if self.kc.iopub_channel.socket in ready:
+                    message = self.kc.get_iopub_msg(timeout=0)
+                    if message.get("parent_header", {}).get("msg_id") == msg_id:
+                        execution.take(message)
         except TestTimeout:
             # The test's own deadline passed while the kernel worked for it: stop that work,
             # or the next request would queue behind it.
             watchdog.interrupt()
+            if not execution.idle:
+                self.abandoned = (msg_id, time.monotonic() + INTERRUPT_GRACE)
             raise
         finally:
             watchdog.stop()
@@ -210,13 +236,58 @@ class Kernel:
             self.alive = False
         return execution
 
+    def _answer(self, message: dict[str, Any], answer_input: Callable[[str], str] | None) -> None:
+        if message.get("msg_type") != "input_request":
+            return
+        prompt = str(message.get("content", {}).get("prompt", ""))
+        self.kc.input(answer_input(prompt) if answer_input is not None else "")
+
+    def _settle(self) -> None:
+        """Waits for an execution a test's deadline abandoned (it has been interrupted) to end,
+        so the next one does not queue behind it. A kernel still busy INTERRUPT_GRACE seconds
+        later ignores interrupts and is written off, as it is for a cell; otherwise every later
+        test would wait out its own timeout behind it."""
+        if self.abandoned is None:
+            return
+        msg_id, give_up = self.abandoned
+        while time.monotonic() < give_up:
+            try:
+                message = self.kc.get_iopub_msg(timeout=0.2)
+            except queue.Empty:
+                if not self.process_alive():
+                    break
+                continue
+            content = message.get("content", {})
+            if (
+                message.get("parent_header", {}).get("msg_id") == msg_id
+                and message.get("msg_type") == "status"
+                and content.get("execution_state") == "idle"
+            ):
+                self.abandoned = None
+                return
+        self.alive = False
+        raise KernelGone("the candidate's kernel stopped answering interrupts")
+
     def request(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """One remote-reference request (hbrefs in the kernel), answered on the cell's stdout
-        after a per-request nonce, so nothing else the candidate prints can pass for it."""
+        """One remote-reference request (hbrefs in the kernel). The kernel reads the request
+        with an input request and answers on the cell's stdout after a per-request nonce, so
+        nothing else the candidate prints can pass for it."""
         nonce = secrets.token_hex(16)
-        encoded = base64.b64encode(json.dumps(payload, allow_nan=False).encode()).decode()
-        code = f'__import__("hbrefs").serve("{nonce}", "{encoded}")'
-        execution = self.run(code, timeout, output_limit=PROBE_REPLY_LIMIT)
+        body = json.dumps(payload, allow_nan=False)
+
+        def answer(prompt: str) -> str:
+            if prompt == REQUEST_PROMPT + nonce:
+                return body
+            if prompt.startswith(CALLBACK_PROMPT + nonce) and self.remote is not None:
+                return self.remote.answer_callback(prompt[len(CALLBACK_PROMPT + nonce) :])
+            return ""  # the candidate's own input(): there is no one to type
+
+        if len(body) <= INLINE_REQUEST_LIMIT:
+            encoded = base64.b64encode(body.encode()).decode()
+            code = f'__import__("hbrefs").serve("{nonce}", "{encoded}")'
+        else:
+            code = f'__import__("hbrefs").serve("{nonce}")'
+        execution = self.run(code, timeout, output_limit=PROBE_REPLY_LIMIT, answer_input=answer)
         if execution.status == "timeout":
             raise TestTimeout()
         for line in execution.stdout().splitlines():
@@ -386,6 +457,7 @@ class Judge:
         self.channel = channel
         self.deadline = 0.0
         self.remote = hbremote.Remote(self._transport)
+        kernel.remote = self.remote
         self.namespace = GraderNamespace(self)
         self.setup_error: str | None = None
 

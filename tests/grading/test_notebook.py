@@ -103,7 +103,7 @@ def test_nbgrader_example_maps_cells_like_nbgrader() -> None:
         ("sum_of_squares_large", 1),
     ]
     assert spec.max_points == 5
-    assert all(t.timeout == 10 for t in spec.tests)
+    assert all(t.timeout == 30 for t in spec.tests)  # nbgrader's own per-cell default
 
 
 def test_nbgrader_example_hidden_and_visible_split() -> None:

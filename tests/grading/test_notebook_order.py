@@ -210,3 +210,30 @@ def test_grader_files_are_readable_and_not_writable(
     assert outcome(result) == {"sums": "passed", "judge": "passed"}, [
         t.staff.message for t in result.tests
     ]
+
+
+def test_tests_pass_their_own_functions_into_candidate_code(sandboxes: PooledSandboxes) -> None:
+    grader = nbgrader(
+        solution(
+            "### BEGIN SOLUTION\n"
+            "def integrate(f, a, b, n=1000):\n"
+            "    h = (b - a) / n\n"
+            "    return h * (f(a) / 2 + sum(f(a + i * h) for i in range(1, n)) + f(b) / 2)\n"
+            "def apply_all(functions, x):\n    return [f(x) for f in functions]\n"
+            "### END SOLUTION",
+            "answer",
+        ),
+        graded("assert abs(integrate(lambda x: x ** 2, 0, 1) - 1 / 3) < 1e-4", "integral"),
+        graded(
+            "def boom(x):\n    raise ValueError('grader says no')\n"
+            "assert apply_all([abs, lambda x: -x], -2) == [2, 2]\n"
+            "try:\n    apply_all([boom], 1)\nexcept ValueError as exc:\n"
+            "    assert 'grader says no' in str(exc)\n"
+            "else:\n    raise AssertionError('the error should reach the test')",
+            "callbacks",
+        ),
+    )
+    result = run(sandboxes, grader)
+    assert outcome(result) == {"integral": "passed", "callbacks": "passed"}, [
+        t.staff.message for t in result.tests
+    ]

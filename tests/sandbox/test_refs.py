@@ -439,11 +439,24 @@ def test_a_large_argument_is_sent_once_and_resent_when_changed(kernel: Kernel) -
     assert kernel.transport.ops()[started:].count("put") == 6
 
 
+def test_a_reference_answers_isinstance_with_the_judges_class(kernel: Kernel) -> None:
+    kernel.run("def counting():\n    yield 1\n\nclass Box:\n    pass\n\nbox = Box()\n")
+    generator = kernel.remote.lookup("counting")()
+    assert isinstance(generator, types.GeneratorType)
+    assert isinstance(kernel.remote.lookup("counting"), types.FunctionType)
+    assert not isinstance(generator, list)
+    assert type(generator) is hbremote.Ref
+    box = kernel.remote.lookup("box")
+    assert isinstance(box, hbremote.Ref) and not isinstance(box, dict)
+    with pytest.raises(hbremote.ReferenceComparisonError):
+        bool(generator == generator)
+
+
 def test_judge_side_objects_cannot_be_passed_in(kernel: Kernel) -> None:
     kernel.run("def apply(f, x):\n    return f(x)\n")
     apply = kernel.remote.lookup("apply")
     with pytest.raises(TypeError, match="judge-side"):
-        apply(lambda x: x, 1)
+        apply(object(), 1)  # an instance; a judge function travels as a callback instead
     with pytest.raises(TypeError, match="judge-side"):
         apply(types, 1)
     kernel.run("def first(items):\n    return items[0]\n")

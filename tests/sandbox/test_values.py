@@ -219,3 +219,21 @@ def test_a_shared_budget_bounds_several_values() -> None:
     hbvalues.encode("a" * 6_000, budget)
     with pytest.raises(hbvalues.UnsupportedValue, match="too large"):
         hbvalues.encode("b" * 6_000, budget)
+
+
+def test_a_multiindex_keeps_its_level_names() -> None:
+    frame = pd.DataFrame(
+        {"station": ["n1", "n1", "s2"], "day": [1, 2, 1], "reading": [0.5, 0.75, 1.0]}
+    ).set_index(["station", "day"])
+    back = roundtrip(frame)
+    assert isinstance(back, pd.DataFrame)
+    assert type(back.index) is pd.MultiIndex
+    assert back.index.names == ["station", "day"]
+    pd.testing.assert_frame_equal(back, frame)
+    series = roundtrip(frame["reading"])
+    assert isinstance(series, pd.Series) and series.index.names == ["station", "day"]
+
+
+def test_a_malformed_multiindex_is_rejected() -> None:
+    with pytest.raises(hbvalues.MalformedValue):
+        hbvalues.decode({"t": "multiindex", "names": ["a", "b"], "v": [{"t": "tuple", "v": [1]}]})

@@ -97,6 +97,7 @@ class _Builder:
     notebook: dict[str, Any]
     name: str | None
     problems: list[Problem] = field(default_factory=list)
+    explicit_default_timeout: bool = False
 
     def problem(self, message: str, cell: int | None = None, line: int | None = None) -> None:
         self.problems.append(Problem(message, cell, line))
@@ -123,6 +124,7 @@ class _Builder:
                 f"and at most {TIMEOUT_CEILING:g}, not {max_timeout!r}"
             )
             max_timeout = DEFAULT_MAX_TIMEOUT
+        self.explicit_default_timeout = "default_timeout" in settings
         default = settings.get("default_timeout", DEFAULT_TIMEOUT)
         if not is_number(default) or not 0 < default <= max_timeout:
             self.problem(
@@ -236,6 +238,8 @@ class _Builder:
                 cell.index,
             )
             ok = False
+        if fmt.default_timeout is not None and not self.explicit_default_timeout:
+            default_timeout = min(fmt.default_timeout, max_timeout)
         timeout = hb.get("timeout", default_timeout)
         if not is_number(timeout) or not 0 < timeout <= max_timeout:
             self.problem(

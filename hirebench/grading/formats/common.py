@@ -525,6 +525,9 @@ class NotebookFormat(ABC):
     points_field: ClassVar[str]
     #: nbgrader replaces a solution cell with no SOLUTION region by the stub; native keeps it.
     stub_whole_unmarked: ClassVar[bool]
+    #: A test's timeout when neither the cell nor metadata.hirebench.default_timeout sets one;
+    #: None means hirebench's own default.
+    default_timeout: ClassVar[float | None] = None
 
     @abstractmethod
     def defines(self, cell: NotebookCell) -> bool:

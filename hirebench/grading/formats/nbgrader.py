@@ -24,6 +24,9 @@ class NbgraderFormat(NotebookFormat):
     id_field = "nbgrader.grade_id"
     points_field = "nbgrader.points"
     stub_whole_unmarked = True
+    # nbgrader's autograder gives every cell its ExecutePreprocessor's default of 30 s; a test
+    # that passes there must not time out here.
+    default_timeout = 30.0
 
     def defines(self, cell: NotebookCell) -> bool:
         return bool(cell.nbg)
