@@ -15,6 +15,7 @@ AUTOTEST", describes the feature and where hirebench differs from nbgrader.
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
@@ -48,20 +49,25 @@ log = logging.getLogger(__name__)
 StepRunner = Callable[[Sequence[Step]], dict[str, Any]]
 
 # Part of the cache key: bump it when the generated code changes.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 CACHE_SETTING = "AUTOTEST_CACHE_DIR"
-TYPE_DISPATCH = "type({{snippet}})"
+# The dispatch is rendered on this parameter and evaluated as a one-argument function.
+DISPATCH_PARAMETER = "__hb_autotest_snippet"
 CACHE_FOLDER = "autotests"
 
 # Host-side rendering of templates a grader author wrote: sandboxed, so a template cannot
 # reach Python internals on the worker.
 _JINJA = SandboxedEnvironment()
 
-# Evaluated on the judge's side before a cell's directives. The key function gives the text
-# IPython displays for the dispatch value (nbgrader reads the kernel's text/plain): a class's
-# qualified name without `builtins.`, else the repr with surrounding quotes stripped. With the
-# default dispatch, `type(snippet)`, a candidate object that stays in the kernel (a reference
-# here, hbremote.Ref) is dispatched on its kernel type, which the reference knows.
+# Evaluated on the judge's side before a cell's directives. The dispatch runs as nbgrader runs
+# it, in the candidate's namespace on the snippet's value, and its key is the text IPython
+# displays for the result (nbgrader reads the kernel's text/plain, quotes stripped). A value
+# left in the kernel (a reference here, hbremote.Ref) is dispatched by the kernel itself: the
+# judge's `type(ref)` or `ref.__class__` would name the reference, not the candidate's object.
+# A value that came back as data is an exact copy, so the dispatch gives the same result here,
+# where names resolve as in nbgrader's single namespace; a result left in the kernel is
+# displayed by the kernel's own formatter. IPython displays nothing for None, so nbgrader then
+# finds no type and uses `default`.
 _PRELUDE = """__capture__ = []
 def __hb_autotest_key(value):
     if isinstance(value, type):
@@ -73,15 +79,21 @@ def __hb_autotest_key(value):
                 return name
             return module + "." + name
     return repr(value).strip('"').strip("'")
-def __hb_autotest_type_key(value):
-    if type(value).__module__ == "hbremote":
-        try:
-            name = object.__getattribute__(value, "_hb_type")
-        except AttributeError:
-            name = None
-        if isinstance(name, str):
-            return name[len("builtins."):] if name.startswith("builtins.") else name
-    return __hb_autotest_key(type(value))
+def __hb_autotest_in_kernel(value):
+    return type(value).__module__ == "hbremote" and type(value).__name__ == "Ref"
+def __hb_autotest_dispatch(kernel_source, here, value):
+    if __hb_autotest_in_kernel(value):
+        result = get_ipython().ev(kernel_source)(value)
+    else:
+        result = here(value)
+    if result is None:
+        return "default"
+    if not __hb_autotest_in_kernel(result):
+        return __hb_autotest_key(result)
+    text = get_ipython().display_formatter.formatters["text/plain"](result)
+    if type(text) is not str:
+        raise TypeError("the kernel could not display the AUTOTEST dispatch value")
+    return text.strip('"').strip("'")
 def __hb_autotest_value(value):
     return ["str", value] if type(value) is str else ["repr", repr(value)]"""
 
@@ -175,13 +187,30 @@ class _CaptureProgram:
     origin: dict[int, tuple[int, _Snippet | None]]
 
 
+def dispatch_function(templates: Templates) -> str:
+    """The dispatch template as a lambda of the snippet's value. The value is evaluated once
+    and passed in, so a snippet may use names only the judge holds (a test's own helpers) and
+    still be dispatched in the kernel when its value lives there."""
+    dispatch = _render(templates.dispatch, snippet=DISPATCH_PARAMETER).strip()
+    try:
+        ast.parse(dispatch, mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        raise GraderError(
+            [
+                Problem(
+                    f"autotests.yml: the dispatch {templates.dispatch.strip()!r} is not a "
+                    "Python expression"
+                )
+            ]
+        ) from exc
+    return f"lambda {DISPATCH_PARAMETER}: ({dispatch}\n)"
+
+
 def _capture_block(templates: Templates, snippet: _Snippet) -> str:
     """Code that evaluates a snippet's dispatch value and then the checks for its type, and
     appends [type key, values] to __capture__ (None while it runs)."""
-    if templates.dispatch.strip() == TYPE_DISPATCH:
-        kind = f"__hb_autotest_type_key(({snippet.text}))"
-    else:
-        kind = f"__hb_autotest_key(({_render(templates.dispatch, snippet=snippet.text)}))"
+    dispatch = dispatch_function(templates)
+    kind = f"__hb_autotest_dispatch({dispatch!r}, {dispatch}, ({snippet.text}))"
     lines = ["__capture__.append(None)", f"__hb_autotest_kind = {kind}"]
     keys = [key for key in templates.checks if key != "default"]
     for number, key in enumerate([*keys, "default"]):

@@ -6,7 +6,9 @@ The corpus is tests/grading/autotest_notebooks/: `values/values.ipynb` (the buil
 on ints, floats, bools, strings, lists, dicts, numpy arrays and function calls, with a directive
 inside a hidden block) and `custom/rounding.ipynb` (an nbformat 4.4 notebook with a `python`
 kernel and the course's own autotests.yml beside it; a test cell defines a name that a later
-solution uses). `submissions/` holds nbgrader's release notebooks with the answers filled in.
+solution uses) and `dispatch/shifts.ipynb` (a course autotests.yml whose dispatch is not
+`type(...)`, on a class the notebook defines, a generator and plain data). `submissions/` holds
+nbgrader's release notebooks with the answers filled in.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ from tests.grading import dump, native, nbgrader, nbgrader_cell, setup, solution
 CORPUS = Path(__file__).resolve().parent / "autotest_notebooks"
 VALUES = CORPUS / "values" / "values.ipynb"
 CUSTOM = CORPUS / "custom" / "rounding.ipynb"
+DISPATCH = CORPUS / "dispatch" / "shifts.ipynb"
+GRADERS = {"values": VALUES, "custom": CUSTOM, "dispatch": DISPATCH}
 
 
 def grader_with(test_source: str, **flags: Any) -> dict[str, Any]:
@@ -319,7 +323,7 @@ def masked(source: str) -> list[tuple[str, str]]:
     return lines
 
 
-@pytest.mark.parametrize(("folder", "notebook"), [("values", VALUES), ("custom", CUSTOM)])
+@pytest.mark.parametrize(("folder", "notebook"), list(GRADERS.items()))
 def test_instantiated_tests_are_the_asserts_nbgrader_generates(folder: str, notebook: Path) -> None:
     spec = autotests.instantiate(load_grader(notebook), run_here)
     assert not spec.pending_autotests
@@ -364,6 +368,10 @@ def test_a_wholly_hidden_test_stays_hidden() -> None:
 #   PATH=/tmp/nbg-D/bin:$PATH /tmp/nbg-D/bin/python \
 #       tests/grading/autotest_notebooks/nbgrader_scores.py
 # (nbgrader generate_assignment, then autograde of submissions/*.ipynb; see that script).
+# `dispatch` was added later, by the same script in a fresh venv:
+#   python3 -m venv /tmp/nbg-H && /tmp/nbg-H/bin/pip install nbgrader==0.9.6
+#   PATH=/tmp/nbg-H/bin:$PATH /tmp/nbg-H/bin/python \
+#       tests/grading/autotest_notebooks/nbgrader_scores.py dispatch
 NBGRADER_SCORES: dict[str, dict[str, dict[str, float]]] = {
     "values": {
         "correct": {
@@ -402,6 +410,13 @@ NBGRADER_SCORES: dict[str, dict[str, dict[str, float]]] = {
         "wrong": {"test_sample": 0.0, "test_speed": 2.0},
         "blank": {"test_sample": 0.0, "test_speed": 0.0},
     },
+    # Its wrong answer: Span's ends and repr are right but its length() is not, running_max is
+    # right in its own way, `late` keeps 11.0.
+    "dispatch": {
+        "correct": {"test_running_max": 1.0, "test_span": 2.0, "test_summary": 2.0},
+        "wrong": {"test_running_max": 1.0, "test_span": 0.0, "test_summary": 0.0},
+        "blank": {"test_running_max": 0.0, "test_span": 0.0, "test_summary": 0.0},
+    },
 }
 CASES = [(folder, variant) for folder in NBGRADER_SCORES for variant in NBGRADER_SCORES[folder]]
 
@@ -412,9 +427,7 @@ def submission_bytes(folder: str, variant: str) -> bytes:
 
 @pytest.mark.parametrize(("folder", "variant"), CASES)
 def test_scores_here_match_nbgrader(folder: str, variant: str) -> None:
-    spec = autotests.instantiate(
-        load_grader({"values": VALUES, "custom": CUSTOM}[folder]), run_here
-    )
+    spec = autotests.instantiate(load_grader(GRADERS[folder]), run_here)
     plan = plan_submission(spec, submission_bytes(folder, variant), "answer.ipynb")
     report = run_here(plan.steps)
     points = {test.id: test.points for test in spec.tests}
@@ -490,6 +503,41 @@ def test_custom_normalize_that_keeps_values_as_they_are() -> None:
     )
     spec = autotests.instantiate(spec, run_here)
     assert spec.tests[0].source == 'assert [x, x * 2] == [3, 6], "wrong [x, x * 2]"'
+
+
+def course_templates(dispatch: str) -> str:
+    return (
+        f"python3:\n  dispatch: '{dispatch}'\n  normalize: 'str({{{{snippet}}}})'\n"
+        '  check: \'assert {{snippet}} == "{{value}}", "{{message}}"\'\n'
+        "  templates:\n"
+        "    default: [{test: '{{snippet}}', fail: 'wrong {{snippet}}'}]\n"
+        "    None: [{test: '{{snippet}} + 1', fail: 'wrong {{snippet}} + 1'}]\n"
+        "    odd: [{test: '{{snippet}} % 2', fail: 'wrong parity of {{snippet}}'}]\n"
+    )
+
+
+def test_a_course_dispatch_is_any_expression_on_the_snippets_value() -> None:
+    dispatch = '["even", "odd"][{{snippet}} % 2] if {{snippet}} > 0 else print({{snippet}})'
+    loaded = load_grader(dump(grader_with("### AUTOTEST x; x - 5")))
+    spec = autotests.instantiate(
+        replace(loaded, autotest_templates=course_templates(dispatch)), run_here
+    )
+    # x is 3 ("odd"); x - 5 gives None, which IPython does not display: nbgrader then finds no
+    # type and uses `default`, whatever the templates call None.
+    assert spec.tests[0].source == (
+        'assert str(x % 2) == "1", "wrong parity of x"\n\n'
+        'assert str(x - 5) == "-2", "wrong x - 5"'
+    )
+
+
+def test_a_dispatch_that_is_not_an_expression_is_a_grader_problem() -> None:
+    loaded = load_grader(dump(grader_with("### AUTOTEST x")))
+    spec = replace(loaded, autotest_templates=course_templates("kind = type({{snippet}})"))
+    with pytest.raises(GraderError) as caught:
+        autotests.instantiate(spec, run_here)
+    assert [str(p) for p in caught.value.problems] == [
+        "autotests.yml: the dispatch 'kind = type({{snippet}})' is not a Python expression"
+    ]
 
 
 # ------------------------------------------------------------------------------- failures
@@ -618,7 +666,7 @@ def in_sandbox(sandboxes: PooledSandboxes, spec: GraderSpec) -> autotests.StepRu
 @pytest.mark.slow
 @pytest.mark.parametrize("folder", list(NBGRADER_SCORES))
 def test_the_sandbox_grades_the_corpus_as_nbgrader(sandboxes: PooledSandboxes, folder: str) -> None:
-    loaded = load_grader({"values": VALUES, "custom": CUSTOM}[folder])
+    loaded = load_grader(GRADERS[folder])
     spec = autotests.instantiate(loaded, in_sandbox(sandboxes, loaded))
     # The judge computes the solution's values as this process does.
     autotests.clear_memory_cache()
@@ -693,6 +741,24 @@ def test_objects_left_in_the_kernel_dispatch_on_their_own_type(
     spec = load_grader(path)
     spec = autotests.instantiate(spec, in_sandbox(sandboxes, spec))
     assert spec.tests[0].source.split("\n")[1] == ('assert str(p.x) == """4""", """x of p"""')
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_a_course_dispatch_runs_in_the_kernel_on_objects_left_there(
+    sandboxes: PooledSandboxes,
+) -> None:
+    """shifts.ipynb's dispatch, `{{snippet}}.__class__.__name__`, names a Span only where the
+    Span lives, in the kernel: evaluated on the judge's side it named the reference, the
+    default checks (class name and repr) were generated, and a Span whose length() is wrong
+    passed them."""
+    loaded = load_grader(DISPATCH)
+    spec = autotests.instantiate(loaded, in_sandbox(sandboxes, loaded))
+    assert {t.id: masked(t.visible_source) for t in spec.tests} == release_checks("dispatch")
+    submission = Submission(submission_bytes("dispatch", "wrong"), "answer.ipynb")
+    span = next(t for t in grade(spec, submission, sandboxes, limits=LIMITS).tests)
+    assert (span.id, span.points) == ("test_span", 0.0)
+    assert "Span(8, 12) has the wrong length" in span.message
 
 
 # ----------------------------------------------------------------------------------- docs

@@ -6,7 +6,9 @@ Runs in a throwaway environment that has nbgrader (never in hirebench's venv):
     python3 -m venv /tmp/nbg-D
     /tmp/nbg-D/bin/pip install 'nbgrader==0.9.*' 'numpy==1.24.*' 'pandas==1.5.3'
     PATH=/tmp/nbg-D/bin:$PATH /tmp/nbg-D/bin/python \
-        tests/grading/autotest_notebooks/nbgrader_scores.py
+        tests/grading/autotest_notebooks/nbgrader_scores.py [FOLDER ...]
+
+(every grader folder, or only those named).
 
 For each grader folder it makes a course in a temporary directory, runs
 `nbgrader generate_assignment` (with nbgrader's own default autotests.yml at the course root,
@@ -32,7 +34,7 @@ import nbgrader
 from nbgrader.api import Gradebook
 
 HERE = Path(__file__).resolve().parent
-GRADERS = {"values": "values.ipynb", "custom": "rounding.ipynb"}
+GRADERS = {"values": "values.ipynb", "custom": "rounding.ipynb", "dispatch": "shifts.ipynb"}
 NBGRADER_DEFAULTS = Path(nbgrader.__file__).parent / "docs/source/user_guide/autotests.yml"
 
 WRONG = {
@@ -47,6 +49,21 @@ WRONG = {
     "custom": {
         "speed": "mean_speed = 3.1416\ntrip_ids = [1, 3, 4]",
         "sample": "sample_mean = sum(SAMPLE) / (len(SAMPLE) + 1)",
+    },
+    # Span's ends and repr are right but it counts hours inclusively; running_max is right in
+    # its own way; `late` keeps 11.0.
+    "dispatch": {
+        "span": "class Span:\n"
+        "    def __init__(self, start, end):\n"
+        "        self.lo, self.hi = min(start, end), max(start, end)\n\n"
+        "    def length(self):\n"
+        "        return self.hi - self.lo + 1\n\n"
+        "    def __repr__(self):\n"
+        '        return f"Span({self.lo}, {self.hi})"',
+        "running_max": "from itertools import accumulate\n\n"
+        "def running_max(values):\n    yield from accumulate(values, max)",
+        "summary": "longest = max((Span(a, b) for a, b in zip(HOURS, HOURS[1:])), "
+        "key=Span.length)\nlate = sorted(hour for hour in HOURS if hour >= 11)",
     },
 }
 
@@ -119,7 +136,8 @@ def main() -> None:
         jupyter = Path(tmp) / "jupyter"
         python_kernel(jupyter)
         env = {**os.environ, "JUPYTER_PATH": str(jupyter)}
-        for folder, notebook in GRADERS.items():
+        for folder in sys.argv[1:] or list(GRADERS):
+            notebook = GRADERS[folder]
             course = Path(tmp) / folder
             course.mkdir()
             (course / "nbgrader_config.py").write_text(
