@@ -6,6 +6,9 @@
   (c) warm    hirebench submit-to-result latency through the queue with a warm pool, p50/p95
   (d) burst   sustained throughput for a burst of submissions, failures, leftover containers
 
+  (e) objects warm latency for bench/objects/inventory.ipynb: a class and generators, every
+              check through remote references, against its own floor (a')
+
 Prints the figures, then a last line of ratios against (a) and (b), measured in this process
 because these 2-core machines are noisy. Needs Docker and the sandbox image.
 Usage: python bench/grading.py [--warm N] [--burst N] [--floor N] [--naive N]"""
@@ -20,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -29,6 +33,9 @@ from hirebench.grading.formats import GraderSpec, load_grader  # noqa: E402
 GRADER = ROOT / "graders" / "examples" / "orders_cleaning.ipynb"
 POOL = 3  # the default HIREBENCH_SANDBOX_WARM_POOL
 SUBMISSION = ROOT / "graders" / "examples" / "submissions" / "orders_cleaning_correct.py"
+# A class and generators: every check goes through remote references (bench/objects).
+OBJECTS_GRADER = ROOT / "bench" / "objects" / "inventory.ipynb"
+OBJECTS_SUBMISSION = ROOT / "bench" / "objects" / "inventory_correct.py"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -57,8 +64,8 @@ def plain_script(spec: GraderSpec, submission: str) -> str:
     )
 
 
-def measure_floor(spec: GraderSpec, runs: int) -> list[float]:
-    script = plain_script(spec, SUBMISSION.read_text())
+def measure_floor(spec: GraderSpec, runs: int, submission: str | None = None) -> list[float]:
+    script = plain_script(spec, SUBMISSION.read_text() if submission is None else submission)
     times = []
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(runs):
@@ -123,6 +130,23 @@ def measure_naive(spec: GraderSpec, image: str, runs: int) -> list[float]:
     return times
 
 
+def _warm_latencies(
+    grading_queue: Any, provider: Any, grader: Path, submission: Path, runs: int
+) -> list[float]:
+    """Submit-to-result latency with a full warm pool, one submission at a time."""
+    content = submission.read_bytes()
+    max_points = load_grader(grader).max_points
+    latencies = []
+    for _ in range(runs):
+        provider.pool.wait_ready(POOL, 120)
+        started = time.perf_counter()
+        job = grading_queue.submit(str(grader), content, submission.name)
+        done = grading_queue.wait(job.id, timeout=120)
+        latencies.append(time.perf_counter() - started)
+        assert done.result and done.result["total"] == max_points, done.result
+    return latencies
+
+
 def measure_queue(warm_runs: int, burst: int) -> dict[str, float]:
     from hirebench import create_app
     from hirebench.extensions import db
@@ -144,14 +168,10 @@ def measure_queue(warm_runs: int, burst: int) -> dict[str, float]:
             db.create_all()
             provider = pipeline.sandbox_provider(POOL)
             provider.pool.wait_ready(POOL, 120)
-            latencies = []
-            for _ in range(warm_runs):
-                provider.pool.wait_ready(POOL, 120)
-                started = time.perf_counter()
-                job = grading_queue.submit(str(GRADER), content, SUBMISSION.name)
-                done = grading_queue.wait(job.id, timeout=120)
-                latencies.append(time.perf_counter() - started)
-                assert done.result and done.result["total"] == 13, done.result
+            latencies = _warm_latencies(grading_queue, provider, GRADER, SUBMISSION, warm_runs)
+            objects = _warm_latencies(
+                grading_queue, provider, OBJECTS_GRADER, OBJECTS_SUBMISSION, warm_runs
+            )
             provider.pool.wait_ready(POOL, 120)
             started = time.perf_counter()
             ids = [
@@ -180,6 +200,8 @@ def measure_queue(warm_runs: int, burst: int) -> dict[str, float]:
         leftover = len(docker_client().containers.list(all=True, filters={"label": labels}))
     return {
         "warm_p50": statistics.median(latencies),
+        "objects_p50": statistics.median(objects),
+        "objects_p95": percentile(objects, 0.95),
         "warm_p95": percentile(latencies, 0.95),
         "burst": burst,
         "burst_seconds": burst_seconds,
@@ -212,7 +234,19 @@ def main() -> None:
         f"(b) naive  docker run + nbclient:    p50 {statistics.median(naive):.3f} s "
         f"(min {min(naive):.3f}, n={len(naive)})"
     )
+    objects_spec = load_grader(OBJECTS_GRADER)
+    objects_floor = measure_floor(
+        objects_spec, args.floor, OBJECTS_SUBMISSION.read_text(encoding="utf-8")
+    )
+    print(
+        f"(a') floor of the objects task ({len(objects_spec.tests)} tests on a class and "
+        f"generators): p50 {statistics.median(objects_floor):.3f} s"
+    )
     queued = measure_queue(args.warm, args.burst)
+    print(
+        f"(e) warm   objects task:             p50 {queued['objects_p50']:.3f} s, "
+        f"p95 {queued['objects_p95']:.3f} s (n={args.warm})"
+    )
     print(
         f"(c) warm   submit-to-result:         p50 {queued['warm_p50']:.3f} s, "
         f"p95 {queued['warm_p95']:.3f} s (n={args.warm})"
@@ -226,6 +260,7 @@ def main() -> None:
     print(
         f"ratios: warm_p50/floor={queued['warm_p50'] / floor_p50:.2f} "
         f"warm_p50/naive={queued['warm_p50'] / naive_p50:.2f} "
+        f"objects_p50/floor={queued['objects_p50'] / statistics.median(objects_floor):.2f} "
         f"throughput_per_min={queued['throughput_per_min']:.1f} "
         f"failures={queued['failures']} leftover_containers={queued['leftover']}"
     )
