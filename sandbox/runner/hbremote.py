@@ -83,6 +83,11 @@ class ReferenceComparisonError(TypeError):
     rebuilt data is ever compared."""
 
 
+class CallbackError(RuntimeError):
+    """A request made while the candidate's code is waiting for one of the test's functions:
+    the kernel is busy running that code, so the request could only wait on itself."""
+
+
 class RemoteError(Exception):
     """An exception raised by the candidate's code that the judge does not re-create as such:
     a candidate-defined class, or a library's the judge does not trust by name."""
@@ -208,8 +213,18 @@ class Remote:
         self._refs: dict[int, Ref] = {}
         self._puts: dict[int, _Put] = {}
         self._modules: dict[str, Ref] = {}
+        # True while a test's function runs for the candidate's code (answer_callback).
+        self._answering = False
 
     def request(self, payload: dict[str, Any], kinds: frozenset[str]) -> dict[str, Any]:
+        if self._answering:
+            # The kernel is blocked in the candidate's call of the test's function: a request
+            # now would queue behind that call until the test's deadline, and then take the
+            # kernel down with it. Fail at once instead, inside the candidate's call.
+            raise CallbackError(
+                "a function the test passed into the candidate's code cannot use the "
+                "candidate's objects while that code runs; it can use data only"
+            )
         return check_reply(self._transport(payload), kinds)
 
     def read(self, reply: dict[str, Any]) -> Any:
@@ -300,8 +315,8 @@ class Remote:
                 raise
             return self._container_argument(value, depth)
         text = json.dumps(encoded, allow_nan=False)
-        if len(text) <= PUT_THRESHOLD:
-            return {"data": encoded}
+        if len(text) <= PUT_THRESHOLD or self._answering:
+            return {"data": encoded}  # a callback's answer cannot `put`: see request()
         digest = quick or hashlib.blake2b(text.encode()).digest()
         if memo is not None and memo.value is value and memo.digest == digest:
             return {"ref": memo.handle}
@@ -350,10 +365,13 @@ class Remote:
                 str(k): self.read(check_reply(v, ARGUMENT_KINDS))
                 for k, v in dict(request.get("kwargs", {})).items()
             }
+            self._answering = True
             result = self._callbacks[index](*args, **kwargs)
             answer: dict[str, Any] = {"kind": "value", "value": self.argument(result)}
         except Exception as exc:  # noqa: BLE001 - the candidate's call gets the error back
             answer = {"kind": "raised", "type": type(exc).__name__, "message": str(exc)[:500]}
+        finally:
+            self._answering = False
         return json.dumps(answer, allow_nan=False)
 
 
