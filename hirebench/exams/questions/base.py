@@ -77,11 +77,19 @@ class AuthorContext:
     def add_grader_files(self, folder: Path, files: GraderFiles) -> None:
         """Count a grader's files in the content hash, under their place in graders/, and
         keep their bytes for the loader."""
-        where = folder.relative_to(self.graders_root.resolve()).as_posix()
-        prefix = self.GRADER_PREFIX + ("" if where == "." else where + "/")
+        prefix = self._grader_prefix(folder)
         for path, data in files:
             self.files[prefix + path] = data
             self.blobs[hashlib.sha256(data).hexdigest()] = data
+
+    def count_grader_file(self, folder: Path, name: str, data: bytes) -> None:
+        """Count a file the grader is read with but does not ship (its course's
+        autotests.yml) in the content hash, under its place in graders/."""
+        self.files[self._grader_prefix(folder) + name] = data
+
+    def _grader_prefix(self, folder: Path) -> str:
+        where = folder.relative_to(self.graders_root.resolve()).as_posix()
+        return self.GRADER_PREFIX + ("" if where == "." else where + "/")
 
     def _read(
         self,

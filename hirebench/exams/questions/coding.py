@@ -1,9 +1,9 @@
 """`coding`: a Python task graded in the sandbox by a grader notebook under `graders/`.
 
 The grader's bytes are copied into the spec (and the files it ships into GraderFile rows,
-named by hash in the spec), so a published exam version keeps grading against the notebook
-and files it was published with even after they are edited. The question's
-`points` scale the grader's own test points."""
+named by hash in the spec; its course's AUTOTEST templates as text), so a published exam
+version keeps grading against the notebook, files and templates it was published with even
+after they are edited. The question's `points` scale the grader's own test points."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from hirebench.grading.formats import (
     Problem,
     load_grader,
 )
+from hirebench.grading.formats.autotest import TEMPLATES_FILE
 from hirebench.grading.formats.files import attach_files
 
 DEFAULT_MAX_CHARS = 100_000
@@ -51,6 +52,10 @@ class CodingSpec:
     # The files the grader ships, by path, sha256 and size (exams/grader_files.py); their
     # bytes are in GraderFile rows, and grader_digest covers them.
     grader_files: tuple[dict[str, Any], ...] = ()
+    # The text of the autotests.yml beside the grader that its AUTOTEST directives were read
+    # with ("" for the built-in templates, or a grader without directives): re-read from its
+    # bytes alone, the grader would otherwise fall back to the built-in ones.
+    autotest_templates: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,12 +67,13 @@ class CodingSpec:
             "grader_max_points": self.grader_max_points,
             "max_chars": self.max_chars,
             "grader_files": [dict(ref) for ref in self.grader_files],
+            "autotest_templates": self.autotest_templates,
         }
 
 
 @functools.lru_cache(maxsize=32)
-def _parse(source: str) -> GraderSpec:
-    return load_grader(source.encode("utf-8"))
+def _parse(source: str, autotest_templates: str) -> GraderSpec:
+    return load_grader(source.encode("utf-8"), autotest_templates=autotest_templates)
 
 
 class Coding(QuestionType[CodingSpec]):
@@ -118,6 +124,9 @@ class Coding(QuestionType[CodingSpec]):
         if max_chars is None:
             return None
         ctx.add_grader_files(folder, grader.files)
+        if grader.autotest_templates:
+            # They decide the tests the directives become, so editing them is a new version.
+            ctx.count_grader_file(folder, TEMPLATES_FILE, grader.autotest_templates.encode())
         visible = tuple(
             {
                 "id": test.id,
@@ -138,6 +147,7 @@ class Coding(QuestionType[CodingSpec]):
             grader_max_points=grader.max_points,
             max_chars=int(max_chars),
             grader_files=grader_files.file_refs(grader.files),
+            autotest_templates=grader.autotest_templates,
         )
 
     def spec_from_json(self, data: Mapping[str, Any]) -> CodingSpec:
@@ -151,18 +161,21 @@ class Coding(QuestionType[CodingSpec]):
             max_chars=int(data["max_chars"]),
             # Versions stored before graders shipped files have no such key.
             grader_files=tuple(dict(ref) for ref in data.get("grader_files", ())),
+            # Versions stored before the templates were kept have none: the built-in ones.
+            autotest_templates=str(data.get("autotest_templates", "")),
         )
 
     def grader_spec(self, question: Question) -> GraderSpec:
-        """The stored grader notebook, parsed (cached), with its files from the database,
-        for the grading queue. Raises GraderError when the files are missing or damaged, or
-        do not add up to the digest stored with the question."""
+        """The stored grader notebook, parsed (cached) with its stored AUTOTEST templates, with
+        its files from the database, for the grading queue. Raises GraderError when the files
+        are missing or damaged, or do not add up to the digest stored with the question."""
         spec = self.spec(question)
+        parsed = _parse(spec.grader_source, spec.autotest_templates)
         if not spec.grader_files:
-            return _parse(spec.grader_source)
+            return parsed
         # Fetched for every job, not cached: up to 20 MB each, and checked against its hash
         # every time.
-        grader = attach_files(_parse(spec.grader_source), grader_files.fetch(spec.grader_files))
+        grader = attach_files(parsed, grader_files.fetch(spec.grader_files))
         if grader.digest != spec.grader_digest:
             raise GraderError([Problem("the grader's files do not match its stored digest")])
         return grader
