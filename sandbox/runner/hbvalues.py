@@ -26,6 +26,13 @@ NODE_CHARS = 24
 FLOAT_CHARS = 24  # the longest repr of a float, e.g. -2.2250738585072014e-308
 # numpy arrays of these kinds travel as their raw bytes (base64), not one node per element.
 BINARY_KINDS = "biufc"
+# What decoding may build from a few bytes: the memory of values of a wide dtype
+# ("U200000000"), and, for what comes from the kernel, a range's numbers. The kernel can claim
+# anything, and the judge would exhaust the sandbox's memory building such a value, or the
+# moment a test turned a range into a list, as tests do with what should be a generator.
+MAX_DECODED_BYTES = 4 * MAX_CHARS
+MAX_RANGE = MAX_ITEMS
+_range_limit: int | None = None  # set by decode(max_range=...) while it runs
 
 
 class UnsupportedValue(TypeError):
@@ -262,7 +269,11 @@ def _encode_scientific(value: Any, depth: int, counter: Budget) -> Any:
     )
 
 
-def decode(data: Any) -> Any:
+def decode(data: Any, max_range: int | None = None) -> Any:
+    """The value `data` encodes. With `max_range` (the judge, reading the kernel's answers), a
+    range or RangeIndex of more numbers is malformed; the kernel may receive longer ones."""
+    global _range_limit
+    _range_limit = max_range
     try:
         with _no_cycle_collection():
             return _decode(data, 0)
@@ -271,6 +282,8 @@ def decode(data: Any) -> Any:
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
         # e.g. bad base64, a set of unhashable items, an unparsable date
         raise MalformedValue(f"bad value: {exc}"[:300]) from exc
+    finally:
+        _range_limit = None
 
 
 def _list(data: dict[str, Any], key: str = "v") -> list[Any]:
@@ -347,15 +360,42 @@ def _decode_other_builtin(tag: str, data: dict[str, Any], depth: int) -> Any:
         bounds = _list(data)
         if len(bounds) != 3 or not all(type(n) is str and len(n) <= 5000 for n in bounds):
             raise MalformedValue("bad range")
-        return range(*(int(n) for n in bounds))
+        return _check_range(range(*(int(n) for n in bounds)))
     return _decode_scientific(tag, data, depth)
 
 
-def _dtype(data: dict[str, Any]) -> str:
+def _check_range(value: Any) -> Any:
+    if _range_limit is None:
+        return value
+    try:
+        length = len(value)
+    except OverflowError:  # more numbers than an index can count
+        length = _range_limit + 1
+    if length > _range_limit:
+        raise MalformedValue(f"a range of over {_range_limit} numbers is too long to copy")
+    return value
+
+
+def _dtype(data: dict[str, Any], count: int = 1) -> str:
     dtype = data.get("dtype")
     if type(dtype) is not str or len(dtype) > 64:
         raise MalformedValue("bad dtype")
+    _check_width(dtype, count)
     return dtype
+
+
+def _check_width(name: str, count: int) -> None:
+    """Refuses `count` values of a dtype so wide that building them would take more memory
+    than a value may: whoever claims them could not have held them itself."""
+    import pandas as pd
+
+    try:
+        dtype: Any = pd.api.types.pandas_dtype(name)
+    except (TypeError, ValueError):
+        return  # not a dtype at all: the constructor refuses it
+    itemsize = getattr(getattr(dtype, "subtype", None) or dtype, "itemsize", 0)
+    if type(itemsize) is int and itemsize * max(count, 1) > MAX_DECODED_BYTES:
+        raise MalformedValue(f"{count} values of dtype {name} take more memory than a value may")
 
 
 def _decode_binary_array(data: dict[str, Any]) -> Any:
@@ -401,12 +441,12 @@ def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:
             if not all(type(n) is int and n >= 0 for n in shape):
                 raise MalformedValue("bad shape")
             items = [_decode(item, depth + 1) for item in _list(data)]
-            return np.array(items, dtype=np.dtype(_dtype(data))).reshape(shape)
+            return np.array(items, dtype=np.dtype(_dtype(data, len(items)))).reshape(shape)
         if tag == "range":
             bounds = [data.get(key) for key in ("start", "stop", "step")]
             if not all(type(n) is int for n in bounds):
                 raise MalformedValue("bad range")
-            return pd.RangeIndex(*bounds, name=_decode(data["name"], depth + 1))
+            return _check_range(pd.RangeIndex(*bounds, name=_decode(data["name"], depth + 1)))
         if tag == "multiindex":
             tuples = [_decode(item, depth + 1) for item in _list(data)]
             names = [_decode(name, depth + 1) for name in _list(data, "names")]
@@ -415,12 +455,16 @@ def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:
             return pd.MultiIndex.from_tuples(tuples, names=names)
         if tag == "index":
             items = [_decode(item, depth + 1) for item in _list(data)]
-            return pd.Index(items, dtype=_dtype(data), name=_decode(data["name"], depth + 1))
+            dtype = _dtype(data, len(items))
+            return pd.Index(items, dtype=dtype, name=_decode(data["name"], depth + 1))
         if tag == "series":
             items = [_decode(item, depth + 1) for item in _list(data)]
             index = _decode(data["index"], depth + 1)
             return pd.Series(
-                items, index=index, dtype=_dtype(data), name=_decode(data["name"], depth + 1)
+                items,
+                index=index,
+                dtype=_dtype(data, len(items)),
+                name=_decode(data["name"], depth + 1),
             )
         if tag == "frame":
             columns = _decode(data["columns"], depth + 1)
@@ -429,6 +473,8 @@ def _decode_scientific(tag: str, data: dict[str, Any], depth: int) -> Any:
             values = _list(data)
             if len(dtypes) != len(values) or len(values) != len(columns):
                 raise MalformedValue("frame columns, dtypes and values differ in length")
+            for column, dtype in zip(values, dtypes, strict=True):
+                _dtype({"dtype": dtype}, len(column) if type(column) is list else 1)
             frame = pd.DataFrame(
                 {
                     i: pd.Series(
