@@ -105,33 +105,66 @@ REQUEST_PROMPT = "hb-request:"
 CALLBACK_PROMPT = "hb-callback:"
 
 _current_nonce = ""
+COMM_TARGET = "hirebench.refs"
 
 
 def serve(nonce: str, request_b64: str | None = None) -> None:
-    """Answer one request. Without `request_b64` the request is read with input(): the judge
-    answers the kernel's input request over the stdin channel, so a large argument never
-    becomes cell source that IPython would have to scan."""
+    """Answer one request sent as a cell. Without `request_b64` the request is read with
+    input(): the judge answers the kernel's input request over the stdin channel, so a large
+    argument never becomes cell source that IPython would have to scan."""
     global _current_nonce
     _current_nonce = nonce
-    try:
+
+    def read() -> Any:
         if request_b64 is None:
-            request = json.loads(_ask_judge(REQUEST_PROMPT + nonce))
-        else:
-            request = json.loads(base64.b64decode(request_b64, validate=True))
-        reply = _perform(request)
-    except BadRequest as exc:
-        reply = {"kind": "error", "message": str(exc)[:MESSAGE_LIMIT]}
-    except (ValueError, TypeError, RecursionError) as exc:  # undecodable request or data
-        reply = {"kind": "error", "message": f"bad request: {_message(exc)}"[:MESSAGE_LIMIT]}
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - the judge must get an answer, whatever broke
-        reply = {"kind": "error", "message": _message(exc)}
-    text = json.dumps(reply, allow_nan=False)
+            return json.loads(_ask_judge(REQUEST_PROMPT + nonce))
+        return json.loads(base64.b64decode(request_b64, validate=True))
+
+    text = json.dumps(_answer(read), allow_nan=False)
     # The leading newline keeps the reply on a line of its own after a partial line the
     # candidate's code printed.
     sys.stdout.write("\n" + nonce + text + "\n")
     sys.stdout.flush()
+
+
+def _answer(read: Callable[[], Any]) -> dict[str, Any]:
+    try:
+        return _perform(read())
+    except BadRequest as exc:
+        return {"kind": "error", "message": str(exc)[:MESSAGE_LIMIT]}
+    except (ValueError, TypeError, RecursionError) as exc:  # undecodable request or data
+        return {"kind": "error", "message": f"bad request: {_message(exc)}"[:MESSAGE_LIMIT]}
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the judge must get an answer, whatever broke
+        return {"kind": "error", "message": _message(exc)}
+
+
+def open_channel() -> None:
+    """Accept requests as comm messages too: they skip a cell's parsing and history, the
+    larger part of a small request's cost. Requests that carry the judge's functions still
+    come as cells, since only a cell may ask the judge for input."""
+    from IPython import get_ipython
+
+    get_ipython().kernel.comm_manager.register_target(COMM_TARGET, _comm_opened)
+
+
+def _comm_opened(comm: Any, _message: Any) -> None:
+    comm.on_msg(lambda message: _comm_request(comm, message))
+
+
+def _comm_request(comm: Any, message: dict[str, Any]) -> None:
+    global _current_nonce
+    data = message.get("content", {}).get("data", {})
+    nonce = str(data.get("nonce", ""))
+    _current_nonce = nonce
+    try:
+        reply = _answer(lambda: json.loads(str(data.get("request", ""))))
+    except KeyboardInterrupt:
+        # The judge's watchdog stopped a request past its deadline; inside a comm handler the
+        # interrupt must end here, or it would take the kernel's event loop with it.
+        reply = {"kind": "error", "message": "interrupted at the test's deadline"}
+    comm.send({"nonce": nonce, "reply": json.dumps(reply, allow_nan=False)})
 
 
 def _ask_judge(prompt: str) -> str:

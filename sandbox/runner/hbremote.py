@@ -352,6 +352,11 @@ class Remote:
             "side; pass data, a function, or an object obtained from the candidate"
         )
 
+    @property
+    def callbacks_given(self) -> bool:
+        """Whether a judge function has been handed to the candidate's code."""
+        return bool(self._callbacks)
+
     def answer_callback(self, request_text: str) -> str:
         """Run a judge function the candidate's code called; the answer as JSON text. The
         arguments are the candidate's (data or references), like any test input."""

@@ -46,7 +46,7 @@ sys.path.insert(0, RUNNER_DIR)
 import hbremote  # noqa: E402
 import hbvalues  # noqa: E402
 import zmq  # noqa: E402
-from hbrefs import CALLBACK_PROMPT, REQUEST_PROMPT  # noqa: E402
+from hbrefs import CALLBACK_PROMPT, COMM_TARGET, REQUEST_PROMPT  # noqa: E402
 
 MAX_LINE_BYTES = 50_000_000
 CELL_OUTPUT_LIMIT = 64_000
@@ -148,6 +148,7 @@ class Kernel:
         # An execution a test's deadline left running, and when to stop waiting for it.
         self.abandoned: tuple[str, float] | None = None
         self.remote: hbremote.Remote | None = None  # set by the judge; answers callbacks
+        self.comm_id: str | None = None  # hbrefs' comm channel, once open
         self.poller = zmq.Poller()
         self.poller.register(self.kc.iopub_channel.socket, zmq.POLLIN)
         self.poller.register(self.kc.stdin_channel.socket, zmq.POLLIN)
@@ -201,10 +202,23 @@ class Kernel:
             store_history=store_history,
             allow_stdin=answer_input is not None,
         )
+        return self._collect(msg_id, execution, timeout, answer_input)
+
+    def _collect(
+        self,
+        msg_id: str,
+        execution: Execution,
+        timeout: float,
+        answer_input: Callable[[str], str] | None,
+        answered: Callable[[Execution], bool] | None = None,
+    ) -> Execution:
+        """Gather what the kernel publishes for one shell request until it is idle again, or
+        until `answered` says the reply is in (the kernel's closing status is then left to be
+        skipped, as it belongs to a request no one waits for)."""
         watchdog = Watchdog(self.control, timeout)
         hard_deadline = time.monotonic() + timeout + INTERRUPT_GRACE
         try:
-            while not execution.idle:
+            while not execution.idle and not (answered is not None and answered(execution)):
                 if time.monotonic() > hard_deadline:
                     self.alive = False
                     execution.status = "timeout"
@@ -268,12 +282,65 @@ class Kernel:
         self.alive = False
         raise KernelGone("the candidate's kernel stopped answering interrupts")
 
+    def open_channel(self) -> None:
+        """Open hbrefs' comm channel, before any of the candidate's code runs. Requests then
+        skip a cell's parsing; without the channel they still go as cells."""
+        if self.run('__import__("hbrefs").open_channel()', 30).status != "ok":
+            return
+        comm_id = secrets.token_hex(16)
+        message = self.kc.session.msg(
+            "comm_open", {"comm_id": comm_id, "target_name": COMM_TARGET, "data": {}}
+        )
+        self.kc.shell_channel.send(message)
+        self._collect(message["header"]["msg_id"], Execution(CELL_OUTPUT_LIMIT), 30, None)
+        self.comm_id = comm_id
+
     def request(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
-        """One remote-reference request (hbrefs in the kernel). The kernel reads the request
-        with an input request and answers on the cell's stdout after a per-request nonce, so
-        nothing else the candidate prints can pass for it."""
+        """One remote-reference request (hbrefs in the kernel), as a comm message, or as a
+        cell once the judge's functions are in play (only a cell may ask for input)."""
         nonce = secrets.token_hex(16)
         body = json.dumps(payload, allow_nan=False)
+        # Once a test has handed the candidate's code a function of its own, any later request
+        # may call it (a generator consumed later), so from then on every request is a cell.
+        handed_out = self.remote is not None and self.remote.callbacks_given
+        if self.comm_id is not None and not handed_out:
+            return self._request_by_comm(nonce, body, timeout)
+        return self._request_by_cell(nonce, body, timeout)
+
+    def _request_by_comm(self, nonce: str, body: str, timeout: float) -> dict[str, Any]:
+        if not self.alive:
+            raise KernelGone("the candidate's kernel is no longer running")
+        self._settle()
+        message = self.kc.session.msg(
+            "comm_msg", {"comm_id": self.comm_id, "data": {"nonce": nonce, "request": body}}
+        )
+        self.kc.shell_channel.send(message)
+        msg_id = message["header"]["msg_id"]
+        execution = self._collect(
+            msg_id,
+            Execution(PROBE_REPLY_LIMIT),
+            timeout,
+            None,
+            lambda execution: any(
+                isinstance(data, dict) and data.get("nonce") == nonce
+                for data in execution.comm_data
+            ),
+        )
+        if execution.status == "timeout":
+            raise TestTimeout()
+        for data in execution.comm_data:
+            if isinstance(data, dict) and data.get("nonce") == nonce:
+                reply = json.loads(str(data.get("reply")))
+                if type(reply) is not dict:
+                    raise hbvalues.MalformedValue("bad reply from the kernel")
+                return reply
+        detail = f" ({execution.error})" if execution.error else ""
+        raise RuntimeError(f"the candidate's kernel could not answer{detail}"[:500])
+
+    def _request_by_cell(self, nonce: str, body: str, timeout: float) -> dict[str, Any]:
+        """The kernel reads the request with an input request (or from the cell, when small)
+        and answers on the cell's stdout after the nonce, so nothing else the candidate prints
+        can pass for it."""
 
         def answer(prompt: str) -> str:
             if prompt == REQUEST_PROMPT + nonce:
@@ -309,6 +376,7 @@ class Execution:
         self.used = 0
         self.truncated = False
         self.error = ""
+        self.comm_data: list[Any] = []
         self.status = "ok"
         self.idle = False
 
@@ -326,6 +394,8 @@ class Execution:
             self.error = f"{content.get('ename')}: {content.get('evalue')}"[:500]
             if self.status == "ok":
                 self.status = "error"
+        elif kind == "comm_msg":
+            self.comm_data.append(content.get("data"))
 
     def _keep(self, name: str, text: str) -> None:
         if self.used + len(text) > self.limit:
@@ -679,6 +749,7 @@ def main() -> None:
     import numpy  # noqa: F401 - warm: decoding and grader setup need them
     import pandas  # noqa: F401
 
+    kernel.open_channel()  # while warm, before the candidate's code can touch hbrefs
     channel.emit({"ready": True})
     header = channel.receive()
     judge = Judge(kernel, channel)
