@@ -17,6 +17,7 @@ import builtins
 import contextlib
 import hashlib
 import json
+import numbers
 import re
 import sys
 import types
@@ -483,8 +484,16 @@ class Ref:
         """The judge's own class of the kernel object's type, when the judge has one by that
         name (a generator, a function, numpy's ndarray), so `isinstance(gen,
         types.GeneratorType)` holds as it does in one namespace. `type(ref)` stays Ref, and
-        comparisons stay refused: a type claim answers isinstance() and nothing else."""
-        return judge_class(object.__getattribute__(self, "_hb_type")) or Ref
+        comparisons stay refused: a type claim answers isinstance() and nothing else.
+
+        Never a number or None, though: those always cross as data, so a reference claiming
+        to be one is a candidate's class named `builtins.float` (or a tampered kernel), and
+        `isinstance(x, float)` is the guard graders write before `abs(x - expected) < tol`,
+        whose subtraction the candidate's object would answer."""
+        claimed = judge_class(object.__getattribute__(self, "_hb_type"))
+        if claimed is None or claimed is type(None) or issubclass(claimed, numbers.Number):
+            return Ref
+        return claimed
 
     def _hb_data(self, op: str, expected: type, **fields: Any) -> Any:
         return self._hb_remote.ask_data(op, expected, target={"ref": self._hb_id}, **fields)
