@@ -395,7 +395,7 @@ def _check_width(name: str, count: int) -> None:
         return  # not a dtype at all: the constructor refuses it
     itemsize = getattr(getattr(dtype, "subtype", None) or dtype, "itemsize", 0)
     if type(itemsize) is int and itemsize * max(count, 1) > MAX_DECODED_BYTES:
-        raise MalformedValue(f"{count} values of dtype {name} take more memory than a value may")
+        raise MalformedValue(f"values of dtype {name} would take more memory than a value may")
 
 
 def _decode_binary_array(data: dict[str, Any]) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ EMPTY = {"t": "index", "dtype": "int64", "name": {"t": "none"}, "v": []}
 ALL_TESTS = {
     "account_visible",
     "account_hidden",
+    "mean_hidden",
     "totals_visible",
     "totals_hidden",
     "forever_hidden",
@@ -88,6 +90,28 @@ def test_a_short_range_and_a_narrow_dtype_still_decode() -> None:
     assert hbvalues.decode({"t": "pyrange", "v": ["0", "10", "2"]}, max_range=10) == range(0, 10, 2)
     scalar = hbvalues.decode({"t": "np.scalar", "dtype": "<U5", "v": {"t": "str", "v": "abc"}})
     assert scalar == "abc" and type(scalar) is np.str_
+
+
+def _reference(type_name: str) -> Any:
+    remote = hbremote.Remote(lambda request: {"kind": "data", "value": hbvalues.encode(None)})
+    reply = {"kind": "ref", "id": 3, "type": type_name}
+    return remote.read({**reply, "callable": False, "class": False, "iterator": False})
+
+
+def test_a_reference_never_passes_for_a_number() -> None:
+    # Numbers and None always cross as data: a reference claiming one is an impostor, and
+    # isinstance(x, float) is the guard before `abs(x - expected) < tol`.
+    for claim, kind in [
+        ("builtins.float", float),
+        ("builtins.int", int),
+        ("builtins.bool", int),
+        ("builtins.complex", complex),
+        ("builtins.NoneType", type(None)),
+        ("numpy.float64", float),
+    ]:
+        assert not isinstance(_reference(claim), kind), claim
+    assert isinstance(_reference("builtins.list"), list)  # too large to copy, say
+    assert isinstance(_reference("builtins.generator"), types.GeneratorType)
 
 
 def _callback_request(index: int, *args: dict[str, Any]) -> str:

@@ -43,6 +43,9 @@ class Account:
     def history(self):
         return list(self.deposits)
 
+    def mean_deposit(self):
+        return self.balance() / len(self.deposits)
+
 
 def running_totals(numbers):
     total = 0
@@ -98,6 +101,19 @@ except ValueError:
 else:
     raise AssertionError("{CANARY}: a negative deposit must raise ValueError")
 assert_equal(acct.balance(), sum(amounts))
+"""
+
+# The guard graders write before a tolerance check: only data is really a float.
+MEAN_HIDDEN = f"""\
+# {CANARY}
+rng = random.Random(31337)
+amounts = [rng.randint(1, 500) for _ in range(rng.randint(3, 9))]
+acct = Account("mean")
+for amount in amounts:
+    acct.deposit(amount)
+mean = acct.mean_deposit()
+assert isinstance(mean, float)
+assert abs(mean - sum(amounts) / len(amounts)) < 1e-9
 """
 
 TOTALS_VISIBLE = "assert_equal(list(running_totals([1, 2, 3])), [1, 3, 6])\n"
@@ -183,6 +199,7 @@ def main() -> None:
         cell(SOLUTION, role="solution", id="answer"),
         test(ACCOUNT_VISIBLE, "account_visible"),
         test(ACCOUNT_HIDDEN, "account_hidden", hidden=True),
+        test(MEAN_HIDDEN, "mean_hidden", hidden=True),
         test(TOTALS_VISIBLE, "totals_visible"),
         test(TOTALS_HIDDEN, "totals_hidden", hidden=True),
         test(FOREVER_HIDDEN, "forever_hidden", hidden=True),

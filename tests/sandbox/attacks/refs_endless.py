@@ -22,6 +22,9 @@ class Account:
     def history(self):
         return list(self.deposits)
 
+    def mean_deposit(self):
+        return self.balance() / len(self.deposits)
+
 
 def running_totals(numbers):
     # Correct totals first, then an endless tail of zeros: list() never returns.

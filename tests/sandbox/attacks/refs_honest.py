@@ -20,6 +20,9 @@ class Account:
     def history(self):
         return list(self.deposits)
 
+    def mean_deposit(self):
+        return self.balance() / len(self.deposits)
+
 
 def running_totals(numbers):
     total = 0

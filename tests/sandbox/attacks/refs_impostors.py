@@ -1,9 +1,10 @@
 # Objects that pass themselves off as something else: classes that name themselves
-# builtins.list and builtins.dict (so isinstance() on the judge's side believes them), an
-# object whose __class__ changes under the test, a metaclass whose isinstance always agrees,
-# a module object named after the judge's main module, and exceptions that impersonate the
-# judge's (AssertionError, StopIteration) or whose __str__ raises, loops or is huge. The
-# answers are wrong; a claim may answer isinstance() but never a comparison.
+# builtins.float (and say they are no distance from any number), builtins.list and
+# builtins.dict, an object whose __class__ changes under the test, a metaclass whose
+# isinstance always agrees, a module object named after the judge's main module, and
+# exceptions that impersonate the judge's (AssertionError, StopIteration) or whose __str__
+# raises, loops or is huge. The answers are wrong; a claim may answer isinstance() for a
+# container, never for a number, and never a comparison.
 import types
 
 
@@ -39,6 +40,22 @@ FakeDict.__module__ = "builtins"
 FakeDict.__qualname__ = FakeDict.__name__ = "dict"
 
 
+class FakeFloat:
+    """Claims to be a float, and says it is no distance from any number."""
+
+    def __sub__(self, other):
+        return 0.0
+
+    __rsub__ = __sub__
+
+    def __abs__(self):
+        return 0.0
+
+
+FakeFloat.__module__ = "builtins"
+FakeFloat.__qualname__ = FakeFloat.__name__ = "float"
+
+
 class Agreeable(type):
     def __instancecheck__(cls, obj):
         return True
@@ -61,6 +78,9 @@ class Account(metaclass=Agreeable):
 
     def history(self):
         return FakeList(self.count)
+
+    def mean_deposit(self):
+        return FakeFloat()
 
 
 def _exception(name, message_of):
