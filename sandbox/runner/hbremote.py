@@ -610,6 +610,14 @@ def _binary(op: str) -> Callable[[Ref, Any], Any]:
     def method(self: Ref, other: Any, modulo: Any = None) -> Any:
         if modulo is not None:
             return NotImplemented
+        if _is_number(other):
+            # `abs(answer - expected) < tol` would hand the trusted number to the candidate's
+            # __sub__, which may answer 0 whatever it is: a comparison in disguise.
+            raise ReferenceComparisonError(
+                f"arithmetic between a candidate object ({type_name(self)}) and a number is "
+                f"refused, since the candidate's code would compute the result; {COMPARE_HINT} "
+                "(for example float(obj))"
+            )
         try:
             argument = self._hb_remote.argument(other)
         except TypeError:
@@ -618,6 +626,13 @@ def _binary(op: str) -> Callable[[Ref, Any], Any]:
 
     method.__name__ = op
     return method
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool | int | float | complex):
+        return True
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.number | numpy.ndarray)
 
 
 def _unary(op: str) -> Callable[[Ref], Any]:

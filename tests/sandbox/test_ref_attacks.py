@@ -46,6 +46,7 @@ ALL_TESTS = {
     "account_visible",
     "account_hidden",
     "mean_hidden",
+    "mean_unguarded",
     "totals_visible",
     "totals_hidden",
     "forever_hidden",

@@ -333,7 +333,7 @@ def test_complex_numbers_cross_as_data(kernel: Kernel) -> None:
     assert type(conjugated) is np.complex64 and conjugated == np.complex64(1 - 1j)
 
 
-def test_arithmetic_on_references_runs_in_the_kernel(kernel: Kernel) -> None:
+def test_arithmetic_between_references_runs_in_the_kernel(kernel: Kernel) -> None:
     kernel.run(
         """
         class Vector:
@@ -359,14 +359,24 @@ def test_arithmetic_on_references_runs_in_the_kernel(kernel: Kernel) -> None:
         """
     )
     v = kernel.remote.lookup("v")
-    assert (v + v).xs == [6, 8] and (1 + v).xs == [4, 5] and (2 * v).xs == [6, 8]
-    assert (-v).xs == [-3, -4] and abs(v) == 5.0 and v @ v == 25
-    assert (np.float64(1.0) + v).xs == [4.0, 5.0]
-    same = v
-    same += 1
-    assert same is v and kernel.namespace["v"].xs == [4, 5]
+    assert (v + v).xs == [6, 8] and (-v).xs == [-3, -4] and abs(v) == 5.0 and v @ v == 25
     with pytest.raises(TypeError):
         v - v
+    # A number would reach the candidate's operator, which could answer 0 to
+    # `abs(answer - expected)` whatever `expected` is: refused, both ways round and in place.
+    for attempt in (
+        lambda: 1 + v,
+        lambda: v * 2,
+        lambda: np.float64(1.0) + v,
+        lambda: v - 0.5,
+        lambda: np.array([1.0, 2.0]) - v,
+    ):
+        with pytest.raises(hbremote.ReferenceComparisonError, match="and a number"):
+            attempt()
+    same = v
+    with pytest.raises(hbremote.ReferenceComparisonError):
+        same += 1
+    assert kernel.namespace["v"].xs == [3, 4]
 
 
 # exceptions ---------------------------------------------------------------------------------

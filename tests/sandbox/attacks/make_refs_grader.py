@@ -116,6 +116,19 @@ assert isinstance(mean, float)
 assert abs(mean - sum(amounts) / len(amounts)) < 1e-9
 """
 
+# The same tolerance check with no guard, as numerical courses write it: a candidate object's
+# __sub__ must never see the expected value.
+MEAN_UNGUARDED = f"""\
+# {CANARY}
+rng = random.Random(4242)
+amounts = [rng.randint(1, 500) for _ in range(rng.randint(3, 9))]
+acct = Account("unguarded")
+for amount in amounts:
+    acct.deposit(amount)
+assert abs(acct.mean_deposit() - sum(amounts) / len(amounts)) < 1e-9
+np.testing.assert_allclose(acct.mean_deposit(), sum(amounts) / len(amounts))
+"""
+
 TOTALS_VISIBLE = "assert_equal(list(running_totals([1, 2, 3])), [1, 3, 6])\n"
 
 TOTALS_HIDDEN = f"""\
@@ -200,6 +213,7 @@ def main() -> None:
         test(ACCOUNT_VISIBLE, "account_visible"),
         test(ACCOUNT_HIDDEN, "account_hidden", hidden=True),
         test(MEAN_HIDDEN, "mean_hidden", hidden=True),
+        test(MEAN_UNGUARDED, "mean_unguarded", hidden=True),
         test(TOTALS_VISIBLE, "totals_visible"),
         test(TOTALS_HIDDEN, "totals_hidden", hidden=True),
         test(FOREVER_HIDDEN, "forever_hidden", hidden=True),
