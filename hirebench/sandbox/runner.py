@@ -248,13 +248,16 @@ class Sandbox:
             raise SandboxError("the sandbox judge did not accept the job")
         cells: list[Any] = []
         tests: list[Any] = []
-        for step in job["steps"]:
-            self._send(step)
+        for batch in _batches(job["steps"]):
+            self._send({"steps": batch})
             answer = self._read_message(deadline - time.monotonic(), self.limits.report_bytes)
-            result = answer.get("result")
-            if type(result) is not dict:
-                raise SandboxError("the sandbox judge did not report the step's result")
-            (tests if step["kind"] == "test" else cells).append(result)
+            results = answer.get("results")
+            if type(results) is not list or len(results) != len(batch):
+                raise SandboxError("the sandbox judge did not report the steps' results")
+            for step, result in zip(batch, results, strict=True):
+                if type(result) is not dict:
+                    raise SandboxError("the sandbox judge did not report a step's result")
+                (tests if step["kind"] == "test" else cells).append(result)
         self._send({"end": True})
         final = self._read_message(deadline - time.monotonic())
         seconds = [float(r.get("seconds") or 0) for r in cells if isinstance(r, dict)]
@@ -289,6 +292,20 @@ class Sandbox:
             except APIError as exc:
                 log.warning("could not remove sandbox %s: %s", self.container.short_id, exc)
             self.container = None
+
+
+def _batches(steps: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Steps in the order they are sent: each cell on its own, consecutive tests together.
+    A test's code still enters the sandbox only after every cell before it has run; tests in
+    a row have no cell between them to protect, and one exchange instead of ten saves the
+    Docker daemons relaying each message."""
+    batches: list[list[dict[str, Any]]] = []
+    for step in steps:
+        if step["kind"] == "test" and batches and batches[-1][-1]["kind"] == "test":
+            batches[-1].append(step)
+        else:
+            batches.append([step])
+    return batches
 
 
 def reap_orphans(client: docker.DockerClient) -> int:

@@ -44,7 +44,7 @@ DATA_ONLY = frozenset({"data", "raised", "error"})
 ARGUMENT_KINDS = frozenset({"data", "ref"})
 REPLY_FIELDS = {
     "data": ({"value"}, set()),
-    "ref": ({"id", "type", "callable", "class", "iterator"}, {"note"}),
+    "ref": ({"id", "type", "callable", "class", "iterator"}, {"note", "method"}),
     "raised": ({"type", "module", "message"}, {"builtin"}),
     "missing": (set(), set()),
     "error": ({"message"}, set()),
@@ -129,6 +129,8 @@ def check_reply(reply: Any, kinds: frozenset[str]) -> dict[str, Any]:
         raise hbvalues.MalformedValue(f"a {kind} reply with the wrong fields")
     if kind in ("ref", "description"):
         _check_description(reply)
+    if "method" in reply and type(reply["method"]) is not bool:
+        raise hbvalues.MalformedValue("a reference with a bad method flag")
     if kind == "raised" or kind == "error" or (kind == "ref" and "note" in reply):
         for key in ("type", "module", "message", "builtin", "note"):
             if key in reply and (type(reply[key]) is not str or len(reply[key]) > MESSAGE_LIMIT):
@@ -210,6 +212,8 @@ class Remote:
 
     def __init__(self, transport: Transport) -> None:
         self._callbacks: list[Callable[..., Any]] = []
+        # (type, attribute) pairs the kernel reported as methods its class defines.
+        self._methods: set[tuple[str, str]] = set()
         self._transport = transport
         self._refs: dict[int, Ref] = {}
         self._puts: dict[int, _Put] = {}
@@ -303,6 +307,8 @@ class Remote:
 
     def argument(self, value: Any, depth: int = 0) -> dict[str, Any]:
         """How `value` travels into the kernel: data, a reference, or a container of them."""
+        if isinstance(value, MethodCall):
+            value = value._hb_resolve()
         if isinstance(value, Ref):
             if object.__getattribute__(value, "_hb_remote") is not self:
                 raise TypeError("a reference from another sandbox cannot be used here")
@@ -503,7 +509,16 @@ class Ref:
     def __getattr__(self, name: str) -> Any:
         if not _forwardable(name):
             raise AttributeError(name)
-        return self._hb_ask("getattr", name=name)
+        remote = self._hb_remote
+        key = (object.__getattribute__(self, "_hb_type"), name)
+        if key in remote._methods:
+            return MethodCall(self, name)
+        reply = remote.request(
+            {"op": "getattr", "target": {"ref": self._hb_id}, "name": name}, GENERAL
+        )
+        if reply.get("method") is True:
+            remote._methods.add(key)
+        return remote.read(reply)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if not _forwardable(name):
@@ -604,6 +619,49 @@ class Ref:
     __reduce__ = _refused("pickling")
     __reduce_ex__ = _refused("pickling")
     __getstate__ = _refused("pickling")
+
+
+class MethodCall:
+    """`obj.method` where the kernel has said that the object's class defines `method` as a
+    plain function: a call is then one request (callattr) instead of an attribute request and
+    a call. Any other use asks for the attribute itself and acts on that reference."""
+
+    __slots__ = ("_hb_name", "_hb_owner")
+
+    def __init__(self, owner: Ref, name: str) -> None:
+        self._hb_owner = owner
+        self._hb_name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        remote = self._hb_owner._hb_remote
+        return self._hb_owner._hb_ask(
+            "callattr",
+            name=self._hb_name,
+            args=[remote.argument(arg) for arg in args],
+            kwargs={key: remote.argument(arg) for key, arg in kwargs.items()},
+        )
+
+    def _hb_resolve(self) -> Any:
+        return self._hb_owner._hb_ask("getattr", name=self._hb_name)
+
+    def __getattr__(self, name: str) -> Any:
+        if not _forwardable(name):
+            raise AttributeError(name)
+        return getattr(self._hb_resolve(), name)
+
+    def __repr__(self) -> str:
+        return repr(self._hb_resolve())
+
+
+def _resolved(name: str) -> Callable[..., Any]:
+    def forward(self: MethodCall, *args: Any) -> Any:
+        return getattr(self._hb_resolve(), name)(*args)
+
+    return forward
+
+
+for _name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__hash__"):
+    setattr(MethodCall, _name, _resolved(_name))
 
 
 def _binary(op: str) -> Callable[[Ref, Any], Any]:

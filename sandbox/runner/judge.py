@@ -4,10 +4,10 @@ the candidate's kernel, which it drives over the Jupyter protocol.
 Protocol on stdin and a private copy of stdout, one JSON object per line:
   judge -> {"ready": true}
   host  -> header {"nonce", "cell_timeout", "files"}      judge -> {"started": true}
-  host  -> one step {"kind", "label", "source", ...}      judge -> {"result": {...}}
-  ... one step at a time, in notebook order ...
+  host  -> {"steps": [{"kind", "label", "source", ...}]}  judge -> {"results": [{...}]}
+  ... in notebook order: each cell alone, consecutive tests together ...
   host  -> {"end": true}                                  judge -> {"nonce", "kernel_alive", ...}
-A step's code arrives only once every earlier step has run, and test code lives only in this
+A test's code arrives only once every cell before it has run, and test code lives only in this
 process's memory: it never enters the candidate's kernel or the container's filesystem.
 
 Candidate cells run in the kernel. Grader cells run there too (the candidate's cells depend on
@@ -757,10 +757,11 @@ def main() -> None:
     channel.emit({"started": True})
     cell_timeout = float(header["cell_timeout"])
     while True:
-        step = channel.receive()
-        if step.get("end"):
+        message = channel.receive()
+        if message.get("end"):
             break
-        channel.emit({"result": judge.run_step(step, cell_timeout)})
+        steps = list(message["steps"])
+        channel.emit({"results": [judge.run_step(step, cell_timeout) for step in steps]})
     channel.emit(
         {
             "nonce": header["nonce"],

@@ -462,6 +462,32 @@ def test_a_reference_answers_isinstance_with_the_judges_class(kernel: Kernel) ->
         bool(generator == generator)
 
 
+def test_a_known_method_is_called_in_one_request(kernel: Kernel) -> None:
+    kernel.run(
+        """
+        class Counter:
+            def __init__(self):
+                self.n = 0
+            def step(self, by=1):
+                self.n += by
+                return self.n
+        a, b = Counter(), Counter()
+        b.step = lambda by=1: 99  # an instance attribute shadows the method
+        """
+    )
+    a, b = kernel.remote.lookup("a"), kernel.remote.lookup("b")
+    assert a.step() == 1  # the first call asks for the attribute, then calls it
+    kernel.transport.requests.clear()
+    assert a.step(by=2) == 3 and a.step() == 4
+    assert kernel.transport.ops() == ["callattr", "callattr"]
+    assert b.step() == 99  # shadowed on the instance: still the object's own attribute
+    method = a.step
+    assert isinstance(method, hbremote.MethodCall)
+    with pytest.raises(hbremote.ReferenceComparisonError):
+        bool(method == method)
+    assert kernel.remote.lookup("a").n == 4
+
+
 def test_judge_side_objects_cannot_be_passed_in(kernel: Kernel) -> None:
     kernel.run("def apply(f, x):\n    return f(x)\n")
     apply = kernel.remote.lookup("apply")
