@@ -525,8 +525,7 @@ def test_a_course_dispatch_is_any_expression_on_the_snippets_value() -> None:
     # x is 3 ("odd"); x - 5 gives None, which IPython does not display: nbgrader then finds no
     # type and uses `default`, whatever the templates call None.
     assert spec.tests[0].source == (
-        'assert str(x % 2) == "1", "wrong parity of x"\n\n'
-        'assert str(x - 5) == "-2", "wrong x - 5"'
+        'assert str(x % 2) == "1", "wrong parity of x"\n\nassert str(x - 5) == "-2", "wrong x - 5"'
     )
 
 

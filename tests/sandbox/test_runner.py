@@ -91,9 +91,7 @@ def test_wall_clock_timeout_kills_and_removes(docker_engine: docker.DockerClient
         "nonce": "n",
         "cell_timeout": 60,
         "files": [],
-        "steps": [
-            {"kind": "cell", "label": "solution", "source": "import time\ntime.sleep(30)"}
-        ],
+        "steps": [{"kind": "cell", "label": "solution", "source": "import time\ntime.sleep(30)"}],
     }
     started = time.monotonic()
     with pytest.raises(SandboxError, match="did not answer within 3 s"):
