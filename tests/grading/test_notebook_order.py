@@ -175,7 +175,9 @@ def test_tests_read_the_candidates_plot_and_use_nose_asserts(sandboxes: PooledSa
         ),
         graded(
             "ax = plt.gca()\nassert_equal(ax.get_title(), 'squares')\n"
-            "assert_equal(ax.lines[0].get_xydata().tolist(), [[0, 0], [1, 1], [2, 4]])",
+            "assert_equal(ax.lines[0].get_xydata().tolist(), [[0, 0], [1, 1], [2, 4]])\n"
+            "assert len(plt.get_fignums()) == 1\nplt.close('all')\n"
+            "assert plt.get_fignums() == []",
             "reads_plot",
         ),
     )
