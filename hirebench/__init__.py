@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import lazy_gettext
 
 from hirebench import cli, web, wiring
 from hirebench.config import build_config
@@ -45,6 +46,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    # Flask-Login flashes its own English default; a lazy string, made a str at flash time,
+    # is translated into the language of the request that was turned away.
+    login_manager.login_message = lazy_gettext("Please log in to access this page.")
+    login_manager.localize_callback = str
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     mail.init_app(app)

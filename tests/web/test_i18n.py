@@ -21,6 +21,14 @@ def test_browser_language_picks_chinese(client) -> None:  # type: ignore[no-unty
     assert "登录" in html and "保持登录" in html
 
 
+def test_the_log_in_first_message_speaks_the_browsers_language(client) -> None:  # type: ignore[no-untyped-def]
+    zh = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    page = client.get("/hr/", headers=zh, follow_redirects=True).get_data(as_text=True)
+    assert "请先登录，再访问此页面。" in page and "Please log in" not in page
+    page = client.get("/hr/", headers={"Accept-Language": "en"}, follow_redirects=True)
+    assert "Please log in to access this page." in page.get_data(as_text=True)
+
+
 def test_english_by_default(client) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/login", headers={"Accept-Language": "fr-FR"}).get_data(as_text=True)
     assert '<html lang="en">' in html and "Keep me signed in" in html
