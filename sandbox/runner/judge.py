@@ -5,7 +5,7 @@ Protocol on stdin and a private copy of stdout, one JSON object per line:
   judge -> {"ready": true}
   host  -> header {"nonce", "cell_timeout", "files"}      judge -> {"started": true}
   host  -> {"steps": [{"kind", "label", "source", ...}]}  judge -> {"results": [{...}]}
-  ... in notebook order: each cell alone, consecutive tests together ...
+  ... in notebook order: consecutive cells together, consecutive tests together ...
   host  -> {"end": true}                                  judge -> {"nonce", "kernel_alive", ...}
 A test's code arrives only once every cell before it has run, and test code lives only in this
 process's memory: it never enters the candidate's kernel or the container's filesystem.

@@ -15,6 +15,7 @@ from hirebench.sandbox.runner import (
     OWNER_LABEL,
     Sandbox,
     SandboxError,
+    _batches,
     container_options,
     owner_label,
     reap_orphans,
@@ -146,3 +147,17 @@ def test_orphans_of_dead_workers_are_reaped(docker_engine: docker.DockerClient) 
         for container in containers.values():
             with contextlib.suppress(docker.errors.NotFound):
                 container.remove(force=True)
+
+
+def test_steps_travel_in_runs_of_cells_and_runs_of_tests() -> None:
+    kinds = ["grader", "cell", "test", "test", "cell", "context", "test"]
+    steps = [{"kind": kind, "label": str(n)} for n, kind in enumerate(kinds)]
+    batches = _batches(steps)
+    assert [[step["label"] for step in batch] for batch in batches] == [
+        ["0", "1"],
+        ["2", "3"],
+        ["4", "5"],
+        ["6"],
+    ]
+    # A test never travels with a cell that comes before it.
+    assert all(len({step["kind"] == "test" for step in batch}) == 1 for batch in batches)
