@@ -8,6 +8,7 @@ import ast
 import logging
 from typing import Any
 
+from hirebench.grading.dataflow import loaded_names
 from hirebench.grading.formats.common import (
     NBGRADER_SCHEMA_VERSION,
     NotebookCell,
@@ -80,7 +81,7 @@ class NbgraderFormat(NotebookFormat):
         elif flags["locked"]:
             # A locked cell that uses the candidate's answer (a demo or plot) cannot run
             # before that answer exists or on the judge side, so it stays in place as context.
-            uses_answer = bool(_loaded_names(cell.source) & solution_names)
+            uses_answer = bool(loaded_names(cell.source) & solution_names)
             cell.role = "context" if uses_answer else "setup"
 
     def test_points(self, cell: NotebookCell) -> Any:
@@ -105,15 +106,3 @@ def _top_level_names(source: str) -> set[str]:
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)
             )
     return names
-
-
-def _loaded_names(source: str) -> set[str]:
-    try:
-        tree = ast.parse(without_magics(source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
-    return {
-        node.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
