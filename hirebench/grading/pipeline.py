@@ -51,13 +51,14 @@ class Submission:
     filename: str
 
 
-def _unscored(tests: list[GraderTest], status: TestStatus, message: str) -> list[TestResult]:
+def _unscored(tests: Sequence[GraderTest], message: str) -> list[TestResult]:
+    """Every test in error with `message`, none scored."""
     return [
         TestResult(
             id=t.id,
             points=0.0,
             max_points=t.points,
-            status=status,
+            status=TestStatus.error,
             message=message,
             hidden=t.hidden,
         )
@@ -159,34 +160,25 @@ def _grade(
     limits = limits or SandboxLimits()
     started = time.monotonic()
     tests = spec.tests_for(mode)
-    max_total = sum(t.points for t in tests)
     if spec.pending_autotests:
         try:
             spec = _with_autotests(spec, sandboxes, limits)
         except GraderError as exc:
-            message = f"the grader notebook is invalid: {exc}"
-            return GradeResult.failure(
-                message, _unscored(tests, TestStatus.error, message), max_total, mode
-            )
+            return _failed(tests, f"the grader notebook is invalid: {exc}", mode)
         except (SandboxError, ReportError) as exc:
             log.warning("sandbox failure while instantiating AUTOTEST directives: %s", exc)
-            return GradeResult.failure(
-                str(exc), _unscored(tests, TestStatus.error, str(exc)), max_total, mode
-            )
-        tests = spec.tests_for(mode)
+            return _failed(tests, str(exc), mode)
     try:
         plan = plan_submission(spec, submission.content, submission.filename, mode)
     except SubmissionError as exc:
-        return GradeResult.failure(
-            str(exc), _unscored(tests, TestStatus.error, str(exc)), max_total, mode
-        )
+        return _failed(tests, str(exc), mode)
     if plan.syntax_error:
         message = f"SyntaxError in the submission, {plan.syntax_error}"
         return GradeResult(
             status=ResultStatus.graded,
             total=0.0,
-            max_total=max_total,
-            tests=_unscored(list(plan.tests), TestStatus.error, message),
+            max_total=sum(t.points for t in plan.tests),
+            tests=_unscored(plan.tests, message),
             message=message,
             mode=mode,
         )
@@ -194,9 +186,7 @@ def _grade(
         report = run_steps(plan.steps, sandboxes, limits, job_files(spec))
     except (SandboxError, ReportError) as exc:
         log.warning("sandbox failure: %s", exc)
-        return GradeResult.failure(
-            str(exc), _unscored(list(plan.tests), TestStatus.error, str(exc)), max_total, mode
-        )
+        return _failed(plan.tests, str(exc), mode)
     result = score(plan, report)
     result.timings = {
         "total_seconds": round(time.monotonic() - started, 4),
@@ -204,6 +194,12 @@ def _grade(
         "test_seconds": float(report.get("test_seconds", 0.0)),
     }
     return result
+
+
+def _failed(tests: Sequence[GraderTest], message: str, mode: str) -> GradeResult:
+    """A run that could not grade: every test in error with `message`."""
+    max_total = sum(t.points for t in tests)
+    return GradeResult.failure(message, _unscored(tests, message), max_total, mode)
 
 
 def _with_autotests(
