@@ -192,9 +192,7 @@ class Kernel:
         A watchdog interrupts the kernel at the deadline over its own control connection, so
         the cell ends normally with a KeyboardInterrupt; a kernel that ignores the interrupt
         for INTERRUPT_GRACE more seconds is written off."""
-        if not self.alive:
-            raise KernelGone("the candidate's kernel is no longer running")
-        self._settle()
+        self._ready_to_send()
         execution = Execution(output_limit)
         msg_id = self.kc.execute(
             source,
@@ -308,34 +306,19 @@ class Kernel:
         return self._request_by_cell(nonce, body, timeout)
 
     def _request_by_comm(self, nonce: str, body: str, timeout: float) -> dict[str, Any]:
-        if not self.alive:
-            raise KernelGone("the candidate's kernel is no longer running")
-        self._settle()
+        self._ready_to_send()
         message = self.kc.session.msg(
             "comm_msg", {"comm_id": self.comm_id, "data": {"nonce": nonce, "request": body}}
         )
         self.kc.shell_channel.send(message)
-        msg_id = message["header"]["msg_id"]
         execution = self._collect(
-            msg_id,
+            message["header"]["msg_id"],
             Execution(PROBE_REPLY_LIMIT),
             timeout,
             None,
-            lambda execution: any(
-                isinstance(data, dict) and data.get("nonce") == nonce
-                for data in execution.comm_data
-            ),
+            lambda execution: execution.comm_reply(nonce) is not None,
         )
-        if execution.status == "timeout":
-            raise TestTimeout()
-        for data in execution.comm_data:
-            if isinstance(data, dict) and data.get("nonce") == nonce:
-                reply = json.loads(str(data.get("reply")))
-                if type(reply) is not dict:
-                    raise hbvalues.MalformedValue("bad reply from the kernel")
-                return reply
-        detail = f" ({execution.error})" if execution.error else ""
-        raise RuntimeError(f"the candidate's kernel could not answer{detail}"[:500])
+        return _decoded_reply(execution, execution.comm_reply(nonce))
 
     def _request_by_cell(self, nonce: str, body: str, timeout: float) -> dict[str, Any]:
         """The kernel reads the request with an input request (or from the cell, when small)
@@ -355,16 +338,25 @@ class Kernel:
         else:
             code = f'__import__("hbrefs").serve("{nonce}")'
         execution = self.run(code, timeout, output_limit=PROBE_REPLY_LIMIT, answer_input=answer)
-        if execution.status == "timeout":
-            raise TestTimeout()
-        for line in execution.stdout().splitlines():
-            if line.startswith(nonce):
-                reply = json.loads(line[len(nonce) :])
-                if type(reply) is not dict:
-                    raise hbvalues.MalformedValue("bad reply from the kernel")
-                return reply
+        return _decoded_reply(execution, execution.stdout_reply(nonce))
+
+    def _ready_to_send(self) -> None:
+        if not self.alive:
+            raise KernelGone("the candidate's kernel is no longer running")
+        self._settle()
+
+
+def _decoded_reply(execution: Execution, reply: str | None) -> dict[str, Any]:
+    """The kernel's reply to a request, found (by its nonce) in what the request produced."""
+    if execution.status == "timeout":
+        raise TestTimeout()
+    if reply is None:
         detail = f" ({execution.error})" if execution.error else ""
         raise RuntimeError(f"the candidate's kernel could not answer{detail}"[:500])
+    decoded = json.loads(reply)
+    if type(decoded) is not dict:
+        raise hbvalues.MalformedValue("bad reply from the kernel")
+    return decoded
 
 
 class Execution:
@@ -404,6 +396,20 @@ class Execution:
         self.used += len(text)
         if text:
             self.streams.append((name, text))
+
+    def stdout_reply(self, nonce: str) -> str | None:
+        """The reply hbrefs printed, after this nonce, for a request sent as a cell."""
+        for line in self.stdout().splitlines():
+            if line.startswith(nonce):
+                return line[len(nonce) :]
+        return None
+
+    def comm_reply(self, nonce: str) -> str | None:
+        """The reply hbrefs sent on its comm channel for the request with this nonce."""
+        for data in self.comm_data:
+            if isinstance(data, dict) and data.get("nonce") == nonce:
+                return str(data.get("reply"))
+        return None
 
     def stdout(self) -> str:
         return "".join(text for name, text in self.streams if name == "stdout")
@@ -522,9 +528,8 @@ class GraderNamespace(dict[str, Any]):
 
 
 class Judge:
-    def __init__(self, kernel: Kernel, channel: Channel) -> None:
+    def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
-        self.channel = channel
         self.deadline = 0.0
         self.remote = hbremote.Remote(self._transport)
         kernel.remote = self.remote
@@ -752,7 +757,7 @@ def main() -> None:
     kernel.open_channel()  # while warm, before the candidate's code can touch hbrefs
     channel.emit({"ready": True})
     header = channel.receive()
-    judge = Judge(kernel, channel)
+    judge = Judge(kernel)
     judge.setup_error = install_files(list(header.get("files") or []), kernel)
     channel.emit({"started": True})
     cell_timeout = float(header["cell_timeout"])
