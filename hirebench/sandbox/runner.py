@@ -246,8 +246,8 @@ class Sandbox:
         self._send({key: job[key] for key in ("nonce", "cell_timeout", "files")})
         if self._read_message(deadline - time.monotonic()).get("started") is not True:
             raise SandboxError("the sandbox judge did not accept the job")
-        cells: list[Any] = []
-        tests: list[Any] = []
+        cells: list[dict[str, Any]] = []
+        tests: list[dict[str, Any]] = []
         for batch in _batches(job["steps"]):
             self._send({"steps": batch})
             answer = self._read_message(deadline - time.monotonic(), self.limits.report_bytes)
@@ -260,8 +260,8 @@ class Sandbox:
                 (tests if step["kind"] == "test" else cells).append(result)
         self._send({"end": True})
         final = self._read_message(deadline - time.monotonic())
-        seconds = [float(r.get("seconds") or 0) for r in cells if isinstance(r, dict)]
-        test_seconds = [float(r.get("seconds") or 0) for r in tests if isinstance(r, dict)]
+        seconds = [float(r.get("seconds") or 0) for r in cells]
+        test_seconds = [float(r.get("seconds") or 0) for r in tests]
         return {
             "nonce": final.get("nonce"),
             "kernel_alive": final.get("kernel_alive"),
