@@ -15,7 +15,6 @@ AUTOTEST", describes the feature and where hirebench differs from nbgrader.
 
 from __future__ import annotations
 
-import ast
 import functools
 import hashlib
 import json
@@ -40,6 +39,7 @@ from hirebench.grading.formats.autotest import (
     TemplatesError,
     parse_templates,
 )
+from hirebench.grading.formats.parsing import parse_expression
 from hirebench.grading.submission import PlannedCell, Step, plan_steps
 
 log = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def dispatch_function(templates: Templates) -> str:
     still be dispatched in the kernel when its value lives there."""
     dispatch = _render(templates.dispatch, snippet=DISPATCH_PARAMETER).strip()
     try:
-        ast.parse(dispatch, mode="eval")
+        parse_expression(dispatch)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise GraderError(
             [

@@ -10,8 +10,10 @@ judge's side, so a candidate cannot rebind a grader's expected value or test hel
 from __future__ import annotations
 
 import ast
+import functools
 
 from hirebench.grading.formats.common import without_magics
+from hirebench.grading.formats.parsing import parse_module
 
 #: pandas/list methods that change their receiver in place: `df.dropna(inplace=True)` and
 #: `items.append(x)` rebind nothing, yet the candidate changed `df` and `items`.
@@ -22,7 +24,7 @@ MUTATING_METHODS = frozenset(
 
 def _parse(source: str) -> ast.Module | None:
     try:
-        return ast.parse(without_magics(source))
+        return parse_module(without_magics(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
@@ -50,11 +52,14 @@ def _truthy(node: ast.expr) -> bool:
     return not (isinstance(node, ast.Constant) and not node.value)
 
 
-def stored_names(source: str) -> set[str]:
+# The planner asks about the same grader cells for every submission, and about each later cell
+# once per test: parse each source once.
+@functools.lru_cache(maxsize=4096)
+def stored_names(source: str) -> frozenset[str]:
     """Names a cell binds, deletes or changes in place at its top level."""
     tree = _parse(source)
     if tree is None:
-        return set()
+        return frozenset()
     names: set[str] = set()
     for node in _module_level(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -75,16 +80,17 @@ def stored_names(source: str) -> set[str]:
                     names.add(base)
         elif isinstance(node, ast.Global):
             names.update(node.names)
-    return names
+    return frozenset(names)
 
 
-def loaded_names(source: str) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def loaded_names(source: str) -> frozenset[str]:
     """Every name a cell reads, function bodies included (they may run later)."""
     tree = _parse(source)
     if tree is None:
-        return set()
-    return {
+        return frozenset()
+    return frozenset(
         node.id
         for node in ast.walk(tree)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
+    )

@@ -205,7 +205,7 @@ def _preferred(owners: dict[str, str]) -> tuple[str, ...]:
     return tuple(sorted(name for name, writer in owners.items() if writer == "solution"))
 
 
-def _exports(spec: GraderSpec, test: GraderTest) -> set[str]:
+def _exports(spec: GraderSpec, test: GraderTest) -> frozenset[str]:
     """Names the test defines that a later non-test cell of the grader reads: nbgrader shares
     one namespace, so a solution may use an array a test cell set up. Only those cross into the
     kernel, so values a hidden test computes for itself stay on the judge's side."""

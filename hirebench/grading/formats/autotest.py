@@ -7,7 +7,6 @@ AUTOTEST", describes the feature.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from hirebench.grading.formats.parsing import parse_expression
 
 DELIMITER = "AUTOTEST"
 HASHED = "HASHED"
@@ -70,7 +71,7 @@ def autotest_problems(directives: tuple[Autotest, ...]) -> Iterator[tuple[int, s
             yield directive.line, f"{DELIMITER} directive names no expression to test"
         for snippet in directive.snippets:
             try:
-                ast.parse(snippet, mode="eval")
+                parse_expression(snippet)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 yield (
                     directive.line,

@@ -8,7 +8,6 @@ paths; lines are numbered from 1 within a cell's source.
 
 from __future__ import annotations
 
-import ast
 import copy
 import json
 import logging
@@ -25,6 +24,7 @@ import nbformat
 from nbformat.validator import DuplicateCellId, MissingIDFieldWarning
 
 from hirebench.grading.formats.autotest import Autotest
+from hirebench.grading.formats.parsing import parse_module
 
 log = logging.getLogger(__name__)
 
@@ -257,12 +257,12 @@ def find_syntax_error(source: str) -> tuple[int | None, str] | None:
     if first.startswith("%%"):
         return None  # a cell magic: the body need not be Python at all
     try:
-        ast.parse(source)
+        parse_module(source)
         return None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass  # may only be a magic line; parse again without them to decide
     try:
-        ast.parse(without_magics(source))
+        parse_module(without_magics(source))
     except SyntaxError as exc:
         return exc.lineno, exc.msg
     except ValueError as exc:  # Python 3.11 raises ValueError for NUL bytes

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hirebench.grading.formats.common import Problem, cell_source, without_magics
+from hirebench.grading.formats.parsing import parse_module
 
 LIBRARIES_PACKAGE = "hirebench.sandbox"
 LIBRARIES_RESOURCE = "libraries.json"
@@ -162,7 +163,7 @@ def imported_modules(source: str) -> list[tuple[int, str]]:
     are skipped; a cell that does not parse (a starter fragment) is read line by line, so
     its plain `import` lines still count."""
     try:
-        return list(_imports(ast.parse(without_magics(source))))
+        return list(_imports(parse_module(without_magics(source))))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     found: list[tuple[int, str]] = []
@@ -171,7 +172,7 @@ def imported_modules(source: str) -> list[tuple[int, str]]:
         if not stripped.startswith(("import ", "from ")):
             continue
         try:
-            found += [(number, module) for _, module in _imports(ast.parse(stripped))]
+            found += [(number, module) for _, module in _imports(parse_module(stripped))]
         except (SyntaxError, ValueError):
             continue
     return found

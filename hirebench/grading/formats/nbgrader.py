@@ -16,6 +16,7 @@ from hirebench.grading.formats.common import (
     Reporter,
     without_magics,
 )
+from hirebench.grading.formats.parsing import parse_module
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class NbgraderFormat(NotebookFormat):
 
 def _top_level_names(source: str) -> set[str]:
     try:
-        tree = ast.parse(without_magics(source))
+        tree = parse_module(without_magics(source))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     names: set[str] = set()
