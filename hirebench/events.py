@@ -29,3 +29,30 @@ attempt_submitted = _signals.signal("attempt-submitted")
 #: A grading job reached done or failed. sender: None (grading knows no domain objects);
 #: kwargs: job_id, grader_ref.
 grading_finished = _signals.signal("grading-finished")
+
+#: An offer changed status (docs/offers.md: draft, awaiting_approval, approved, sent, accepted,
+#: declined, expired, withdrawn). Sent inside the transaction that changed it. sender: the
+#: Offer; kwargs: offer_id, candidate_id, job_id, status (the new one), previous (or None for a
+#: new offer), actor_id (the user who acted, or None for the system, e.g. expiry).
+offer_status_changed = _signals.signal("offer-status-changed")
+
+#: Every task of a new hire's onboarding checklist is done. sender: the Onboarding; kwargs:
+#: onboarding_id, offer_id, candidate_id.
+onboarding_completed = _signals.signal("onboarding-completed")
+
+#: A new hire's first day arrived (the start date, reached with onboarding not withdrawn).
+#: sender: the Onboarding; kwargs: onboarding_id, offer_id, candidate_id.
+hire_started = _signals.signal("hire-started")
+
+#: A reviewer was assigned a review item. sender: the ReviewAssignment; kwargs: assignment_id,
+#: item_id, reviewer_id.
+review_assigned = _signals.signal("review-assigned")
+
+#: An interview was scheduled (or a panelist added to one). sender: the Interview; kwargs:
+#: interview_id, candidate_id, interviewer_ids (a tuple of user ids).
+interview_scheduled = _signals.signal("interview-scheduled")
+
+#: A scorecard's recommendation changed to a settled value (hire, hire_with_training, hold or
+#: reject; not pending). sender: the CandidateScorecard; kwargs: application_id, candidate_id,
+#: job_id, recommendation, previous.
+recommendation_reached = _signals.signal("recommendation-reached")

@@ -241,6 +241,8 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
             {
                 "hirebench.offers",
                 "hirebench.onboarding",
+                "hirebench.handoff",
+                "hirebench.notifications",
                 "hirebench.analytics",
                 "hirebench.integrity",
                 "hirebench.scorecards",
@@ -263,7 +265,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ),
     (
         "engines: a grader reference in, a result out",
-        frozenset({"hirebench.grading", "hirebench.sandbox"}),
+        frozenset({"hirebench.grading", "hirebench.sandbox", "hirebench.outbox"}),
     ),
     (
         "foundation",
