@@ -22,6 +22,7 @@ from hirebench.models.interviews import (
     Scorecard,
 )
 from hirebench.models.jobs import Application, CandidateScorecard, Job, JobProfile
+from hirebench.models.notifications import Notification, NotificationMute
 from hirebench.models.people import Invitation, Role, User
 from hirebench.models.portfolios import Portfolio, PortfolioFile
 from hirebench.models.reviews import (
@@ -60,6 +61,8 @@ __all__ = [
     "Job",
     "JobProfile",
     "JobStatus",
+    "Notification",
+    "NotificationMute",
     "Panelist",
     "Portfolio",
     "PortfolioFile",
