@@ -23,6 +23,7 @@ from hirebench.models.interviews import (
 )
 from hirebench.models.jobs import Application, CandidateScorecard, Job, JobProfile
 from hirebench.models.notifications import Notification, NotificationMute
+from hirebench.models.offers import Offer, OfferStatus, OfferVersion
 from hirebench.models.people import Invitation, Role, User
 from hirebench.models.portfolios import Portfolio, PortfolioFile
 from hirebench.models.reviews import (
@@ -63,6 +64,9 @@ __all__ = [
     "JobStatus",
     "Notification",
     "NotificationMute",
+    "Offer",
+    "OfferStatus",
+    "OfferVersion",
     "Panelist",
     "Portfolio",
     "PortfolioFile",
