@@ -24,6 +24,7 @@ from hirebench.models.interviews import (
 from hirebench.models.jobs import Application, CandidateScorecard, Job, JobProfile
 from hirebench.models.notifications import Notification, NotificationMute
 from hirebench.models.offers import Offer, OfferStatus, OfferVersion
+from hirebench.models.onboarding import Onboarding, OnboardingTask
 from hirebench.models.people import Invitation, Role, User
 from hirebench.models.portfolios import Portfolio, PortfolioFile
 from hirebench.models.reviews import (
@@ -67,6 +68,8 @@ __all__ = [
     "Offer",
     "OfferStatus",
     "OfferVersion",
+    "Onboarding",
+    "OnboardingTask",
     "Panelist",
     "Portfolio",
     "PortfolioFile",
