@@ -25,6 +25,15 @@ from hirebench.models.jobs import Application, CandidateScorecard, Job, JobProfi
 from hirebench.models.notifications import Notification, NotificationMute
 from hirebench.models.offers import Offer, OfferStatus, OfferVersion
 from hirebench.models.onboarding import Onboarding, OnboardingTask
+from hirebench.models.outbox import (
+    DeliveryStatus,
+    MailStatus,
+    OutgoingMail,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 from hirebench.models.people import Invitation, Role, User
 from hirebench.models.portfolios import Portfolio, PortfolioFile
 from hirebench.models.reviews import (
@@ -48,6 +57,7 @@ __all__ = [
     "AuditEvent",
     "CandidateScorecard",
     "CommentBankEntry",
+    "DeliveryStatus",
     "Exam",
     "ExamSurvey",
     "ExamVersion",
@@ -63,6 +73,7 @@ __all__ = [
     "Job",
     "JobProfile",
     "JobStatus",
+    "MailStatus",
     "Notification",
     "NotificationMute",
     "Offer",
@@ -70,6 +81,7 @@ __all__ = [
     "OfferVersion",
     "Onboarding",
     "OnboardingTask",
+    "OutgoingMail",
     "Panelist",
     "Portfolio",
     "PortfolioFile",
@@ -83,4 +95,8 @@ __all__ = [
     "Rubric",
     "Scorecard",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]
