@@ -25,6 +25,8 @@ from hirebench.grading.pipeline import grade as run_grade
 from hirebench.grading.redis_jobs import GRADING_QUEUE, GradingWorker
 from hirebench.grading.result import GradeResult
 from hirebench.models import ApiToken, Role
+from hirebench.outbox import dispatcher as outbox_dispatcher
+from hirebench.outbox.cli import webhooks_group
 from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews.cli import interviews_group, load_shipped_content, rubrics_group
 from hirebench.sandbox.image import SandboxBuildError, build_image
@@ -53,6 +55,7 @@ def register(app: Flask) -> None:
         scorecards_group,
         resumes_group,
         api_token_group,
+        webhooks_group,
     )
     for command in commands:
         app.cli.add_command(command)
@@ -198,10 +201,13 @@ def serve(host: str, port: int, threads: int) -> None:
     _stop_on_signals()
     try:
         grading_process.start_process(app)
+        # Webhooks and mail leave from here too (docs/webhooks.md), never from a request.
+        outbox_dispatcher.start(app)
         click.echo(f"hirebench on http://{host}:{port}/  (Ctrl-C stops)")
         # waitress returns when the signal handler raises SystemExit in its loop.
         waitress_serve(app, host=host, port=port, threads=threads)
     finally:
+        outbox_dispatcher.stop(app)
         handed = grading_process.stop_process(app)
         logger.info("stopped; %d grading jobs handed back", handed)
 
@@ -250,8 +256,11 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
     try:
         # Reap what a dead process left behind, requeue its jobs, start the warm pool.
         grading_process.start_process(app)
+        # Every worker delivers the outbox too; row leases keep them from sending one twice.
+        outbox_dispatcher.start(app)
         GradingWorker(list(queues), connection=connection, app=app).work(burst=burst)
     finally:
+        outbox_dispatcher.stop(app)
         grading_process.stop_process(app)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import event as sa_event
 from hirebench import events
 from hirebench.exams import grading_hooks, review_items
 from hirebench.extensions import db
+from hirebench.outbox import dispatcher as outbox
 from hirebench.reviews import workflow as review_workflow
 from hirebench.scorecards import service as scorecards
 from hirebench.screening import service as screening
@@ -32,6 +33,9 @@ def connect() -> None:
     sa_event.listen(db.session, "after_transaction_end", scorecards.forget_marks)
     # screening: a changed profile matches every resume of the job again.
     events.job_profile_saved.connect(screening.on_job_profile_saved)
+    # outbox: a commit that added webhook or mail rows wakes this process's dispatcher.
+    sa_event.listen(db.session, "after_commit", outbox.ring_after_commit)
+    sa_event.listen(db.session, "after_rollback", outbox.forget_after_rollback)
     # exams: a settled review scores its answer; exams names its answers' review items.
     events.review_settled.connect(review_items.apply_review)
     for kind in review_items.EXAM_KINDS:

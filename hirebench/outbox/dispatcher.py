@@ -87,8 +87,11 @@ def owner_id() -> str:
 
 def backoff(attempts: int) -> timedelta:
     """Exponential backoff with full jitter: a random wait between 0 and 5 s * 2^(n-1), capped
-    at an hour, so receivers coming back are not met by every sender at the same instant."""
-    return leases.full_jitter(attempts, BACKOFF_BASE, BACKOFF_CAP)
+    at an hour, so receivers coming back are not met by every sender at the same instant.
+    WEBHOOK_BACKOFF_BASE_SECONDS changes the 5 s (tests shorten it)."""
+    seconds = current_app.config.get("WEBHOOK_BACKOFF_BASE_SECONDS")
+    base = BACKOFF_BASE if seconds is None else timedelta(seconds=float(seconds))
+    return leases.full_jitter(attempts, base, BACKOFF_CAP)
 
 
 @dataclass(frozen=True)

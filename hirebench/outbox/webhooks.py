@@ -225,7 +225,7 @@ def resend(delivery: WebhookDelivery, *, by: User | None) -> WebhookDelivery:
 
 def deliveries_query(
     *, status: str = "", endpoint_id: int | None = None, event_type: str = ""
-) -> sa.Select[tuple[WebhookDelivery]]:
+) -> sa.Select[WebhookDelivery]:
     query = sa.select(WebhookDelivery).order_by(WebhookDelivery.id.desc())
     if status:
         query = query.where(WebhookDelivery.status == DeliveryStatus(status))
