@@ -24,7 +24,9 @@ from hirebench.grading.pipeline import PooledSandboxes, Submission
 from hirebench.grading.pipeline import grade as run_grade
 from hirebench.grading.redis_jobs import GRADING_QUEUE, GradingWorker
 from hirebench.grading.result import GradeResult
+from hirebench.handoff.cli import hires_group
 from hirebench.models import ApiToken, Role
+from hirebench.models.api_tokens import DEFAULT_SCOPE, SCOPES
 from hirebench.outbox import dispatcher as outbox_dispatcher
 from hirebench.outbox.cli import webhooks_group
 from hirebench.paths import PROJECT_ROOT
@@ -55,6 +57,7 @@ def register(app: Flask) -> None:
         scorecards_group,
         resumes_group,
         api_token_group,
+        hires_group,
         webhooks_group,
     )
     for command in commands:
@@ -96,11 +99,20 @@ def api_token_group() -> None:
 
 @api_token_group.command("create")
 @click.option("--name", required=True, help="What will use the token, e.g. the ATS.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(SCOPES),
+    default=(DEFAULT_SCOPE,),
+    show_default=True,
+    help="What the token may read; repeat for several.",
+)
 @with_appcontext
-def api_token_create(name: str) -> None:
+def api_token_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a token and print it, once."""
     try:
-        token, raw = api_tokens.create(name, by=None)
+        token, raw = api_tokens.create(name, by=None, scopes=scopes)
     except ServiceError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
@@ -122,7 +134,8 @@ def api_token_list() -> None:
         state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
         click.echo(
             f"{token.id:>4}  {token.prefix}…  {state:<24}  "
-            f"created {token.created_at:%Y-%m-%d %H:%M}  last used {last_used}  {token.name}"
+            f"created {token.created_at:%Y-%m-%d %H:%M}  last used {last_used}  "
+            f"[{token.scopes}]  {token.name}"
         )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 
 from hirebench.extensions import db
 from hirebench.models import ApiToken, User
+from hirebench.models.api_tokens import DEFAULT_SCOPE, SCOPES
 from hirebench.models.base import utcnow
 from hirebench.services import audit
 from hirebench.services.errors import ServiceError
@@ -30,7 +32,24 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create(name: str, *, by: User | None, ip: str = "") -> tuple[ApiToken, str]:
+def checked_scopes(scopes: Iterable[str]) -> str:
+    """The scopes as stored (space-separated, in SCOPES order), or a ServiceError."""
+    wanted = {scope.strip() for scope in scopes if scope.strip()}
+    unknown = sorted(wanted - set(SCOPES))
+    if unknown:
+        raise ServiceError(_("Unknown scope: %(scope)s.", scope=", ".join(unknown)))
+    if not wanted:
+        raise ServiceError(_("Choose at least one scope: what the token may read."))
+    return " ".join(scope for scope in SCOPES if scope in wanted)
+
+
+def create(
+    name: str,
+    *,
+    by: User | None,
+    ip: str = "",
+    scopes: Iterable[str] = (DEFAULT_SCOPE,),
+) -> tuple[ApiToken, str]:
     """A new token and its plaintext, which the caller shows once. The caller commits."""
     name = name.strip()
     if not name:
@@ -39,16 +58,26 @@ def create(name: str, *, by: User | None, ip: str = "") -> tuple[ApiToken, str]:
         raise ServiceError(
             _("The name can have at most %(count)d characters.", count=MAX_NAME_LENGTH)
         )
+    stored_scopes = checked_scopes(scopes)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         name=name,
         token_hash=_hash(raw),
         prefix=raw[:PREFIX_LENGTH],
         created_by_id=by.id if by is not None else None,
+        scopes=stored_scopes,
     )
     db.session.add(token)
     db.session.flush()
-    audit.record("api_token.create", by, target=token, ip=ip, name=name, prefix=token.prefix)
+    audit.record(
+        "api_token.create",
+        by,
+        target=token,
+        ip=ip,
+        name=name,
+        prefix=token.prefix,
+        scopes=stored_scopes,
+    )
     return token, raw
 
 
