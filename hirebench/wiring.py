@@ -9,6 +9,7 @@ from sqlalchemy import event as sa_event
 from hirebench import events
 from hirebench.exams import grading_hooks, review_items
 from hirebench.extensions import db
+from hirebench.notifications import receivers as notifications
 from hirebench.handoff import publish as handoff
 from hirebench.outbox import dispatcher as outbox
 from hirebench.reviews import workflow as review_workflow
@@ -41,6 +42,11 @@ def connect() -> None:
     events.review_settled.connect(review_items.apply_review)
     for kind in review_items.EXAM_KINDS:
         review_workflow.register_item_title(kind, review_items.item_title)
+    # notifications: staff hear of assignments, interviews, recommendations and offers.
+    events.review_assigned.connect(notifications.on_review_assigned)
+    events.interview_scheduled.connect(notifications.on_interview_scheduled)
+    events.recommendation_reached.connect(notifications.on_recommendation_reached)
+    events.offer_status_changed.connect(notifications.on_offer_status_changed)
     # handoff: accepted/declined offers and hires go to payroll as webhook events (outbox).
     events.offer_status_changed.connect(handoff.on_offer_status_changed)
     events.onboarding_completed.connect(handoff.on_onboarding_completed)

@@ -176,6 +176,12 @@ def schedule(
         panel=[p.email for p in panel],
     )
     events.evidence_changed.send(interview, candidate_id=candidate.id)
+    events.interview_scheduled.send(
+        interview,
+        interview_id=interview.id,
+        candidate_id=candidate.id,
+        interviewer_ids=tuple(person.id for person in panel),
+    )
     db.session.commit()
     return interview
 

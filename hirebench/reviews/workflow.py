@@ -133,10 +133,21 @@ def assign_round_robin(item: ReviewItem, count: int, reason: str = "initial") ->
         key=lambda row: (row[1], row[2], row[3] or 0, row[0].id),
     )
     chosen = [row[0] for row in ranked[:count]]
-    for reviewer in chosen:
-        item.assignments.append(ReviewAssignment(reviewer_id=reviewer.id, reason=reason))
+    added = [ReviewAssignment(reviewer_id=reviewer.id, reason=reason) for reviewer in chosen]
+    item.assignments.extend(added)
     db.session.flush()
+    for assignment in added:
+        _announce_assignment(assignment)
     return chosen
+
+
+def _announce_assignment(assignment: ReviewAssignment) -> None:
+    events.review_assigned.send(
+        assignment,
+        assignment_id=assignment.id,
+        item_id=assignment.item_id,
+        reviewer_id=assignment.reviewer_id,
+    )
 
 
 def assign(item: ReviewItem, reviewer: User, *, by: User, ip: str = "") -> ReviewAssignment:
@@ -151,6 +162,7 @@ def assign(item: ReviewItem, reviewer: User, *, by: User, ip: str = "") -> Revie
     item.required_reviews = max(item.required_reviews, len(item.assignments))
     db.session.flush()
     audit.record("review.assign", by, target=item, ip=ip, reviewer=reviewer.email)
+    _announce_assignment(assignment)
     _settle(item)
     return assignment
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, SessionTransaction
 
+from hirebench import events
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
 from hirebench.jobs.service import definition_of
@@ -36,6 +37,7 @@ def refresh(application: Application) -> CandidateScorecard | None:
         return None
     data = compute(definition, job.profile.version, job.id, gather(application, definition))
     card = application.scorecard
+    previous = settled_recommendation(card.data) if card is not None else None
     if card is None:
         card = CandidateScorecard(application=application, job_id=job.id)
         db.session.add(card)
@@ -46,7 +48,33 @@ def refresh(application: Application) -> CandidateScorecard | None:
     card.data = data
     card.computed_at = utcnow()
     db.session.flush()
+    reached = settled_recommendation(data)
+    if reached is not None and reached != previous:
+        events.recommendation_reached.send(
+            card,
+            application_id=application.id,
+            candidate_id=application.candidate_id,
+            job_id=job.id,
+            recommendation=reached,
+            previous=previous,
+        )
     return card
+
+
+def settled_recommendation(data: dict[str, Any] | None) -> str | None:
+    """The recommendation HR should hear about, or None while it is only waiting: a "hold"
+    with a stage still incomplete is the record filling in (every new application starts
+    there), not a verdict. A hold on a complete record (a blocking flag, a composite between
+    the cut-offs) is one, and so are hire, hire with training and reject."""
+    if not data or "recommendation" not in data:
+        return None
+    code = str(data["recommendation"].get("code") or "")
+    if not code or code == "pending":
+        return None
+    stages = data.get("stages") or {}
+    if code == "hold" and any(s.get("status") != "complete" for s in stages.values()):
+        return None
+    return code
 
 
 def summarize(data: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from hirebench.web import (
     hr_screening,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     interview,
     labels,
+    notifications,
     portfolio,
     review,
 )
@@ -28,6 +29,7 @@ from hirebench.web import (
 def register(app: Flask) -> None:
     for module in (auth, admin, hr, review, interview, business, candidate, portfolio, api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(notifications.bp)
     app.before_request(access.enforce)
     errors.register(app)
     filters.register(app)

@@ -96,6 +96,11 @@ EXPECTED: dict[str, Any] = {
     "portfolio.home": {CAN},
     "portfolio.create": {CAN},
     "portfolio.download": {CAN},
+    "notifications.index": {ADM, HR, REV, INT, BUS},
+    "notifications.mark_read": {ADM, HR, REV, INT, BUS},
+    "notifications.open_notification": {ADM, HR, REV, INT, BUS},
+    "notifications.mark_all_read": {ADM, HR, REV, INT, BUS},
+    "notifications.preferences": {ADM, HR, REV, INT, BUS},
 }
 TOKEN_AUTH = {"api.job_scorecards"}
 DUMMY_ARGS = {
@@ -117,6 +122,7 @@ DUMMY_ARGS = {
     "token_id": 1,
     "invitation_id": 1,
     "user_id": 1,
+    "notification_id": 1,
 }
 
 
