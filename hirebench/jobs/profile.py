@@ -83,6 +83,18 @@ class Mapping_:
 
 
 @dataclass(frozen=True)
+class OfferApprover:
+    """Who approves an offer whose salary is above the budget: everyone with `role`, or only
+    the user with the email `user` (docs/offers.md)."""
+
+    role: str | None = "admin"
+    user: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"role": self.role} if self.user is None else {"user": self.user}
+
+
+@dataclass(frozen=True)
 class JobProfileDefinition:
     id: str
     title: str
@@ -98,6 +110,8 @@ class JobProfileDefinition:
     cutoffs: Cutoffs
     mapping: Mapping_
     stability: Stability = field(default_factory=Stability)
+    # None: the profile names no approver, so an admin approves (OfferApprover's default).
+    offer_approver: OfferApprover | None = None
 
     def monthly_budget(self) -> float | None:
         return monthly(self.salary_max, self.salary_period) if self.salary_max is not None else None
@@ -151,6 +165,12 @@ class JobProfileDefinition:
                 "max_employers": self.stability.max_employers,
                 "within_years": self.stability.within_years,
             },
+            # Only when set, so that profiles without `offer:` keep their content hash.
+            **(
+                {"offer": {"approver": self.offer_approver.to_json()}}
+                if self.offer_approver
+                else {}
+            ),
         }
 
     @classmethod
@@ -191,8 +211,18 @@ class JobProfileDefinition:
                 int(data["stability"]["max_employers"]),
                 float(data["stability"]["within_years"]),
             ),
+            offer_approver=_offer_approver(data.get("offer")),
         )
 
     def content_hash(self) -> str:
         canonical = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _offer_approver(data: Mapping[str, Any] | None) -> OfferApprover | None:
+    if not data:
+        return None
+    approver = data["approver"]
+    if approver.get("user"):
+        return OfferApprover(role=None, user=approver["user"])
+    return OfferApprover(role=approver["role"])

@@ -8,6 +8,7 @@ the file, the YAML key path and a fix, and nothing is returned unless the whole 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +30,7 @@ from hirebench.jobs.profile import (
     JobProfileDefinition,
     Mapping_,
     MissingStage,
+    OfferApprover,
     Skill,
     Stability,
     Stage,
@@ -53,7 +55,11 @@ OPTIONAL_KEYS = (
     "cutoffs",
     "mapping",
     "stability",
+    "offer",
 )
+# Roles that may be named to approve an offer above the budget (docs/offers.md).
+APPROVER_ROLES = ("admin", "hr", "business")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOCS = "docs/job-profile.md"
 
 
@@ -87,6 +93,7 @@ def _profile(checker: Checker, block: Mapping[str, Any]) -> JobProfileDefinition
     cutoffs = _cutoffs(checker, block, stage_names)
     mapping = _mapping(checker, block, competencies)
     stability = _stability(checker, block)
+    offer_approver = _offer(checker, block)
     # Every part is read above even after a problem, so the author sees all of them at once.
     if checker.problems:
         return None
@@ -108,6 +115,7 @@ def _profile(checker: Checker, block: Mapping[str, Any]) -> JobProfileDefinition
         cutoffs=cutoffs,
         mapping=mapping,
         stability=stability,
+        offer_approver=offer_approver,
     )
 
 
@@ -381,6 +389,36 @@ def _stability(checker: Checker, block: Mapping[str, Any]) -> Stability:
     )
 
 
+def _offer(checker: Checker, block: Mapping[str, Any]) -> OfferApprover | None:
+    """`offer: {approver: {role: admin}}` or `{approver: {user: someone@example.com}}`: who
+    approves a salary above the budget. Absent: an admin (OfferApprover's default)."""
+    raw = _block(checker, block, "offer", "")
+    checker.keys(raw, "offer", ("approver",) if raw else (), ())
+    approver = _block(checker, raw, "approver", "offer")
+    if not approver:
+        return None
+    checker.keys(approver, "offer.approver", (), ("role", "user"))
+    if ("role" in approver) == ("user" in approver):
+        checker.add(
+            "offer.approver",
+            "the approver needs exactly one of role or user",
+            f"write `role: admin` (one of {', '.join(APPROVER_ROLES)}) or `user: <email>`",
+        )
+        return None
+    if "role" in approver:
+        role = checker.choice(approver, "role", "offer.approver", APPROVER_ROLES)
+        return OfferApprover(role=role) if role else None
+    user = checker.text(approver, "user", "offer.approver", max_chars=254)
+    if user is not None and not EMAIL_PATTERN.match(user.strip()):
+        checker.add(
+            "offer.approver.user",
+            f"{user!r} is not an email address",
+            "write the approver's account email, e.g. user: lead@example.com",
+        )
+        return None
+    return OfferApprover(role=None, user=user.strip().lower()) if user else None
+
+
 # A profile file's id equals its file name without `.yaml`. Each function raises
 # JobProfileError, or returns the problems, as the shared reader documents.
 PROFILE_FILE = AuthoredFormat(DOCS, _profile, JobProfileError)
@@ -426,6 +464,8 @@ def profile_yaml(definition: JobProfileDefinition) -> str:
         "max_employers": definition.stability.max_employers,
         "within_years": _number(definition.stability.within_years),
     }
+    if definition.offer_approver is not None:
+        data["offer"] = {"approver": definition.offer_approver.to_json()}
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
