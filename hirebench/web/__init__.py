@@ -11,11 +11,13 @@ from hirebench.web import (
     auth,
     business,
     candidate,
+    candidate_offers,
     candidate_survey,  # noqa: F401 - imported for the routes it adds to the candidate blueprint
     errors,
     filters,
     hr,
     hr_jobs,  # noqa: F401 - imported for the routes it adds to the hr blueprint
+    hr_offers,
     hr_panel,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_screening,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     interview,
@@ -30,6 +32,8 @@ def register(app: Flask) -> None:
     for module in (auth, admin, hr, review, interview, business, candidate, portfolio, api):
         app.register_blueprint(module.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(hr_offers.bp)
+    app.register_blueprint(candidate_offers.bp)
     app.before_request(access.enforce)
     errors.register(app)
     filters.register(app)

@@ -101,6 +101,22 @@ EXPECTED: dict[str, Any] = {
     "notifications.open_notification": {ADM, HR, REV, INT, BUS},
     "notifications.mark_all_read": {ADM, HR, REV, INT, BUS},
     "notifications.preferences": {ADM, HR, REV, INT, BUS},
+    # Offers: HR and admins manage; the approver a job profile names may be any staff role,
+    # so those views let staff in and check the offer's approver themselves.
+    "offers.new": {HR, ADM},
+    "offers.edit": {HR, ADM},
+    "offers.offer": {ADM, HR, REV, INT, BUS},
+    "offers.request_approval": {HR, ADM},
+    "offers.approve": {ADM, HR, REV, INT, BUS},
+    "offers.send": {HR, ADM},
+    "offers.withdraw": {HR, ADM},
+    "offers.letter": {ADM, HR, REV, INT, BUS},
+    "offers.job_offers": {HR, ADM},
+    "candidate_offers.offers": {CAN},
+    "candidate_offers.offer": {CAN},
+    "candidate_offers.letter": {CAN},
+    "candidate_offers.accept": {CAN},
+    "candidate_offers.decline": {CAN},
 }
 TOKEN_AUTH = {"api.job_scorecards"}
 DUMMY_ARGS = {
@@ -123,6 +139,8 @@ DUMMY_ARGS = {
     "invitation_id": 1,
     "user_id": 1,
     "notification_id": 1,
+    "offer_id": 1,
+    "version": 1,
 }
 
 
