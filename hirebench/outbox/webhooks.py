@@ -38,6 +38,10 @@ EVENT_TYPES: dict[str, Any] = {
     "hire.started": _l("A new hire started work"),
 }
 
+#: Keys whose string values pages show masked: the new hire's identity and bank account
+#: numbers (docs/new-hire.schema.json) travel in full to the receiver and nowhere else.
+MASKED_KEYS = frozenset({"id_number", "account", "bank_account"})
+
 #: session.info key: this transaction added outbox rows, so ring the dispatcher at commit.
 ADDED_KEY = "hirebench.outbox.added"
 
@@ -105,6 +109,31 @@ def signed_headers(message_id: str, secret: str, body: bytes, at: datetime) -> d
     }
 
 
+def mask(value: str) -> str:
+    """All but the last four characters replaced by *."""
+    return "*" * max(0, len(value) - 4) + value[-4:] if len(value) > 4 else "*" * len(value)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: mask(item) if key in MASKED_KEYS and isinstance(item, str) else _masked(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
+
+
+def display_body(body: str) -> str:
+    """A message body for an admin's eyes: indented, personal numbers masked."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    return json.dumps(_masked(parsed), ensure_ascii=False, indent=2)
+
+
 def new_secret() -> str:
     """24 random bytes (Standard Webhooks asks for 24 to 64), base64 after the whsec_ prefix."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
@@ -134,6 +163,7 @@ def create_endpoint(
     by: User | None,
     allow_private: bool = False,
     description: str = "",
+    ip: str = "",
 ) -> WebhookEndpoint:
     """A new enabled endpoint with a fresh secret (returned on the row: show it once). The URL
     must be http(s) and, unless `allow_private`, resolve only to public addresses."""
@@ -157,6 +187,7 @@ def create_endpoint(
         "webhook.endpoint_created",
         by,
         target=endpoint,
+        ip=ip,
         url=endpoint.url,
         events=subscribed,
         allow_private=allow_private,
@@ -164,7 +195,7 @@ def create_endpoint(
     return endpoint
 
 
-def disable(endpoint: WebhookEndpoint, reason: str, *, by: User | None) -> int:
+def disable(endpoint: WebhookEndpoint, reason: str, *, by: User | None, ip: str = "") -> int:
     """Switch the endpoint off and cancel its pending deliveries. Returns how many."""
     endpoint.enabled = False
     endpoint.disabled_reason = reason[:500]
@@ -178,27 +209,27 @@ def disable(endpoint: WebhookEndpoint, reason: str, *, by: User | None) -> int:
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     audit.record(
-        "webhook.endpoint_disabled", by, target=endpoint, reason=reason, cancelled=cancelled
+        "webhook.endpoint_disabled", by, target=endpoint, ip=ip, reason=reason, cancelled=cancelled
     )
     return int(cancelled or 0)
 
 
-def enable(endpoint: WebhookEndpoint, *, by: User | None) -> None:
+def enable(endpoint: WebhookEndpoint, *, by: User | None, ip: str = "") -> None:
     """Switch it back on. Deliveries cancelled meanwhile stay cancelled: resend those wanted."""
     ssrf.check(endpoint.url, allow_private=endpoint.allow_private)
     endpoint.enabled = True
     endpoint.disabled_reason = ""
-    audit.record("webhook.endpoint_enabled", by, target=endpoint)
+    audit.record("webhook.endpoint_enabled", by, target=endpoint, ip=ip)
 
 
-def delete(endpoint: WebhookEndpoint, *, by: User | None) -> None:
+def delete(endpoint: WebhookEndpoint, *, by: User | None, ip: str = "") -> None:
     """Remove the endpoint with its deliveries and their attempts."""
-    audit.record("webhook.endpoint_deleted", by, target=endpoint, url=endpoint.url)
+    audit.record("webhook.endpoint_deleted", by, target=endpoint, ip=ip, url=endpoint.url)
     db.session.execute(sa.delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     db.session.delete(endpoint)
 
 
-def resend(delivery: WebhookDelivery, *, by: User | None) -> WebhookDelivery:
+def resend(delivery: WebhookDelivery, *, by: User | None, ip: str = "") -> WebhookDelivery:
     """A new pending delivery of the same message to the same endpoint: the same body under
     the same webhook-id, so a receiver that already has it recognises the repeat."""
     if not delivery.endpoint.enabled:
@@ -216,6 +247,7 @@ def resend(delivery: WebhookDelivery, *, by: User | None) -> WebhookDelivery:
         "webhook.delivery_resent",
         by,
         target=copy,
+        ip=ip,
         message_id=delivery.message_id,
         resend_of=delivery.id,
     )

@@ -7,6 +7,7 @@ from flask import Flask
 from hirebench.web import (
     access,
     admin,
+    admin_webhooks,
     api,
     auth,
     business,
@@ -31,6 +32,7 @@ from hirebench.web import (
 def register(app: Flask) -> None:
     for module in (auth, admin, hr, review, interview, business, candidate, portfolio, api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(admin_webhooks.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(hr_offers.bp)
     app.register_blueprint(candidate_offers.bp)
