@@ -133,18 +133,23 @@ def on_offer_status_changed(sender: object, *, offer_id: int, status: str, **_kw
 
 
 def approvers(offer: Offer) -> list[User]:
-    """Who must approve the offer: its named approver, else whom the job profile names (a user
-    by email, or everyone with a role), else the admins."""
+    """Who may approve the offer, as docs/offers.md says: its named approver, else whom the
+    job profile names (a user by email, or every active account with a role; an admin when it
+    names nobody), never the offer's own creator."""
     if offer.approver is not None:
-        return [offer.approver]
-    definition = definition_of(offer.job)
-    named = definition.offer_approver if definition is not None else None
-    if named is not None and named.user:
-        user = db.session.scalar(sa.select(User).where(User.email == named.user))
-        return [user] if user is not None else []
-    role = named.role if named is not None and named.role else Role.admin.value
-    found = _member(Role, role)
-    return service.users_with_role(found) if found is not None else []
+        found = [offer.approver] if offer.approver.active else []
+    else:
+        definition = definition_of(offer.job)
+        named = definition.offer_approver if definition is not None else None
+        query = sa.select(User).where(User.active).order_by(User.id)
+        if named is not None and named.user:
+            found = list(
+                db.session.scalars(query.where(sa.func.lower(User.email) == named.user.lower()))
+            )
+        else:
+            role = _member(Role, named.role if named is not None and named.role else "admin")
+            found = list(db.session.scalars(query.where(User.role == role))) if role else []
+    return [user for user in found if user.id != offer.created_by_id]
 
 
 def _offer_owners(offer: Offer) -> list[User]:
