@@ -17,6 +17,7 @@ from hirebench.web import (
     errors,
     filters,
     hr,
+    hr_hires,
     hr_jobs,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_offers,
     hr_panel,  # noqa: F401 - imported for the routes it adds to the hr blueprint
@@ -32,6 +33,7 @@ from hirebench.web import (
 def register(app: Flask) -> None:
     for module in (auth, admin, hr, review, interview, business, candidate, portfolio, api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(hr_hires.bp)
     app.register_blueprint(admin_webhooks.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(hr_offers.bp)

@@ -23,17 +23,30 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from hirebench.authoring import AuthoringError
 from hirebench.extensions import db
 from hirebench.models import ApiToken, Role, Rubric, User
+from hirebench.models.api_tokens import (
+    DEFAULT_SCOPE,
+    SCOPE_HIRES_READ,
+    SCOPE_SCORECARDS_READ,
+    SCOPES,
+)
 from hirebench.reviews import rubrics
 from hirebench.services import accounts, api_tokens
 from hirebench.services.errors import ServiceError
 from hirebench.services.one_time import OneTimeSecrets
 from hirebench.web.access import protect_blueprint
-from hirebench.web.forms import ActionForm, CreateUserForm, EditUserForm, RubricForm
+from hirebench.web.forms import (
+    ActionForm,
+    CreateUserForm,
+    EditUserForm,
+    MultiCheckboxField,
+    RubricForm,
+)
 from hirebench.web.helpers import client_ip, page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -200,10 +213,28 @@ criteria:
 # ------------------------------------------------------------------------------ API tokens
 
 
+SCOPE_LABELS = {
+    SCOPE_SCORECARDS_READ: _l("scorecards:read: read the scorecards of a job"),
+    SCOPE_HIRES_READ: _l("hires:read: read new-hire records, with ID and bank numbers"),
+}
+
+
+def _at_least_one_scope(_form: FlaskForm, field: MultiCheckboxField) -> None:
+    if not field.data:
+        raise ValidationError(_("Choose at least one scope: what the token may read."))
+
+
 class ApiTokenForm(FlaskForm):
     name = StringField(
         _l("Name (what will use the token)"),
         validators=[DataRequired(), Length(max=api_tokens.MAX_NAME_LENGTH)],
+    )
+    scopes = MultiCheckboxField(
+        _l("What the token may read"),
+        choices=[SelectChoice(scope, SCOPE_LABELS[scope]) for scope in SCOPES],
+        default=[DEFAULT_SCOPE],
+        # Not DataRequired: its `required` flag would make a browser demand every checkbox.
+        validators=[_at_least_one_scope],
     )
 
 
@@ -246,7 +277,9 @@ def create_token() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_tokens(form, status=400)
     try:
-        _token, raw = api_tokens.create(form.name.data or "", by=current_user, ip=client_ip())
+        _token, raw = api_tokens.create(
+            form.name.data or "", by=current_user, ip=client_ip(), scopes=form.scopes.data or ()
+        )
     except ServiceError as exc:
         db.session.rollback()
         form.name.errors.append(str(exc))

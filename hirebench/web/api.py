@@ -8,7 +8,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from hirebench.extensions import db
+from hirebench.handoff import hires
 from hirebench.models import ApiToken, Job
+from hirebench.models.api_tokens import SCOPE_HIRES_READ, SCOPE_SCORECARDS_READ
 from hirebench.scorecards import service as scorecards
 from hirebench.services import api_tokens, audit, health
 from hirebench.web.access import public
@@ -46,9 +48,8 @@ def health_check() -> ResponseReturnValue:
 
 # `@public` only lets the request past the session-based access check; the token check below
 # is what guards the data. The route is GET only, so CSRFProtect never applies to it.
-@bp.route("/jobs/<int:job_id>/scorecards")
-@public
-def job_scorecards(job_id: int) -> ResponseReturnValue:
+def _token_with(scope: str) -> ApiToken | Response:
+    """The request's token when it carries `scope`; otherwise the 401 or 403 to answer."""
     raw = _bearer_token()
     if raw is None:
         return _unauthorized(_("Send an API token: Authorization: Bearer <token>."))
@@ -56,6 +57,21 @@ def job_scorecards(job_id: int) -> ResponseReturnValue:
     if token is None:
         return _unauthorized(_("The API token is malformed, unknown or revoked."))
     db.session.commit()  # keep last_used_at even when the request fails below
+    if not token.allows(scope):
+        return _error(
+            403,
+            _("Forbidden"),
+            _("This API token lacks the scope %(scope)s.", scope=scope),
+        )
+    return token
+
+
+@bp.route("/jobs/<int:job_id>/scorecards")
+@public
+def job_scorecards(job_id: int) -> ResponseReturnValue:
+    token = _token_with(SCOPE_SCORECARDS_READ)
+    if isinstance(token, Response):
+        return token
     job = db.session.get(Job, job_id)
     if job is None:
         return _error(404, _("Not found"), _("There is no job %(id)d.", id=job_id))
@@ -81,5 +97,46 @@ def _export(job: Job, token: ApiToken) -> ResponseReturnValue:
     db.session.commit()
     response = jsonify(payload)
     # Candidate data: no shared cache may keep it (the session-based no-store does not apply).
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/hires")
+@public
+def hires_list() -> ResponseReturnValue:
+    token = _token_with(SCOPE_HIRES_READ)
+    if isinstance(token, Response):
+        return token
+    try:
+        hire_filter = hires.parse_filter(
+            request.args.get("job"), request.args.get("from"), request.args.get("to")
+        )
+    except hires.RangeError as exc:
+        return _error(400, _("Bad request"), str(exc))
+    job = hires.job_of(hire_filter)
+    if hire_filter.job_id is not None and job is None:
+        return _error(404, _("Not found"), _("There is no job %(id)d.", id=hire_filter.job_id))
+    records = hires.all_records(hire_filter)
+    # The records carry ID and bank numbers in full: who took them is audited.
+    audit.record(
+        "export.hires_api",
+        None,
+        target=job,
+        ip=client_ip(),
+        token_prefix=token.prefix,
+        token_name=token.name,
+        hires=len(records),
+        range=hire_filter.query_args(),
+    )
+    db.session.commit()
+    response = jsonify(
+        {
+            "job_id": hire_filter.job_id,
+            "from": hire_filter.start.isoformat() if hire_filter.start else None,
+            "to": hire_filter.end.isoformat() if hire_filter.end else None,
+            "count": len(records),
+            "hires": records,
+        }
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -102,3 +102,12 @@ def test_broken_records_fail_with_the_field_named(change: Any, where: str) -> No
     assert found and any(problem.startswith(f"{where}:") for problem in found), found
     with pytest.raises(schema.InvalidRecord, match=re.escape(where)):
         schema.validate(record)
+
+
+def test_the_api_example_matches_the_schema() -> None:
+    text = (PROJECT_ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    answers = [json.loads(block) for block in JSON_BLOCK.findall(text)]
+    [listing] = [answer for answer in answers if "hires" in answer]
+    assert listing["count"] == len(listing["hires"]) > 0
+    for record in listing["hires"]:
+        assert schema.problems(record) == []

@@ -28,6 +28,9 @@ EXPECTED: dict[str, Any] = {
     "api.health_check": PUBLIC,
     # Public to the session check only: the view itself demands an API token (401 without).
     "api.job_scorecards": PUBLIC,
+    "api.hires_list": PUBLIC,
+    "hr_hires.hires_page": {HR, ADM},
+    "hr_hires.export": {HR, ADM},
     "admin.home": {ADM},
     "admin.create_user": {ADM},
     "admin.edit_user": {ADM},
@@ -127,7 +130,7 @@ EXPECTED: dict[str, Any] = {
     "candidate_offers.accept": {CAN},
     "candidate_offers.decline": {CAN},
 }
-TOKEN_AUTH = {"api.job_scorecards"}
+TOKEN_AUTH = {"api.job_scorecards", "api.hires_list"}
 DUMMY_ARGS = {
     "token": "not-a-token",
     "filename": "css/app.css",

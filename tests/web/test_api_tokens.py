@@ -215,7 +215,11 @@ def test_admin_creates_a_token_shown_once(app: Flask, admin_client: FlaskClient)
     assert page.status_code == 200
     created = admin_client.post(
         "/admin/tokens",
-        data={"name": "ATS sync", "csrf_token": csrf_from(page.get_data(as_text=True))},
+        data={
+            "name": "ATS sync",
+            "scopes": "scorecards:read",
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
     )
     # Post, redirect, get: the token is shown by the GET that follows.
     assert created.status_code == 302 and created.headers["Location"].endswith("/admin/tokens")
