@@ -11,6 +11,10 @@ from hirebench.exams import grading_hooks, review_items
 from hirebench.extensions import db
 from hirebench.notifications import receivers as notifications
 from hirebench.handoff import publish as handoff
+from hirebench.jobs import profile_file as job_profile_file
+from hirebench.onboarding import reminders as onboarding_reminders
+from hirebench.onboarding import service as onboarding
+from hirebench.onboarding import template as onboarding_template
 from hirebench.outbox import dispatcher as outbox
 from hirebench.reviews import workflow as review_workflow
 from hirebench.scorecards import service as scorecards
@@ -42,6 +46,12 @@ def connect() -> None:
     events.review_settled.connect(review_items.apply_review)
     for kind in review_items.EXAM_KINDS:
         review_workflow.register_item_title(kind, review_items.item_title)
+    # onboarding: an accepted offer starts it, a withdrawn one withdraws it; the worker checks
+    # start days and mails reminders; job profiles check their `onboarding:` key with it.
+    events.offer_status_changed.connect(onboarding.on_offer_status_changed)
+    outbox.register_periodic("onboarding-start-day", onboarding.start_due, 600)
+    outbox.register_periodic("onboarding-reminders", onboarding_reminders.send_reminders, 3600)
+    job_profile_file.register_key_check("onboarding", onboarding_template.check_inline)
     # notifications: staff hear of assignments, interviews, recommendations and offers.
     events.review_assigned.connect(notifications.on_review_assigned)
     events.interview_scheduled.connect(notifications.on_interview_scheduled)

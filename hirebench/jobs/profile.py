@@ -110,6 +110,9 @@ class JobProfileDefinition:
     cutoffs: Cutoffs
     mapping: Mapping_
     stability: Stability = field(default_factory=Stability)
+    # The raw `onboarding:` mapping (a template name or an inline checklist), which
+    # hirebench.onboarding reads (docs/onboarding.md); None: the default template.
+    onboarding: dict[str, Any] | None = field(default=None, hash=False)
     # None: the profile names no approver, so an admin approves (OfferApprover's default).
     offer_approver: OfferApprover | None = None
 
@@ -165,6 +168,8 @@ class JobProfileDefinition:
                 "max_employers": self.stability.max_employers,
                 "within_years": self.stability.within_years,
             },
+            # Only when set, so that profiles without `onboarding:` keep their content hash.
+            **({"onboarding": self.onboarding} if self.onboarding is not None else {}),
             # Only when set, so that profiles without `offer:` keep their content hash.
             **(
                 {"offer": {"approver": self.offer_approver.to_json()}}
@@ -211,6 +216,7 @@ class JobProfileDefinition:
                 int(data["stability"]["max_employers"]),
                 float(data["stability"]["within_years"]),
             ),
+            onboarding=data.get("onboarding"),
             offer_approver=_offer_approver(data.get("offer")),
         )
 

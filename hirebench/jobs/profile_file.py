@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import yaml
@@ -56,11 +56,20 @@ OPTIONAL_KEYS = (
     "mapping",
     "stability",
     "offer",
+    "onboarding",
 )
 # Roles that may be named to approve an offer above the budget (docs/offers.md).
 APPROVER_ROLES = ("admin", "hr", "business")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOCS = "docs/job-profile.md"
+# Checks of keys whose format another package owns, registered from hirebench/wiring.py:
+# `onboarding:` is an onboarding checklist (docs/onboarding.md), and onboarding sits above jobs.
+_KEY_CHECKS: dict[str, Callable[[Checker, Any, str], None]] = {}
+
+
+def register_key_check(key: str, check: Callable[[Checker, Any, str], None]) -> None:
+    """`check(checker, value, key path)` reports the problems of the value under `key`."""
+    _KEY_CHECKS[key] = check
 
 
 class JobProfileError(AuthoringError):
@@ -93,6 +102,7 @@ def _profile(checker: Checker, block: Mapping[str, Any]) -> JobProfileDefinition
     cutoffs = _cutoffs(checker, block, stage_names)
     mapping = _mapping(checker, block, competencies)
     stability = _stability(checker, block)
+    onboarding = _onboarding(checker, block)
     offer_approver = _offer(checker, block)
     # Every part is read above even after a problem, so the author sees all of them at once.
     if checker.problems:
@@ -115,6 +125,7 @@ def _profile(checker: Checker, block: Mapping[str, Any]) -> JobProfileDefinition
         cutoffs=cutoffs,
         mapping=mapping,
         stability=stability,
+        onboarding=onboarding,
         offer_approver=offer_approver,
     )
 
@@ -367,6 +378,17 @@ def _map(
     return tuple(entries)
 
 
+def _onboarding(checker: Checker, block: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The `onboarding:` mapping as written, checked by the onboarding package's check."""
+    if block.get("onboarding") is None:
+        return None
+    raw = checker.mapping(block["onboarding"], "onboarding", "'onboarding'")
+    check = _KEY_CHECKS.get("onboarding")
+    if raw is not None and check is not None:
+        check(checker, raw, "onboarding")
+    return dict(raw) if raw is not None else None
+
+
 def _stability(checker: Checker, block: Mapping[str, Any]) -> Stability:
     raw = _block(checker, block, "stability", "")
     checker.keys(raw, "stability", (), ("max_employers", "within_years"))
@@ -464,6 +486,8 @@ def profile_yaml(definition: JobProfileDefinition) -> str:
         "max_employers": definition.stability.max_employers,
         "within_years": _number(definition.stability.within_years),
     }
+    if definition.onboarding is not None:
+        data["onboarding"] = definition.onboarding
     if definition.offer_approver is not None:
         data["offer"] = {"approver": definition.offer_approver.to_json()}
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -25,6 +25,7 @@ from hirebench.web import (
     interview,
     labels,
     notifications,
+    onboarding,
     portfolio,
     review,
 )
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(hr_offers.bp)
     app.register_blueprint(candidate_offers.bp)
+    app.register_blueprint(onboarding.bp)
     app.before_request(access.enforce)
     errors.register(app)
     filters.register(app)
