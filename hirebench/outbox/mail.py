@@ -43,7 +43,7 @@ def enqueue(to: str, subject: str, body: str, *, dedupe_key: str | None = None) 
     table = OutgoingMail.__table__
     dialect = db.session.get_bind().dialect.name
     if dedupe_key is None:
-        statement: sa.Executable = sa.insert(table).values(values)
+        statement: sa.Insert = sa.insert(table).values(values)
     elif dialect == "postgresql":
         statement = (
             postgresql.insert(table)
@@ -58,7 +58,8 @@ def enqueue(to: str, subject: str, body: str, *, dedupe_key: str | None = None) 
         )
     else:  # pragma: no cover - hirebench runs on SQLite and PostgreSQL only
         raise RuntimeError(f"mail.enqueue does not support {dialect}")
-    added = db.session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    # RETURNING rather than rowcount, which drivers report as -1 for an INSERT they rewrote.
+    added = db.session.execute(statement.returning(table.c.id)).first() is not None
     if added:
         db.session.info[ADDED_KEY] = True
     return added
