@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,12 +30,11 @@ def bell_globals() -> dict[str, Any]:
 
 def notification_bell() -> int | None:
     """The logged-in staff member's unread count, or None where there is no bell (logged out,
-    candidates). Counted once per request, and only when a page draws the bell."""
+    candidates). base.html calls it once, so a page costs one count and only a page that
+    draws the bell pays it (not mail, not JSON)."""
     if not current_user.is_authenticated or current_user.role is Role.candidate:
         return None
-    if "notification_bell" not in g:
-        g.notification_bell = service.unread_count(current_user)
-    return int(g.notification_bell)
+    return service.unread_count(current_user)
 
 
 def _shown(rows: list[Notification]) -> list[dict[str, Any]]:
