@@ -12,7 +12,7 @@ discrimination and Cronbach's alpha alike; each item reports how many answers we
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,7 @@ def _extremes(rest: FloatArray) -> tuple[np.ndarray, np.ndarray]:
 
 def option_analysis(
     chosen: np.ndarray,
+    labels: Sequence[str],
     scores: FloatArray,
     max_score: float,
     rest: FloatArray,
@@ -55,29 +56,32 @@ def option_analysis(
 ) -> dict[str, dict[str, Any]]:
     """Each option of one choice question: {"share", "discrimination", "correct", "flag"}.
 
-    `chosen` holds each candidate's option (None when none). Without a `correct` key, an option
-    is correct when everyone who chose it scored full marks. A wrong option (a distractor) is
-    flagged when strong candidates pick it: choosing it correlates positively with the rest of
-    the test AND the upper 27% pick it more often than the lower 27%; both must agree, so that
-    a hair's breadth above zero in a small sample is not enough on its own."""
-    options = sorted({str(o) for o in chosen if o is not None})
-    if not options:
+    `chosen` holds each candidate's option as an index into `labels`, -1 for none. Without a
+    `correct` key, an option is correct when everyone who chose it scored full marks. A wrong
+    option (a distractor) is flagged when strong candidates pick it: choosing it correlates
+    positively with the rest of the test AND the upper 27% pick it more often than the lower
+    27%; both must agree, so that a hair's breadth above zero in a small sample is not enough
+    on its own. Options are listed by label."""
+    counts = np.bincount(chosen[chosen >= 0], minlength=len(labels))
+    present = sorted(np.flatnonzero(counts).tolist(), key=lambda code: labels[code])
+    if not present:
         return {}
-    picks = (chosen[:, None] == np.array(options, dtype=object)[None, :]).astype(float)
-    discrimination = column_correlations(picks, np.repeat(rest[:, None], len(options), axis=1))
+    picks = (chosen[:, None] == np.array(present)[None, :]).astype(float)
+    discrimination = column_correlations(picks, np.repeat(rest[:, None], len(present), axis=1))
     upper, lower = _extremes(rest)
+    strong_picks = picks[upper].mean(axis=0) > picks[lower].mean(axis=0)
     out = {}
-    for j, option in enumerate(options):
+    for j, code in enumerate(present):
+        option = labels[code]
         chose = picks[:, j] == 1
         is_correct = (
             option in correct if correct is not None else bool((scores[chose] >= max_score).all())
         )
-        strong_pick = picks[upper, j].mean() > picks[lower, j].mean()
         out[option] = {
             "share": float(picks[:, j].mean()),
             "discrimination": number(discrimination[j]),
             "correct": is_correct,
-            "flag": bool(not is_correct and discrimination[j] > 0 and strong_pick),
+            "flag": bool(not is_correct and discrimination[j] > 0 and strong_picks[j]),
         }
     return out
 
@@ -85,52 +89,61 @@ def option_analysis(
 def item_analysis(frame: pd.DataFrame, key: Mapping[str, Set[str]] | None = None) -> dict[str, Any]:
     """The item report of docs/analytics.md: {"n", "alpha", "items": {question: {"n",
     "missing", "difficulty", "discrimination", "flag", "options"?}}}. `key` optionally names
-    the correct options of choice questions; questions keep the order of their first row."""
-    frame = frame.assign(question=frame["question"].astype(str))
-    questions = [str(q) for q in pd.unique(frame["question"])]
-    candidates = pd.unique(frame["candidate"])
-    answered = frame[frame["score"].notna()]
-    matrix = answered.pivot(index="candidate", columns="question", values="score").reindex(
-        index=candidates, columns=questions
-    )
-    missing = matrix.isna().sum(axis=0)
-    scores = matrix.fillna(0.0).to_numpy(dtype=float)
-    maxima = frame.groupby("question")["max_score"].first().reindex(questions).to_numpy(float)
+    the correct options of choice questions; questions keep the order of their first row.
+    One row per candidate and question: a repeated pair raises ValueError."""
+    rows, cols, questions = _cells(frame)
+    candidates = int(rows.max(initial=-1)) + 1
+    score = frame["score"].to_numpy(dtype=float)
+    answered = ~np.isnan(score)
+    scores = np.zeros((candidates, len(questions)))
+    scores[rows[answered], cols[answered]] = score[answered]
+    missing = candidates - np.bincount(cols[answered], minlength=len(questions))
+    maxima = np.zeros(len(questions))
+    maxima[cols] = frame["max_score"].to_numpy(dtype=float)  # one maximum per question
     rest = scores.sum(axis=1)[:, None] - scores
     discrimination = column_correlations(scores, rest)
-    chosen = _option_matrix(frame, candidates, questions)
+    chosen, labels = _option_matrix(frame, rows, cols, scores.shape)
     items: dict[str, Any] = {}
     for j, question in enumerate(questions):
         d = number(discrimination[j])
         item: dict[str, Any] = {
-            "n": len(candidates),
-            "missing": int(missing[question]),
+            "n": candidates,
+            "missing": int(missing[j]),
             "difficulty": float(scores[:, j].mean() / maxima[j]),
             "discrimination": d,
             "flag": d is None or d < MIN_DISCRIMINATION,
         }
-        if chosen is not None and any(o is not None for o in chosen[:, j]):
+        if chosen is not None and (chosen[:, j] >= 0).any():
             correct = key.get(question) if key is not None else None
             item["options"] = option_analysis(
-                chosen[:, j], scores[:, j], float(maxima[j]), rest[:, j], correct
+                chosen[:, j], labels, scores[:, j], float(maxima[j]), rest[:, j], correct
             )
         items[question] = item
-    return {"n": len(candidates), "alpha": cronbach_alpha(scores), "items": items}
+    return {"n": candidates, "alpha": cronbach_alpha(scores), "items": items}
+
+
+def _cells(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Each row's candidate and question as matrix indices, in order of first appearance, and
+    the questions in that order."""
+    rows, _ = pd.factorize(frame["candidate"], sort=False)
+    cols, questions = pd.factorize(frame["question"].astype(str), sort=False)
+    cells = rows.astype(np.int64) * max(len(questions), 1) + cols
+    if cells.size and np.bincount(cells).max() > 1:
+        raise ValueError("more than one row for the same candidate and question")
+    return rows, cols, [str(q) for q in questions]
 
 
 def _option_matrix(
-    frame: pd.DataFrame, candidates: np.ndarray, questions: list[str]
-) -> np.ndarray | None:
-    """Each candidate's option (as text) per question, None where they chose none; None
-    when the input has no option column."""
+    frame: pd.DataFrame, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]
+) -> tuple[np.ndarray | None, list[str]]:
+    """Each candidate's option per question as an index into the returned labels, -1 where
+    they chose none (no option, or a blank one); None when the input has no option column."""
     if "option" not in frame.columns:
-        return None
-    chosen = frame[frame["option"].notna()]
-    chosen = chosen.assign(option=chosen["option"].astype(str).str.strip())
-    chosen = chosen[chosen["option"] != ""]
-    matrix = chosen.pivot(index="candidate", columns="question", values="option").reindex(
-        index=candidates, columns=questions
-    )
-    values = matrix.to_numpy(dtype=object)
-    values[pd.isna(values)] = None
-    return values
+        return None, []
+    codes, labels = pd.factorize(frame["option"], sort=False, use_na_sentinel=True)
+    names = [str(label) for label in labels]
+    if "" in names:
+        codes = np.where(codes == names.index(""), -1, codes)
+    chosen = np.full(shape, -1)
+    chosen[rows, cols] = codes
+    return chosen, names

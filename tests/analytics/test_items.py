@@ -151,3 +151,12 @@ def test_an_answer_key_overrides_the_inferred_one() -> None:
     options = item_analysis(choice_frame(), key={"q1": {"c"}})["items"]["q1"]["options"]
     assert options["c"]["correct"] and options["c"]["flag"] is False
     assert not options["a"]["correct"]
+
+
+def test_blank_options_are_no_choice_and_repeated_answers_are_refused() -> None:
+    frame = choice_frame()
+    frame.loc[(frame.question == "q1") & (frame.candidate == "c4"), "option"] = ""
+    options = item_analysis(frame)["items"]["q1"]["options"]
+    assert sum(o["share"] for o in options.values()) == pytest.approx(11 / 12)
+    with pytest.raises(ValueError, match="same candidate and question"):
+        item_analysis(pd.concat([frame, frame.tail(1)]))
