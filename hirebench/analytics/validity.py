@@ -113,6 +113,9 @@ def validity(
         scored = ~np.isnan(scores)
         pair = scored & rated.to_numpy()
         report["stages"][stage] = stage_validity(scores[scored], scores[pair], performance[pair])
+    unknown = set(current_weights or {}) - set(stages)
+    if unknown:
+        raise ValueError(f"current weights name stages not analysed: {sorted(unknown)}")
     if current_weights is None:
         current_weights = {stage: 100 / len(stages) for stage in stages} if stages else {}
     current = np.array([float(current_weights.get(stage, 0.0)) for stage in stages])

@@ -139,27 +139,29 @@ def recalibrate(
     order, any positive scale. Returns {"current", "proposed", "cv_r_current", "cv_r_proposed",
     "refused", "shrinkage", "n_fit"}; `proposed` is None and `refused` a sentence when the
     data cannot support a proposal."""
+    out: dict[str, Any] = {
+        "current": {},
+        "proposed": None,
+        "cv_r_current": None,
+        "cv_r_proposed": None,
+        "refused": "There are no stage scores to weigh.",
+        "shrinkage": None,
+        "n_fit": 0,
+    }
+    if not stages:
+        return out
     if current.sum() <= 0 or (current < 0).any():
         raise ValueError("current weights must be non-negative with a positive sum")
     current = current / current.sum()
-    complete = ~np.isnan(scores).any(axis=1) if stages else np.zeros(len(performance), bool)
+    complete = ~np.isnan(scores).any(axis=1)
     x, y = scores[complete], performance[complete]
-    out: dict[str, Any] = {
-        "current": percentages(current, stages) if stages else {},
-        "proposed": None,
-        "cv_r_current": correlation(x @ current, y) if stages else None,
-        "cv_r_proposed": None,
-        "refused": None,
-        "shrinkage": None,
-        "n_fit": int(complete.sum()),
-    }
-    refused = (
-        "There are no stage scores to weigh."
-        if not stages
-        else _refusal(len(performance), len(y), y, min_rated)
+    out.update(
+        current=percentages(current, stages),
+        cv_r_current=correlation(x @ current, y),
+        n_fit=int(complete.sum()),
+        refused=_refusal(len(performance), len(y), y, min_rated),
     )
-    if refused:
-        out["refused"] = refused
+    if out["refused"]:
         return out
     fitted = fit_weights(x, y)
     # With no stage predicting performance positively there is nothing to move toward.

@@ -142,3 +142,13 @@ def test_invalid_current_weights_are_refused_loudly() -> None:
     scores, performance = cohort(40)
     with pytest.raises(ValueError):
         recalibrate(scores, performance, STAGES, np.array([0.0, 0, 0]))
+
+
+def test_no_stages_and_unknown_weight_stages() -> None:
+    out = recalibrate(np.empty((40, 0)), np.ones(40), [], np.array([]))
+    assert out["proposed"] is None and out["refused"] == "There are no stage scores to weigh."
+    scores, performance = cohort(40)
+    frame = pd.DataFrame(scores, columns=STAGES)
+    frame["hired"], frame["performance"] = 1, performance
+    with pytest.raises(ValueError, match="not analysed"):
+        validity(frame, STAGES, {"exam": 50, "typing": 50})
