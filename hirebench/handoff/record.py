@@ -54,12 +54,17 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _personal(onboarding: Onboarding | None) -> tuple[str | None, dict[str, str] | None]:
-    """The ID number and bank details the new hire entered, if onboarding collected them."""
+def _personal(onboarding: Onboarding | None) -> tuple[dict[str, Any], dict[str, str] | None]:
+    """The ID document and bank details the new hire entered, if onboarding collected them."""
     personal = (onboarding.personal if onboarding is not None else None) or {}
+    id_number = _text(personal.get("id_number"))
+    identity = {
+        "id_type": _text(personal.get("id_type")) if id_number else None,
+        "id_number": id_number,
+    }
     bank_name, account = _text(personal.get("bank_name")), _text(personal.get("bank_account"))
     bank = {"bank_name": bank_name, "account": account} if bank_name and account else None
-    return _text(personal.get("id_number")), bank
+    return identity, bank
 
 
 def _letter_sha256(offer: Offer, terms: OfferVersion) -> str:
@@ -72,7 +77,7 @@ def build(offer: Offer, onboarding: Onboarding | None) -> dict[str, Any]:
     """The record. Pass the onboarding explicitly: a record for offer.accepted is built at the
     moment of acceptance and must not depend on whether onboarding has started yet."""
     terms = terms_of(offer)
-    id_number, bank = _personal(onboarding)
+    identity, bank = _personal(onboarding)
     start = onboarding.start_date if onboarding is not None else terms.start_date
     return {
         "record_version": RECORD_VERSION,
@@ -80,7 +85,7 @@ def build(offer: Offer, onboarding: Onboarding | None) -> dict[str, Any]:
             "candidate_id": offer.candidate_id,
             "name": offer.candidate.name,
             "email": offer.candidate.email,
-            "id_number": id_number,
+            **identity,
         },
         "job": {"id": offer.job_id, "title": terms.job_title, "grade": terms.grade},
         "department": offer.job.department or "",

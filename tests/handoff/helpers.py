@@ -17,7 +17,12 @@ from hirebench.models.onboarding import Onboarding
 ID_NUMBER = "11010519900307123X"
 BANK_ACCOUNT = "6225880123456789"
 ACCEPTED_AT = datetime(2026, 3, 2, 9, 30, 15, 123456)
-PERSONAL = {"id_number": ID_NUMBER, "bank_name": "招商银行北京分行", "bank_account": BANK_ACCOUNT}
+PERSONAL = {
+    "id_type": "prc_id",
+    "id_number": ID_NUMBER,
+    "bank_name": "招商银行北京分行",
+    "bank_account": BANK_ACCOUNT,
+}
 LETTER = hashlib.sha256(b"offer letter v1").hexdigest()
 
 
@@ -115,13 +120,7 @@ def onboard(hire: Hire, *, personal: bool = True, status: str = "active") -> Onb
         start_date=date(2026, 4, 1),
         status=status,
         guide={},
-        personal={
-            "id_number": ID_NUMBER,
-            "bank_name": "招商银行北京分行",
-            "bank_account": BANK_ACCOUNT,
-        }
-        if personal
-        else None,
+        personal=dict(PERSONAL) if personal else None,
     )
     if status in ("completed", "started"):
         made.completed_at = datetime(2026, 3, 28, 17, 0)

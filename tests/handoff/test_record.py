@@ -30,6 +30,7 @@ def test_an_onboarded_hire_has_every_field(app: Flask) -> None:
                 "candidate_id": hire.candidate.id,
                 "name": "张伟",
                 "email": hire.candidate.email,
+                "id_type": "prc_id",
                 "id_number": ID_NUMBER,
             },
             "job": {"id": hire.job.id, "title": "AI 训练师", "grade": "P5"},
@@ -72,6 +73,7 @@ def test_before_onboarding_there_are_no_personal_details(app: Flask) -> None:
         data = record.build(hire.offer, None)
         assert schema.problems(data) == []
         assert data["employee"]["id_number"] is None and data["bank"] is None
+        assert data["employee"]["id_type"] is None
         assert data["onboarding"] is None
         assert data["start_date"] == "2026-04-01"  # the offer's
         assert data["social_insurance"] == {"enrolled": False, "base": None}
