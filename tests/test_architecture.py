@@ -357,9 +357,7 @@ FUNCTION_LEVEL_THIRD_PARTY: dict[str, str] = {
 
 
 #: Layer prefixes that no module has yet: the capabilities DESIGN.md plans above the domain.
-PLANNED = frozenset(
-    {"hirebench.offers", "hirebench.onboarding", "hirebench.analytics", "hirebench.integrity"}
-)
+PLANNED = frozenset({"hirebench.integrity"})
 
 
 def layer_of(module: str) -> int | None:
