@@ -28,6 +28,7 @@ from hirebench.grading.result import GradeResult
 from hirebench.handoff.cli import hires_group
 from hirebench.models import ApiToken, Role
 from hirebench.models.api_tokens import DEFAULT_SCOPE, SCOPES
+from hirebench.offers.cli import offers_group
 from hirebench.onboarding.cli import onboarding_group
 from hirebench.outbox import dispatcher as outbox_dispatcher
 from hirebench.outbox.cli import webhooks_group
@@ -62,6 +63,7 @@ def register(app: Flask) -> None:
         api_token_group,
         hires_group,
         webhooks_group,
+        offers_group,
         onboarding_group,
     )
     for command in commands:

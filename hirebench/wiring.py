@@ -10,6 +10,7 @@ from hirebench import events
 from hirebench.exams import grading_hooks, review_items
 from hirebench.extensions import db
 from hirebench.notifications import receivers as notifications
+from hirebench.offers import service as offers
 from hirebench.handoff import publish as handoff
 from hirebench.jobs import profile_file as job_profile_file
 from hirebench.onboarding import reminders as onboarding_reminders
@@ -57,6 +58,8 @@ def connect() -> None:
     events.interview_scheduled.connect(notifications.on_interview_scheduled)
     events.recommendation_reached.connect(notifications.on_recommendation_reached)
     events.offer_status_changed.connect(notifications.on_offer_status_changed)
+    # offers: the worker marks sent offers past their validity date as expired.
+    outbox.register_periodic("offers-expiry", offers.expire_due, 600)
     # handoff: accepted/declined offers and hires go to payroll as webhook events (outbox).
     events.offer_status_changed.connect(handoff.on_offer_status_changed)
     events.onboarding_completed.connect(handoff.on_onboarding_completed)

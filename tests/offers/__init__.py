@@ -74,6 +74,8 @@ def terms(**changes: Any) -> dict[str, Any]:
         "valid_until": (date.today() + timedelta(days=14)).isoformat(),
         "terms": "Laptop provided. 15 days of paid leave a year.",
     }
+    if "monthly_salary" in changes and "probation_salary" not in changes:
+        values["probation_salary"] = changes["monthly_salary"]  # keep the 80% rule satisfied
     values.update(changes)
     return values
 
