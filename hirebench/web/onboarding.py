@@ -125,7 +125,7 @@ def _context(onboarding: Onboarding) -> dict[str, Any]:
             "bank_account": personal.mask(str(data.get("bank_account", ""))),
             "bank_name": data.get("bank_name", ""),
         },
-        "action_form": ActionForm(formdata=None),
+        "task_form": ActionForm(formdata=None),
     }
 
 

@@ -117,18 +117,29 @@ def ctx(app: Flask) -> Iterator[None]:
         yield
 
 
+def create_hire(
+    make_user: Callable[..., User],
+    start: date | None = None,
+    profile: str = PROFILE,
+    email: str | None = None,
+) -> Hire:
+    """An HR user, a candidate and the offer they accepted; needs an app context."""
+    hr = row(User, make_user(Role.hr, name="Hanna HR").id)
+    candidate = row(User, make_user(Role.candidate, email=email, name="Li Lei").id)
+    start = start or date.today() + timedelta(days=14)
+    offer = make_offer(hr, candidate, start=start, profile=profile)
+    announce(offer, OfferStatus.accepted, candidate)
+    return Hire(hr=hr, candidate=candidate, offer_id=offer.id, job_id=offer.job_id)
+
+
 @pytest.fixture
 def hire_of(ctx: None, make_user: Callable[..., User]) -> Callable[..., Hire]:
-    """Accept an offer for a new candidate; `start` is the start date."""
+    """Accept an offer for a new candidate, in the test's app context; `start` is the start
+    date. Web tests use `create_hire` in a context of their own instead: a request inside
+    the test's context would share its `g`, and with it the logged-in user."""
 
     def make(start: date | None = None, profile: str = PROFILE, email: str | None = None) -> Hire:
-        hr = row(User, make_user(Role.hr, name="Hanna HR").id)
-        candidate = row(User, make_user(Role.candidate, email=email, name="Li Lei").id)
-        offer = make_offer(
-            hr, candidate, start=start or date.today() + timedelta(days=14), profile=profile
-        )
-        announce(offer, OfferStatus.accepted, candidate)
-        return Hire(hr=hr, candidate=candidate, offer_id=offer.id, job_id=offer.job_id)
+        return create_hire(make_user, start, profile, email)
 
     return make
 
