@@ -10,6 +10,9 @@ from hirebench.models.attempts import (
     IntegrityEvent,
 )
 from hirebench.models.audit import AuditEvent
+
+# Imported for its table only, not re-exported: only hirebench.analytics reads group data.
+from hirebench.models.demographics import GroupData as _GroupData  # noqa: F401
 from hirebench.models.exams import Exam, ExamVersion, GraderFile
 from hirebench.models.feedback import ExamSurvey, Feedback
 from hirebench.models.grading import GradingJob, GradingMode, JobStatus
@@ -35,6 +38,7 @@ from hirebench.models.outbox import (
     WebhookMessage,
 )
 from hirebench.models.people import Invitation, Role, User
+from hirebench.models.performance import PerformanceRating
 from hirebench.models.portfolios import Portfolio, PortfolioFile
 from hirebench.models.reviews import (
     CommentBankEntry,
@@ -83,6 +87,7 @@ __all__ = [
     "OnboardingTask",
     "OutgoingMail",
     "Panelist",
+    "PerformanceRating",
     "Portfolio",
     "PortfolioFile",
     "Recommendation",
