@@ -4,12 +4,14 @@ audit row and no caching; and the scorecards endpoint now asks for scorecards:re
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from hirebench import create_app
 from hirebench.extensions import db
 from hirebench.handoff import schema
 from hirebench.models import AuditEvent, Job
@@ -153,3 +155,25 @@ def test_scorecards_need_their_own_scope(app: Flask, client: FlaskClient) -> Non
     # A token with the old access gets past the scope check (to the job's own 409: no model).
     both = bearer(app, "scorecards:read", "hires:read")
     assert client.get(url, headers=both).status_code == 409
+
+
+@pytest.mark.postgres
+def test_hires_on_postgres(app_config: dict[str, Any], postgres_url: str) -> None:
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": postgres_url})
+    with app.app_context():
+        db.create_all()
+        hire = helpers.offer(accepted_at=datetime(2026, 3, 31, 23, 59, 59))
+        helpers.onboard(hire)
+        helpers.offer(on_job=hire.job, accepted_at=datetime(2026, 4, 1, 0, 0))
+        db.session.commit()
+        job_id = hire.job.id
+    client = app.test_client()
+    response = client.get(
+        f"/api/v1/hires?job={job_id}&to=2026-03-31", headers=bearer(app, "hires:read")
+    )
+    assert response.status_code == 200
+    [record] = response.get_json()["hires"]
+    assert record["employee"]["id_number"] == ID_NUMBER and schema.problems(record) == []
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
