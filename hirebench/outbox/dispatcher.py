@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from hirebench.extensions import db
-from hirebench.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from hirebench.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from hirebench.models.base import utcnow
 from hirebench.outbox import http, leases, mail, webhooks
 
@@ -99,12 +100,15 @@ class _Job:
     """What one attempt needs, read before sending so no thread touches the session."""
 
     delivery_id: int
+    endpoint_id: int
     message_id: str
     url: str
     secret: str
     allow_private: bool
     enabled: bool
     body: bytes
+    attempt_count: int
+    first_attempt_at: datetime | None
 
 
 def run_once(now: datetime | None = None) -> DispatchStats:
@@ -116,102 +120,157 @@ def run_once(now: datetime | None = None) -> DispatchStats:
     owner = owner_id()
     ids = leases.claim(WebhookDelivery, owner, now, BATCH)
     stats.claimed = len(ids)
-    jobs = [_job(delivery_id) for delivery_id in ids]
-    sendable = [job for job in jobs if job is not None and job.enabled]
-    for job in jobs:
-        if job is not None and not job.enabled:
-            _cancel(job.delivery_id, stats)
+    jobs = _jobs(ids)
+    db.session.commit()  # no transaction stays open while we wait on receivers
+    _cancel([job.delivery_id for job in jobs if not job.enabled], stats)
+    sendable = [job for job in jobs if job.enabled]
     timeout = float(current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", 10))
     workers = max(1, min(int(current_app.config.get("OUTBOX_CONCURRENCY", 8)), len(sendable)))
     if sendable:
         with ThreadPoolExecutor(workers, thread_name_prefix="hirebench-webhook") as pool:
-            results = list(pool.map(lambda job: (job, _send(job, timeout)), sendable))
-        for job, (attempted_at, result) in results:
-            _record(job, attempted_at, result, now, stats)
-            db.session.commit()
+            results = list(pool.map(lambda job: _send(job, timeout), sendable))
+        # One transaction for the batch's outcomes: a crash before this commit leaves leases
+        # that expire, and those attempts are made again under the same webhook-ids.
+        _record(results, now, stats)
+        db.session.commit()
     stats.mail_sent, stats.mail_failed = mail.send_due(owner, now)
     return stats
 
 
-def _job(delivery_id: int) -> _Job | None:
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
-        return None
-    endpoint = delivery.endpoint
-    return _Job(
-        delivery_id=delivery.id,
-        message_id=delivery.message_id,
-        url=endpoint.url,
-        secret=endpoint.secret,
-        allow_private=endpoint.allow_private,
-        enabled=endpoint.enabled,
-        body=delivery.message.body.encode(),
+def _jobs(ids: list[int]) -> list[_Job]:
+    if not ids:
+        return []
+    deliveries = db.session.scalars(
+        sa.select(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(ids))
+        .options(joinedload(WebhookDelivery.endpoint), joinedload(WebhookDelivery.message))
     )
+    return [
+        _Job(
+            delivery_id=delivery.id,
+            endpoint_id=delivery.endpoint_id,
+            message_id=delivery.message_id,
+            url=delivery.endpoint.url,
+            secret=delivery.endpoint.secret,
+            allow_private=delivery.endpoint.allow_private,
+            enabled=delivery.endpoint.enabled,
+            body=delivery.message.body.encode(),
+            attempt_count=delivery.attempt_count,
+            first_attempt_at=delivery.first_attempt_at,
+        )
+        for delivery in deliveries
+    ]
 
 
-def _send(job: _Job, timeout: float) -> tuple[datetime, http.PostResult]:
+@dataclass(frozen=True)
+class _Outcome:
+    job: _Job
+    attempted_at: datetime
+    result: http.PostResult
+
+
+def _send(job: _Job, timeout: float) -> _Outcome:
     at = datetime.now(UTC)
     headers = webhooks.signed_headers(job.message_id, job.secret, job.body, at)
     result = http.post(job.url, job.body, headers, allow_private=job.allow_private, timeout=timeout)
-    return at.replace(tzinfo=None), result
+    return _Outcome(job, at.replace(tzinfo=None), result)
 
 
-def _cancel(delivery_id: int, stats: DispatchStats) -> None:
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is not None and delivery.status == DeliveryStatus.pending:
-        delivery.status = DeliveryStatus.cancelled
-        delivery.lease_owner = delivery.lease_until = None
-        stats.cancelled += 1
+def _cancel(ids: list[int], stats: DispatchStats) -> None:
+    """Leased deliveries whose endpoint was switched off meanwhile."""
+    if not ids:
+        return
+    table = WebhookDelivery.__table__
+    cancelled = db.session.execute(
+        sa.update(table)
+        .where(table.c.id.in_(ids), table.c.status == DeliveryStatus.pending.name)
+        .values(status=DeliveryStatus.cancelled.name, lease_owner=None, lease_until=None)
+    )
+    stats.cancelled += int(cancelled.rowcount or 0)  # type: ignore[attr-defined]
     db.session.commit()
 
 
-def _record(
-    job: _Job, attempted_at: datetime, result: http.PostResult, now: datetime, stats: DispatchStats
-) -> None:
-    delivery = db.session.get(WebhookDelivery, job.delivery_id)
-    if delivery is None:  # deleted with its endpoint meanwhile
-        return
-    delivery.attempts.append(
-        WebhookAttempt(
-            attempted_at=attempted_at,
-            status_code=result.status_code,
-            error=result.error,
-            duration_ms=result.duration_ms,
-        )
+def _record(outcomes: list[_Outcome], now: datetime, stats: DispatchStats) -> None:
+    """Store each attempt and move each delivery on, with two executemany statements."""
+    deliveries = WebhookDelivery.__table__
+    db.session.execute(
+        sa.insert(WebhookAttempt.__table__),
+        [
+            {
+                "delivery_id": outcome.job.delivery_id,
+                "attempted_at": outcome.attempted_at,
+                "status_code": outcome.result.status_code,
+                "error": outcome.result.error,
+                "duration_ms": outcome.result.duration_ms,
+            }
+            for outcome in outcomes
+        ],
     )
-    delivery.attempt_count += 1
-    delivery.first_attempt_at = delivery.first_attempt_at or now
-    delivery.last_attempt_at = now
-    delivery.last_status_code = result.status_code
-    delivery.last_error = result.error
-    delivery.lease_owner = delivery.lease_until = None
-    if delivery.status != DeliveryStatus.pending:
-        return  # cancelled meanwhile (its endpoint answered 410 to another delivery)
-    code = result.status_code
-    if code is not None and 200 <= code < 300:
-        delivery.status = DeliveryStatus.delivered
-        delivery.delivered_at = now
-        stats.delivered += 1
-        return
-    if code is None:
-        pass
-    elif code == 410:
-        delivery.status = DeliveryStatus.failed
-        stats.failed += 1
-        if delivery.endpoint.enabled:
-            webhooks.disable(delivery.endpoint, "the receiver answered 410 Gone", by=None)
+    # Only a delivery still pending moves on: one cancelled meanwhile (its endpoint answered
+    # 410 to another delivery, or an admin switched it off) stays cancelled.
+    db.session.execute(
+        sa.update(deliveries)
+        .where(
+            deliveries.c.id == sa.bindparam("delivery_id"),
+            deliveries.c.status == DeliveryStatus.pending.name,
+        )
+        .values({name: sa.bindparam(f"new_{name}") for name in _OUTCOME_COLUMNS}),
+        [_outcome_values(outcome, now, stats) for outcome in outcomes],
+    )
+    gone = {o.job.endpoint_id for o in outcomes if o.result.status_code == 410}
+    for endpoint_id in sorted(gone):
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
+        if endpoint is not None and endpoint.enabled:
+            webhooks.disable(endpoint, "the receiver answered 410 Gone", by=None)
             stats.endpoints_disabled += 1
-        return
-    else:
-        delivery.last_error = result.error or f"HTTP {code}"
-    deadline = delivery.first_attempt_at + RETRY_WINDOW
-    if now >= deadline:
-        delivery.status = DeliveryStatus.failed
+
+
+_OUTCOME_COLUMNS = (
+    "status",
+    "attempt_count",
+    "first_attempt_at",
+    "last_attempt_at",
+    "last_status_code",
+    "last_error",
+    "delivered_at",
+    "next_attempt_at",
+    "lease_owner",
+    "lease_until",
+)
+
+
+def _outcome_values(outcome: _Outcome, now: datetime, stats: DispatchStats) -> dict[str, Any]:
+    """The delivery's columns after this attempt: delivered (2xx), failed (410, or the retry
+    window is over), or pending with its next attempt after a jittered backoff."""
+    job, code = outcome.job, outcome.result.status_code
+    attempts = job.attempt_count + 1
+    first = job.first_attempt_at or now
+    deadline = first + RETRY_WINDOW
+    error = outcome.result.error or ("" if code is None or 200 <= code < 300 else f"HTTP {code}")
+    status, delivered_at, next_at = DeliveryStatus.pending, None, now
+    if code is not None and 200 <= code < 300:
+        status, delivered_at = DeliveryStatus.delivered, now
+        stats.delivered += 1
+    elif code == 410 or now >= deadline:
+        status = DeliveryStatus.failed
         stats.failed += 1
-        log.warning("webhook delivery %s failed for good: %s", delivery.id, delivery.last_error)
-        return
-    delivery.next_attempt_at = min(now + backoff(delivery.attempt_count), deadline)
-    stats.retrying += 1
+        log.warning("webhook delivery %s failed for good: %s", job.delivery_id, error)
+    else:
+        next_at = min(now + backoff(attempts), deadline)
+        stats.retrying += 1
+    values = {
+        "status": status.name,
+        "attempt_count": attempts,
+        "first_attempt_at": first,
+        "last_attempt_at": now,
+        "last_status_code": code,
+        "last_error": error,
+        "delivered_at": delivered_at,
+        "next_attempt_at": next_at,
+        "lease_owner": None,
+        "lease_until": None,
+    }
+    return {"delivery_id": job.delivery_id, **{f"new_{k}": v for k, v in values.items()}}
 
 
 @dataclass

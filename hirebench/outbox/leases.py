@@ -29,18 +29,22 @@ def claim(model: Any, owner: str, now: datetime, limit: int) -> list[int]:
             sa.select(model.id).where(due).order_by(model.next_attempt_at, model.id).limit(limit)
         )
     )
-    won: list[int] = []
-    for row_id in candidates:
-        result = db.session.execute(
+    if not candidates:
+        db.session.commit()
+        return []
+    # One statement for the batch; the WHERE is evaluated again per row under the row's write
+    # lock, so a row another worker took in between is simply not returned.
+    won = list(
+        db.session.scalars(
             sa.update(model)
-            .where(model.id == row_id, due)
+            .where(model.id.in_(candidates), due)
             .values(lease_owner=owner, lease_until=now + LEASE)
+            .returning(model.id)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            won.append(row_id)
+    )
     db.session.commit()
-    return won
+    return sorted(won, key=candidates.index)
 
 
 def full_jitter(attempts: int, base: timedelta, cap: timedelta) -> timedelta:

@@ -49,6 +49,9 @@ def _skew_clock(seconds: float) -> None:
 
 class Receiver(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops connections from concurrent senders, which
+    # then wait a second for the SYN to be sent again: a real server's backlog is far larger.
+    request_queue_size = 1024
 
     def __init__(self, port: int, secret: str, record: str, answer: int | None) -> None:
         super().__init__(("127.0.0.1", port), Handler)
