@@ -280,6 +280,9 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "hirebench.paths",
                 "hirebench.formatting",
                 "hirebench.unicode_text",
+                # The chart theme and rendering (Vega-Lite via vl-convert) that the scorecard
+                # PDF and the analytics pages share.
+                "hirebench.charts",
                 # Shared plumbing every layer may use: audit rows, the error type, mail out,
                 # external links, one-time tokens.
                 "hirebench.services.audit",

@@ -25,6 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from hirebench import charts
 from hirebench.formatting import format_score, round_score
 from hirebench.scorecards.compute import coverage, explain
 from hirebench.unicode_text import scrub
@@ -213,27 +214,6 @@ def to_xlsx(header: Sequence[Any], rows: Sequence[Sequence[Any]], sheet_title_: 
 
 # -- the PDF --------------------------------------------------------------------------------
 
-CHART_WIDTH = 500
-LABEL_WIDTH = 190  # competency titles, right-aligned before the bars
-BAR_X = 196
-BAR_SCALE = 2.4  # 100 points = 240 units
-ROW = 20
-TOP = 16  # room for the floor's label
-BOTTOM = 16  # room for the axis labels
-
-
-def shorten(text: str, width: int) -> str:
-    """Cut to at most `width` display columns, with an ellipsis when cut."""
-    if display_width(text) <= width:
-        return text
-    out, used = [], 0
-    for char in text:
-        used += display_width(char)
-        if used > width - 1:
-            break
-        out.append(char)
-    return "".join(out) + "…"
-
 
 def card_floor(card: Mapping[str, Any]) -> float | None:
     """The competency floor, when the card carries one (top level or under `cutoffs`)."""
@@ -244,79 +224,14 @@ def card_floor(card: Mapping[str, Any]) -> float | None:
 
 
 def competency_chart_svg(card: Mapping[str, Any], floor: float | None) -> Markup:
-    """Horizontal bars 0-100, one per scored competency; a competency without a score is
-    marked "missing" (no bar, never 0). The floor, if given, is a dashed line."""
-    competencies = list((card.get("competencies") or {}).items())
-    height = TOP + ROW * max(len(competencies), 1) + BOTTOM
-    bottom = TOP + ROW * max(len(competencies), 1)
-    parts = [
-        Markup(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="competency-chart" '
-            'viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-family="{font}" '
-            'font-size="10" role="img">'
-        ).format(w=CHART_WIDTH, h=height, font=FONT_FAMILY)
+    """The competency chart (hirebench/charts.py, one Vega-Lite spec): a bar 0-100 per
+    competency, "missing" (no bar, never 0) for one without a score, the floor as a dashed
+    line. Rendered to inline SVG, which WeasyPrint draws as vectors."""
+    rows = [
+        (str(c.get("title") or key), c.get("score"))
+        for key, c in (card.get("competencies") or {}).items()
     ]
-    for tick in (0, 25, 50, 75, 100):
-        x = BAR_X + tick * BAR_SCALE
-        parts.append(
-            Markup(
-                '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="#ddd" '
-                'stroke-width="0.5"/>'
-                '<text x="{x}" y="{label_y}" text-anchor="middle" fill="#777" font-size="8">'
-                "{tick}</text>"
-            ).format(x=x, top=TOP, bottom=bottom, label_y=bottom + 11, tick=tick)
-        )
-    for index, (competency_id, competency) in enumerate(competencies):
-        y = TOP + index * ROW
-        title = str(competency.get("title") or competency_id)
-        parts.append(
-            Markup(
-                '<text x="{x}" y="{y}" text-anchor="end"><title>{title}</title>{short}</text>'
-            ).format(x=LABEL_WIDTH, y=y + 13, title=title, short=shorten(title, 34))
-        )
-        score = competency.get("score")
-        if score is None:
-            parts.append(
-                Markup(
-                    '<rect x="{x}" y="{y}" width="{w}" height="12" fill="none" stroke="#bbb" '
-                    'stroke-dasharray="3 2"/>'
-                    '<text class="missing" x="{tx}" y="{ty}" fill="#777" font-style="italic">'
-                    "{label}</text>"
-                ).format(
-                    x=BAR_X, y=y + 3, w=100 * BAR_SCALE, tx=BAR_X + 4, ty=y + 13, label=_("missing")
-                )
-            )
-            continue
-        value = min(max(float(score), 0.0), 100.0)
-        below = floor is not None and value < floor
-        parts.append(
-            Markup(
-                '<rect class="bar" x="{x}" y="{y}" width="{w:.1f}" height="12" fill="{fill}"/>'
-                '<text x="{tx:.1f}" y="{ty}">{label}</text>'
-            ).format(
-                x=BAR_X,
-                y=y + 3,
-                w=value * BAR_SCALE,
-                fill="#d9822b" if below else "#2f6fb0",
-                tx=BAR_X + value * BAR_SCALE + 4,
-                ty=y + 13,
-                label=format_score(score),
-            )
-        )
-    if floor is not None:
-        x = BAR_X + min(max(floor, 0.0), 100.0) * BAR_SCALE
-        parts.append(
-            Markup(
-                '<line class="floor" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" '
-                'stroke="#c0392b" stroke-width="1" stroke-dasharray="4 2"/>'
-                '<text x="{x:.1f}" y="10" text-anchor="middle" fill="#c0392b" font-size="8">'
-                "{label}</text>"
-            ).format(
-                x=x, top=TOP - 2, bottom=bottom, label=_("floor %(floor)s", floor=f"{floor:g}")
-            )
-        )
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
+    return charts.render_svg(charts.competency_chart(rows, floor))
 
 
 def feedback_items(card: Mapping[str, Any], budget: int) -> tuple[list[dict[str, str]], int]:

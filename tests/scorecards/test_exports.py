@@ -201,21 +201,47 @@ def test_pdf_stays_one_page_with_long_feedback_and_escapes(ctx: None) -> None:
     assert "<b>李</b>" in text
 
 
+def test_pdf_chart_shows_each_competency_and_the_floor(ctx: None) -> None:
+    chinese = card(7, "李娜", communication=None)
+    columns = Columns(COLUMNS.stages, [("technical", "技术能力"), ("communication", "沟通")])
+    html = exports.render_html(chinese, columns, exports.FEEDBACK_CHARS)
+    assert html.count('role="img"') == 1 and "技术能力 81.0, 沟通 missing" in html
+    _pages, text = pdf_text(exports.scorecard_pdf(chinese, columns))
+    flat = re.sub(r"\s+", " ", text)
+    for expected in ("技术能力", "沟通", "81.0", "missing", "floor 60", "100"):
+        assert expected in flat, expected
+
+
+def marks(svg: str, name: str) -> list[str]:
+    """The elements Vega drew for the chart's mark named `name` (hirebench/charts.py)."""
+    found = re.search(rf'<g class="mark-\w+ role-mark {name}_marks"[^>]*>(.*?)</g>', svg)
+    return re.findall(r"<(?:path|text|line)\b.*?(?:/>|</text>)", found.group(1)) if found else []
+
+
+def texts(elements: list[str]) -> list[str]:
+    return [m for e in elements for m in re.findall(r">([^<]*)</text>", e)]
+
+
 def test_chart_bars_and_missing_marker(ctx: None) -> None:
     svg = str(exports.competency_chart_svg(CARDS[1], 60.0))
-    assert svg.count('class="bar"') == 1  # technical scored, communication missing
-    assert svg.count('class="missing"') == 1 and ">missing</text>" in svg
-    assert 'class="floor"' in svg
+    assert len(marks(svg, "bar")) == 1  # technical scored, communication missing
+    assert len(marks(svg, "missing")) == 1
+    assert texts(marks(svg, "title")) == ["Technical skill", "Communication"]
+    assert texts(marks(svg, "missing_label")) == ["missing"]
+    assert texts(marks(svg, "score")) == ["81.0"]
+    assert len(marks(svg, "floor")) == 1 and texts(marks(svg, "floor_label")) == ["floor 60"]
+    assert 'role="img"' in svg and "The floor is 60." in svg
     full = str(exports.competency_chart_svg(CARDS[0], None))
-    assert full.count('class="bar"') == 2 and 'class="missing"' not in full
-    assert 'class="floor"' not in full
+    assert len(marks(full, "bar")) == 2 and not marks(full, "missing")
+    assert not marks(full, "floor")
 
 
 def test_chart_escapes_titles(ctx: None) -> None:
     hostile = {"competencies": {"x": {"title": '<script>"&', "score": 150.0}}}
     svg = str(exports.competency_chart_svg(hostile, None))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
-    assert 'width="240.0"' in svg  # clamped to 100
+    [bar] = marks(svg, "bar")
+    assert "h320v" in bar  # clamped to 100: the full width of the scale
 
 
 def partial_card() -> dict[str, Any]:

@@ -1,0 +1,236 @@
+"""Charts as data (docs/charts.md): every chart is one declarative Vega-Lite spec, written with
+Altair and rendered on the server by vl-convert, so the pages, the PDF and the XLSX show the
+same figure and no browser ever loads a charting library from a CDN.
+
+This module is the foundation every chart stands on: the theme (the app's colours and a font
+with Chinese glyphs), rendering to accessible inline SVG or to PNG with a cache, and the
+competency chart that the scorecard PDF shows. The analytics charts are in
+hirebench/analytics/charts.py.
+
+Escaping: user text (competency titles, stage names, question ids) enters a spec only as data
+values and titles; Vega writes every text as SVG character data with `<`, `>` and `&`
+escaped, and the label put on the root element here is escaped by markupsafe.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from hirebench.formatting import format_score
+
+# The app's palette (static/css/app.css): ink, muted text, lines, the accent, and the
+# recommendation colours, so a chart's "hold" is the same orange as the page's.
+INK = "#1d2430"
+MUTED = "#667085"
+LINE = "#d0d5dd"
+ACCENT = "#2458d6"
+GOOD = "#067647"
+HOLD = "#b54708"
+BAD = "#b42318"
+STATUS_COLOURS = {"hire": GOOD, "hire_with_training": GOOD, "hold": HOLD, "reject": BAD}
+
+# Measured by vl-convert with this font and shown by the browser with the same one when it has
+# it; the CJK face comes first because its Latin glyphs are fine and the reverse is not true.
+FONT = "Noto Sans CJK SC, Noto Sans, PingFang SC, Microsoft YaHei, sans-serif"
+FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
+
+# Wide enough to read in a card at 1366 px; CSS (max-width: 100%) shrinks it on a phone.
+WIDTH = 560
+ROW_HEIGHT = 22
+TITLE_WIDTH = 190  # competency titles longer than this end in an ellipsis
+
+THEME: dict[str, Any] = {
+    "font": FONT,
+    "background": "white",
+    # Vega's own ARIA texts are English and describe axes, not findings; the root gets one
+    # summary in the reader's language instead, and the page puts the numbers in a table.
+    "aria": False,
+    "view": {"stroke": None},
+    "axis": {
+        "labelColor": INK,
+        "titleColor": INK,
+        "labelFontSize": 11,
+        "titleFontSize": 11,
+        "titleFontWeight": "normal",
+        "gridColor": "#eaecf0",
+        "domainColor": LINE,
+        "tickColor": LINE,
+        "labelLimit": 180,
+    },
+    "legend": {"labelColor": INK, "titleColor": INK, "labelFontSize": 11, "orient": "bottom"},
+    "title": {"color": INK, "fontSize": 13, "anchor": "start", "fontWeight": "normal"},
+    "text": {"color": INK, "fontSize": 11},
+    "bar": {"color": ACCENT},
+    "point": {"color": ACCENT, "filled": True, "size": 60},
+}
+
+SVG_ROOT = re.compile(r"<svg\b([^>]*)>")
+PNG_SCALE = 2  # crisp in a spreadsheet zoomed to 200%
+CACHED_CHARTS = 256
+
+
+@cache
+def register_fonts() -> tuple[str, ...]:
+    """Tell vl-convert where the CJK fonts are, once per process: the directories fontconfig
+    names for Chinese, else the usual Noto folders. vl-convert also reads the system fonts, so
+    this matters where fontconfig's folders are not the system's."""
+    found: set[str] = set()
+    if shutil.which("fc-list"):
+        listing = subprocess.run(
+            ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=10
+        ).stdout
+        found = {str(Path(line.split(":")[0]).parent) for line in listing.splitlines() if line}
+    if not found:
+        found = {d for d in FONT_DIRS if Path(d).is_dir()}
+    for directory in sorted(found):
+        vlc.register_font_directory(directory)
+    return tuple(sorted(found))
+
+
+def spec_of(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's validated Vega-Lite spec with the theme under its own config."""
+    spec = chart.to_dict(validate=True)
+    spec["config"] = {**THEME, **spec.get("config", {})}
+    return spec
+
+
+@lru_cache(maxsize=CACHED_CHARTS)
+def _svg(spec_json: str) -> str:
+    register_fonts()
+    return str(vlc.vegalite_to_svg(spec_json))
+
+
+@lru_cache(maxsize=32)
+def _png(spec_json: str, scale: float) -> bytes:
+    register_fonts()
+    return bytes(vlc.vegalite_to_png(spec_json, scale=scale))
+
+
+def spec_json(chart: alt.TopLevelMixin) -> str:
+    # Sorted keys: the same chart is the same cache entry whatever order Altair wrote it in.
+    return json.dumps(spec_of(chart), sort_keys=True, ensure_ascii=False)
+
+
+def render_svg(chart: alt.TopLevelMixin, label: str | None = None) -> Markup:
+    """Inline SVG for a page or the PDF: role="img", an aria-label and a <title> with the
+    chart's summary (`label`, else the chart's description), and class "chart" so the CSS lets
+    it shrink to its container while keeping its proportions."""
+    spec = spec_json(chart)
+    summary = label if label is not None else str(json.loads(spec).get("description") or "")
+    text = str(escape(summary))
+
+    def accessible(match: re.Match[str]) -> str:
+        attrs = match.group(1).replace(' class="marks"', "")
+        return f'<svg{attrs} class="chart" role="img" aria-label="{text}"><title>{text}</title>'
+
+    svg = SVG_ROOT.sub(accessible, _svg(spec), count=1)
+    return Markup(svg)  # noqa: S704 - Vega escapes every text it writes; the label is escaped
+
+
+def render_png(chart: alt.TopLevelMixin, scale: float = PNG_SCALE) -> bytes:
+    """A PNG of the chart (for the XLSX, where SVG does not go)."""
+    return _png(spec_json(chart), scale)
+
+
+def clear_cache() -> None:
+    _svg.cache_clear()
+    _png.cache_clear()
+
+
+# -- the competency chart (scorecard PDF) ------------------------------------------------
+
+
+def competency_chart(
+    competencies: Sequence[tuple[str, float | None]], floor: float | None
+) -> alt.LayerChart:
+    """Horizontal bars 0-100, one per competency in the given order. A competency without a
+    score gets a dashed empty frame marked "missing" (no bar, never 0); a score below the floor
+    is orange (the app's "hold"); the floor is a dashed red line. Marks are named ("bar",
+    "missing", "floor") so their SVG groups can be found by class."""
+    rows = []
+    for index, (title, score) in enumerate(competencies):
+        value = None if score is None else min(max(float(score), 0.0), 100.0)
+        rows.append(
+            {
+                # The index keeps two competencies with one title apart and in order.
+                "key": f"{index:03d}",
+                "title": title,
+                "score": value,
+                "label": format_score(score),
+                "below": value is not None and floor is not None and value < floor,
+            }
+        )
+    data = alt.Data(values=rows)
+    # Titles are drawn as text marks (data, escaped like any value), not axis labels: the axis
+    # is keyed by position so that two competencies with one title stay two rows.
+    y = alt.Y("key:N", sort=None, title=None, axis=alt.Axis(labels=False, ticks=False))
+    base = alt.Chart(data).encode(y=y)
+    scale = alt.Scale(domain=[0, 100], nice=False)
+    x_axis = alt.Axis(values=[0, 25, 50, 75, 100], title=None)
+    scored = "isValid(datum.score)"
+    layers: list[alt.Chart] = [
+        base.mark_text(align="right", dx=-6, limit=TITLE_WIDTH, ellipsis="…")
+        .encode(x=alt.datum(0, scale=scale), text="title:N")
+        .properties(name="title"),
+        base.mark_bar(height=12)
+        .encode(
+            x=alt.X("score:Q", scale=scale, axis=x_axis),
+            color=alt.Color(
+                "below:N", scale=alt.Scale(domain=[False, True], range=[ACCENT, HOLD]), legend=None
+            ),
+        )
+        .transform_filter(scored)
+        .properties(name="bar"),
+        base.mark_text(align="left", dx=4)
+        .encode(x=alt.X("score:Q", scale=scale), text="label:N")
+        .transform_filter(scored)
+        .properties(name="score"),
+        base.mark_bar(height=12, fill=None, stroke="#bbbbbb", strokeDash=[3, 2])
+        .encode(x=alt.datum(0, scale=scale), x2=alt.datum(100))
+        .transform_filter(f"!{scored}")
+        .properties(name="missing"),
+        base.mark_text(align="left", dx=4, fontStyle="italic", color=MUTED)
+        .encode(x=alt.datum(0, scale=scale), text=alt.value(_("missing")))
+        .transform_filter(f"!{scored}")
+        .properties(name="missing_label"),
+    ]
+    if floor is not None:
+        at = min(max(float(floor), 0.0), 100.0)
+        rule = alt.Chart(alt.Data(values=[{"floor": at}]))
+        layers.append(
+            rule.mark_rule(color=BAD, strokeDash=[4, 2])
+            .encode(x=alt.X("floor:Q", scale=scale))
+            .properties(name="floor")
+        )
+        layers.append(
+            rule.mark_text(color=BAD, dy=-4, baseline="bottom", fontSize=10)
+            .encode(
+                x=alt.X("floor:Q", scale=scale),
+                y=alt.value(0),
+                text=alt.value(_("floor %(floor)s", floor=f"{floor:g}")),
+            )
+            .properties(name="floor_label")
+        )
+    missing = _("missing")
+    names = ", ".join(
+        f"{title} {missing if score is None else format_score(score)}"
+        for title, score in competencies
+    )
+    summary = _("Competency scores out of 100: %(scores)s.", scores=names or "—")
+    if floor is not None:
+        summary += " " + _("The floor is %(floor)s.", floor=f"{floor:g}")
+    return alt.LayerChart(
+        layer=layers, width=WIDTH - 240, height=alt.Step(ROW_HEIGHT), description=summary
+    )
