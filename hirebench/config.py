@@ -116,6 +116,13 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         # Every absolute link (in mail above all) is built from this, never from the request's
         # Host header, which the client chooses.
         "BASE_URL": base_url,
+        # The outbox dispatcher (docs/webhooks.md): how often it looks for rows committed by
+        # other processes, how long one webhook POST may take, and how many run at once.
+        "OUTBOX_POLL_SECONDS": float(os.environ.get(ENV_PREFIX + "OUTBOX_POLL_SECONDS", "1.0")),
+        "WEBHOOK_TIMEOUT_SECONDS": float(
+            os.environ.get(ENV_PREFIX + "WEBHOOK_TIMEOUT_SECONDS", "10")
+        ),
+        "OUTBOX_CONCURRENCY": _env_int("OUTBOX_CONCURRENCY", 8),
     }
     config.update(_mail_config(instance_path))
     return config
