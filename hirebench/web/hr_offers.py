@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from hirebench.extensions import db
@@ -55,7 +56,7 @@ class OfferForm(FlaskForm):
     insurance_base = StringField(_l("Social insurance base (empty: the monthly salary)"))
     hours_scheme = SelectField(
         _l("Working-hours scheme"),
-        choices=[(key, SCHEME_LABELS[key]) for key in HOURS_SCHEMES],
+        choices=[SelectChoice(key, SCHEME_LABELS[key]) for key in HOURS_SCHEMES],
         validate_choice=False,  # the service names an unknown scheme itself
     )
     daily_hours = StringField(_l("Daily hours"), default="8")
