@@ -417,8 +417,8 @@ def _offer(checker: Checker, block: Mapping[str, Any]) -> OfferApprover | None:
     raw = _block(checker, block, "offer", "")
     checker.keys(raw, "offer", ("approver",) if raw else (), ())
     approver = _block(checker, raw, "approver", "offer")
-    if not approver:
-        return None
+    if not isinstance(raw.get("approver"), dict):
+        return None  # absent, or reported by _block
     checker.keys(approver, "offer.approver", (), ("role", "user"))
     if ("role" in approver) == ("user" in approver):
         checker.add(
