@@ -5,6 +5,7 @@ reading them back, not about how the other services make them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from hirebench.jobs.profile_file import parse_profile_text
 from hirebench.models import (
     Application,
     CandidateScorecard,
+    Invitation,
     Job,
     Offer,
     OfferStatus,
@@ -64,7 +66,7 @@ def candidate(email: str, name: str = "") -> User:
     return user
 
 
-def store_scorecard(application: Application, scores: dict[str, float | None]) -> None:
+def store_scorecard(application: Application, scores: Mapping[str, float | None]) -> None:
     """The application's scorecard as compute() makes it from complete stages with these
     scores (None: the stage is missing), stored without recomputing from the database."""
     job = application.job
@@ -135,9 +137,9 @@ class Cohort:
 
 
 def cohort(job: Job, n: int = 60, n_hired: int = 40, seed: int = 7) -> Cohort:
-    """`n` applicants with complete scores on the job's stages; the `n_hired` best by the sum
-    of their scores are hired and rated twice on a 1-5 scale, their rating following the
-    written test and the portfolio (not the interview) plus noise. Committed."""
+    """`n` invited applicants with complete scores on the job's stages; the `n_hired` best by
+    the sum of their scores are hired and rated twice on a 1-5 scale, their rating following
+    the written test and the portfolio (not the interview) plus noise. Committed."""
     rng = np.random.default_rng(seed)
     stages = job_service.definition_of(job)
     assert stages is not None
@@ -147,6 +149,15 @@ def cohort(job: Job, n: int = 60, n_hired: int = 40, seed: int = 7) -> Cohort:
     for i in range(n):
         user = candidate(f"c{i:03d}@example.com", f"Candidate {i:03d}")
         application = job_service.ensure_application(user, job)
+        db.session.add(
+            Invitation(
+                token_hash=f"cohort-{job.id}-{user.id}",
+                candidate_id=user.id,
+                job_id=job.id,
+                created_at=T0 - timedelta(days=30 - i % 10),
+                expires_at=T0,
+            )
+        )
         scores = {
             stage: float(np.clip(60 + 12 * ability[i] + rng.normal(0, 8), 0, 100))
             for stage in names

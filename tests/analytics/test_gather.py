@@ -69,8 +69,8 @@ def test_validity_input_reads_scores_hires_and_mean_normalised_performance(app: 
         assert math.isnan(frame.loc[b.id, "performance"])
         assert math.isnan(frame.loc[b.id, "portfolio"])
         assert frame.loc[c.id, "written_test"] == 30.0
-        scores = gather.stage_scores(frame, data.stages)
-        assert sorted(scores["portfolio"]) == [40.0, 70.0]
+        distributions = gather.stage_scores(frame, data.stages)
+        assert sorted(distributions["portfolio"]) == [40.0, 70.0]
 
 
 def test_funnel_rows_take_each_stage_from_its_table(app: Flask) -> None:
