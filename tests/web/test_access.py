@@ -129,6 +129,16 @@ EXPECTED: dict[str, Any] = {
     "candidate_offers.letter": {CAN},
     "candidate_offers.accept": {CAN},
     "candidate_offers.decline": {CAN},
+    "onboarding.home": {CAN},
+    "onboarding.mine": {CAN},
+    "onboarding.done": {CAN},
+    "onboarding.upload": {CAN},
+    "onboarding.save_personal": {CAN},
+    "onboarding.own_file": {CAN},
+    "onboarding.hr_list": {HR, ADM},
+    "onboarding.hr_detail": {HR, ADM},
+    "onboarding.hr_done": {HR, ADM},
+    "onboarding.hr_file": {HR, ADM},
 }
 TOKEN_AUTH = {"api.job_scorecards", "api.hires_list"}
 DUMMY_ARGS = {
@@ -155,6 +165,8 @@ DUMMY_ARGS = {
     "notification_id": 1,
     "offer_id": 1,
     "version": 1,
+    "onboarding_id": 1,
+    "task_id": 1,
 }
 
 
