@@ -102,7 +102,7 @@ def test_a_commit_rings_the_running_dispatcher(app: Flask, receivers: Receivers)
         dispatcher.stop(app)
     (record,) = receiver.records()
     assert record["id"] == message_id
-    assert record["received_at"] - committed < 1.0
+    assert record["received_at"] - committed < 3.0  # a poll would take 30 s
 
 
 def test_the_poll_finds_rows_committed_elsewhere(app: Flask, receivers: Receivers) -> None:
