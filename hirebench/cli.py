@@ -14,7 +14,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from waitress import serve as waitress_serve
 
-from hirebench.analytics.cli import analytics_group
+from hirebench.analytics.cli import analytics_group, performance_group
 from hirebench.exams.cli import exams_group
 from hirebench.extensions import db
 from hirebench.grading import process as grading_process
@@ -60,6 +60,7 @@ def register(app: Flask) -> None:
         scorecards_group,
         resumes_group,
         analytics_group,
+        performance_group,
         api_token_group,
         hires_group,
         webhooks_group,

@@ -1,4 +1,5 @@
-"""`hirebench analytics ...` (docs/analytics.md): the analyses on CSV files from elsewhere.
+"""`hirebench analytics ...` (docs/analytics.md): the analyses on CSV files from elsewhere, or
+on hirebench's own data (`--job ID`, `--exam SLUG`); and `hirebench performance import`.
 
 Registered in hirebench/cli.py. Errors in the input exit non-zero with the file, row and
 column, and print nothing on stdout, so a script piping `--json` never reads half a result.
@@ -7,15 +8,20 @@ column, and print nothing on stdout, so a script piping `--json` never reads hal
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import click
+from flask import has_app_context
+from flask.cli import ScriptInfo
 
-from hirebench.analytics import csvinput
+from hirebench.analytics import csvinput, gather, ratings_io, service
 from hirebench.analytics.adverse import MIN_GROUP, adverse_impact
+from hirebench.analytics.funnel import funnel
 from hirebench.analytics.items import item_analysis
 from hirebench.analytics.validity import validity
+from hirebench.models import Job
 
 CSV_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -33,6 +39,30 @@ def _p(value: float | None) -> str:
     return "—" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
 
 
+def _app_context() -> AbstractContextManager[object] | None:
+    """The app, only for the commands that read hirebench's own data: the --from-csv forms
+    run without a database, as before."""
+    if has_app_context():
+        return None
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    return app.app_context()
+
+
+def _job(job_id: int) -> Job:
+    context = _app_context()
+    if context is not None:
+        click.get_current_context().with_resource(context)
+    try:
+        return service.job_or_error(job_id)
+    except service.AnalyticsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _one_source(path: Path | None, other: object, other_name: str) -> None:
+    if (path is None) == (other is None):
+        raise click.UsageError(f"give exactly one of --from-csv and {other_name}")
+
+
 def _emit(report: dict[str, Any], as_json: bool, table: list[str]) -> None:
     if as_json:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
@@ -41,14 +71,28 @@ def _emit(report: dict[str, Any], as_json: bool, table: list[str]) -> None:
 
 
 @analytics_group.command("validity")
-@click.option("--from-csv", "path", required=True, type=CSV_FILE, help="One row per candidate.")
+@click.option("--from-csv", "path", type=CSV_FILE, help="One row per candidate.")
+@click.option("--job", "job_id", type=int, help="A hirebench job, with its profile's weights.")
 @click.option("--weights", "weights_text", help="Current weights, e.g. exam=50,interview=50.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of docs/analytics.md.")
-def validity_command(path: Path, weights_text: str | None, as_json: bool) -> None:
+def validity_command(
+    path: Path | None, job_id: int | None, weights_text: str | None, as_json: bool
+) -> None:
     """Each stage's predictive validity, and proposed stage weights.
 
     Columns: candidate, hired (0/1), performance (blank if not rated), and one column per stage
-    with scores 0-100 (blank for none). Without --weights every stage weighs the same."""
+    with scores 0-100 (blank for none). Without --weights every stage weighs the same. With
+    --job, the stages and current weights are the job profile's."""
+    _one_source(path, job_id, "--job")
+    if job_id is not None:
+        if weights_text:
+            raise click.UsageError("--weights goes with --from-csv: a job's are its profile's")
+        report = service.validity_report(_job(job_id))
+        if report is None:
+            raise click.ClickException(f"job {job_id} has no profile, so no stages to analyse")
+        _emit(report, as_json, _validity_table(report))
+        return
+    assert path is not None
     try:
         frame, stages = csvinput.read_validity(path)
         weights = csvinput.parse_weights(weights_text, stages, path) if weights_text else None
@@ -91,8 +135,14 @@ def _validity_table(report: dict[str, Any]) -> list[str]:
 
 
 @analytics_group.command("adverse-impact")
+@click.option("--from-csv", "path", type=CSV_FILE, help="candidate,group,stage,passed")
+@click.option("--job", "job_id", type=int, help="A hirebench job: its funnel's stages.")
 @click.option(
-    "--from-csv", "path", required=True, type=CSV_FILE, help="candidate,group,stage,passed"
+    "--group",
+    "question",
+    default=gather.DEFAULT_GROUP_QUESTIONS[0],
+    show_default=True,
+    help="With --job: which group question to compare by.",
 )
 @click.option(
     "--min-group",
@@ -102,9 +152,18 @@ def _validity_table(report: dict[str, Any]) -> list[str]:
     help="Groups with fewer people at a stage are suppressed.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of docs/analytics.md.")
-def adverse_impact_command(path: Path, min_group: int, as_json: bool) -> None:
+def adverse_impact_command(
+    path: Path | None, job_id: int | None, question: str, min_group: int, as_json: bool
+) -> None:
     """Selection rate per group per stage, impact ratios (four-fifths rule), Fisher's exact p
     and a two-proportion z. Small groups are left out of every figure."""
+    _one_source(path, job_id, "--job")
+    if job_id is not None:
+        job = _job(job_id)
+        report = adverse_impact(gather.adverse_input(job, question), min_group)
+        _emit(report, as_json, _adverse_table(report))
+        return
+    assert path is not None
     try:
         frame = csvinput.read_adverse(path)
     except csvinput.InputError as exc:
@@ -140,13 +199,20 @@ def _adverse_table(report: dict[str, Any]) -> list[str]:
 @click.option(
     "--from-csv",
     "path",
-    required=True,
     type=CSV_FILE,
     help="candidate,question,score,max_score[,option]",
 )
+@click.option("--exam", "slug", help="A hirebench exam: its newest version with scored attempts.")
+@click.option("--version", "number", type=int, help="With --exam: this version instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON of docs/analytics.md.")
-def items_command(path: Path, as_json: bool) -> None:
+def items_command(path: Path | None, slug: str | None, number: int | None, as_json: bool) -> None:
     """Item analysis of one exam version: difficulty, discrimination, options, Cronbach's alpha."""
+    _one_source(path, slug, "--exam")
+    if slug is not None:
+        report = _exam_items(slug, number)
+        _emit(report, as_json, _items_table(report))
+        return
+    assert path is not None
     try:
         frame = csvinput.read_items(path)
     except csvinput.InputError as exc:
@@ -173,3 +239,65 @@ def _items_table(report: dict[str, Any]) -> list[str]:
                 f"discrimination {_fmt(stats['discrimination'])}{warn}"
             )
     return lines
+
+
+def _exam_items(slug: str, number: int | None) -> dict[str, Any]:
+    context = _app_context()
+    if context is not None:
+        click.get_current_context().with_resource(context)
+    versions = gather.exam_versions(slug)
+    if not versions:
+        raise click.ClickException(f"no exam {slug!r}")
+    if number is not None:
+        versions = [v for v in versions if v.number == number]
+        if not versions:
+            raise click.ClickException(f"exam {slug!r} has no version {number}")
+    for version in reversed(versions):
+        data = gather.item_input(version)
+        if not data.frame.empty:
+            return item_analysis(data.frame, data.key)
+    raise click.ClickException(f"exam {slug!r} has no fully scored attempt to analyse")
+
+
+@analytics_group.command("funnel")
+@click.option("--job", "job_id", type=int, required=True, help="The job's id.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of docs/analytics.md.")
+def funnel_command(job_id: int, as_json: bool) -> None:
+    """Candidates entering and passing each hiring stage, with the days spent in it."""
+    report = funnel(gather.funnel_rows(_job(job_id)))
+    lines = [
+        f"{report['n']} candidates",
+        f"{'stage':<20} {'entered':>8} {'passed':>7} {'conversion':>11} {'median days':>12}",
+    ]
+    for row in report["stages"]:
+        passed = "—" if row["passed"] is None else str(row["passed"])
+        lines.append(
+            f"{row['stage']:<20} {row['entered']:>8} {passed:>7} "
+            f"{_fmt(row['conversion'], 2):>11} {_fmt(row['median_days'], 1):>12}"
+        )
+    lines.append(f"median days to offer: {_fmt(report['median_days_to_offer'], 1)}")
+    _emit(report, as_json, lines)
+
+
+@click.group("performance")
+def performance_group() -> None:
+    """Performance ratings of hires (docs/analytics.md)."""
+
+
+@performance_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--job", "job_id", type=int, required=True, help="The job the hires were hired for.")
+@click.option("--scale", "scale_text", required=True, help="The ratings' scale, e.g. 1-5.")
+def import_command(path: Path, job_id: int, scale_text: str) -> None:
+    """Import ratings from CSV or XLSX with columns email,rated_on,rating[,kind,comment]:
+    all of them, or none when a row has a problem."""
+    try:
+        scale = ratings_io.parse_scale(scale_text)
+    except csvinput.InputError as exc:
+        raise click.UsageError(str(exc)) from exc
+    job = _job(job_id)
+    try:
+        count = ratings_io.import_ratings(path, job, scale)
+    except csvinput.InputError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"imported {count} ratings for job {job.id} ({job.title})")
