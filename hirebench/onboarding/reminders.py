@@ -31,7 +31,6 @@ from hirebench.extensions import db
 from hirebench.models import Offer, Onboarding, OnboardingTask, OutgoingMail, Role, User
 from hirebench.onboarding import service
 from hirebench.outbox import mail
-from hirebench.services.links import external_url
 
 OVERDUE_DAYS = 60
 WEEK = 7
@@ -120,7 +119,7 @@ def _render(task: OnboardingTask, kind: str, user: User) -> tuple[str, str]:
             subject = _("Onboarding: “%(task)s” is overdue", task=title)
         onboarding = task.onboarding
         for_new_hire = user.id == onboarding.candidate_id
-        link = external_url(
+        link = service.link(
             "onboarding.mine" if for_new_hire else "onboarding.hr_detail",
             onboarding_id=onboarding.id,
         )

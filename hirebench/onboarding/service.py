@@ -63,6 +63,15 @@ def today() -> date:
     return datetime.now(zone).date()
 
 
+def link(endpoint: str, **values: Any) -> str:
+    """An absolute link for mail. The worker has no request, so without BASE_URL (and
+    SERVER_NAME) Flask cannot name the host; a path is better than no mail at all."""
+    try:
+        return external_url(endpoint, **values)
+    except RuntimeError:
+        return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
 def store() -> FileStore:
     return FileStore(Path(current_app.config["UPLOAD_ROOT"]) / "onboarding")
 
@@ -160,7 +169,7 @@ def _welcome(onboarding: Onboarding) -> None:
             "mail/onboarding_started.txt",
             onboarding=onboarding,
             address=pick(onboarding.guide.get("address"), locale),
-            link=external_url("onboarding.mine", onboarding_id=onboarding.id),
+            link=link("onboarding.mine", onboarding_id=onboarding.id),
         )
         subject = _("Welcome aboard: your onboarding checklist")
     mail.enqueue(candidate.email, subject, body, dedupe_key=f"onboarding:{onboarding.id}:welcome")

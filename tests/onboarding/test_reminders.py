@@ -186,3 +186,14 @@ def test_the_worker_runs_both_periodic_tasks(app: Flask) -> None:
     tasks = dispatcher.periodic_tasks()
     assert tasks["onboarding-reminders"][0] is reminders.send_reminders
     assert tasks["onboarding-start-day"][0] is service.start_due
+
+
+def test_the_worker_without_base_url_or_server_name_still_mails(
+    app: Flask, hire_of: Callable[..., Hire]
+) -> None:
+    hire_of(START, profile=CHECKLIST)
+    app.config["SERVER_NAME"] = None
+    # The worker: an app context and no request.
+    results = reminders.send_reminders(DUE)
+    assert [status for _, status in results] == ["queued"] * 3
+    assert all("/onboarding/" in r.body for r, _ in results)
