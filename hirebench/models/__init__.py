@@ -16,6 +16,12 @@ from hirebench.models.demographics import GroupData as _GroupData  # noqa: F401
 from hirebench.models.exams import Exam, ExamVersion, GraderFile
 from hirebench.models.feedback import ExamSurvey, Feedback
 from hirebench.models.grading import GradingJob, GradingMode, JobStatus
+from hirebench.models.integrity import (
+    SimilarityDecision,
+    SimilarityPair,
+    SimilarityRun,
+    SimilarityStatus,
+)
 from hirebench.models.interviews import (
     Interview,
     InterviewKit,
@@ -99,6 +105,10 @@ __all__ = [
     "Role",
     "Rubric",
     "Scorecard",
+    "SimilarityDecision",
+    "SimilarityPair",
+    "SimilarityRun",
+    "SimilarityStatus",
     "User",
     "WebhookAttempt",
     "WebhookDelivery",
