@@ -14,17 +14,21 @@ escaped, and the label put on the root element here is escaped by markupsafe.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 import altair as alt
 import vl_convert as vlc
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -61,25 +65,25 @@ THEME: dict[str, Any] = {
     "axis": {
         "labelColor": INK,
         "titleColor": INK,
-        "labelFontSize": 11,
-        "titleFontSize": 11,
+        "labelFontSize": 12,
+        "titleFontSize": 12,
         "titleFontWeight": "normal",
         "gridColor": "#eaecf0",
         "domainColor": LINE,
         "tickColor": LINE,
         "labelLimit": 180,
     },
-    "header": {"labelColor": INK, "labelFontSize": 11},
+    "header": {"labelColor": INK, "labelFontSize": 12},
     "legend": {
         "labelColor": INK,
         "titleColor": INK,
-        "labelFontSize": 11,
+        "labelFontSize": 12,
         "labelLimit": 320,
         "orient": "bottom",
         "direction": "vertical",
     },
     "title": {"color": INK, "fontSize": 13, "anchor": "start", "fontWeight": "normal"},
-    "text": {"color": INK, "fontSize": 11},
+    "text": {"color": INK, "fontSize": 12},
     "bar": {"color": ACCENT},
     "point": {"color": ACCENT, "filled": True, "size": 60},
 }
@@ -87,6 +91,8 @@ THEME: dict[str, Any] = {
 SVG_ROOT = re.compile(r"<svg\b([^>]*)>")
 PNG_SCALE = 2  # crisp in a spreadsheet zoomed to 200%
 CACHED_CHARTS = 256
+_BY_INPUT: OrderedDict[str, Markup] = OrderedDict()
+_BY_INPUT_LOCK = threading.Lock()
 
 
 @cache
@@ -147,12 +153,39 @@ def render_svg(chart: alt.TopLevelMixin, label: str | None = None) -> Markup:
     return Markup(svg)  # noqa: S704 - Vega escapes every text it writes; the label is escaped
 
 
+def svg_for(builder: Callable[..., alt.TopLevelMixin], *args: Any) -> Markup:
+    """`render_svg(builder(*args))`, cached on the builder, its arguments (as JSON) and the
+    locale. Building an Altair chart costs 30-100 ms (it checks each encoding against the
+    schema), more than converting a cached spec, so a page shown again with the same data
+    skips both."""
+    text = json.dumps(
+        [builder.__module__, builder.__qualname__, str(get_locale()), args],
+        sort_keys=True,
+        default=str,
+    )
+    # A digest, not the text: the scores of a large job would make each key hundreds of KB.
+    key = hashlib.sha256(text.encode()).hexdigest()
+    with _BY_INPUT_LOCK:
+        cached = _BY_INPUT.get(key)
+        if cached is not None:
+            _BY_INPUT.move_to_end(key)
+            return cached
+    svg = render_svg(builder(*args))
+    with _BY_INPUT_LOCK:
+        _BY_INPUT[key] = svg
+        while len(_BY_INPUT) > CACHED_CHARTS:
+            _BY_INPUT.popitem(last=False)
+    return svg
+
+
 def render_png(chart: alt.TopLevelMixin, scale: float = PNG_SCALE) -> bytes:
     """A PNG of the chart (for the XLSX, where SVG does not go)."""
     return _png(spec_json(chart), scale)
 
 
 def clear_cache() -> None:
+    with _BY_INPUT_LOCK:
+        _BY_INPUT.clear()
     _svg.cache_clear()
     _png.cache_clear()
 

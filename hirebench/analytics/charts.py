@@ -35,6 +35,7 @@ from hirebench.charts import (
     competency_chart,
     render_png,
     render_svg,
+    svg_for,
 )
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "render_png",
     "render_svg",
     "score_distribution_chart",
+    "svg_for",
     "validity_chart",
     "weights_chart",
 ]
@@ -432,15 +434,15 @@ def page_charts(
     shows its empty state."""
     charts: dict[str, Markup] = {}
     if funnel and funnel.get("n"):
-        charts["funnel"] = render_svg(funnel_chart(funnel))
+        charts["funnel"] = svg_for(funnel_chart, funnel)
     if scores and any(len(v) for v in scores.values()):
-        charts["scores"] = render_svg(score_distribution_chart(scores, titles))
+        charts["scores"] = svg_for(score_distribution_chart, scores, titles)
     stages = (validity or {}).get("stages") or {}
     if validity and any(s.get("r") is not None for s in stages.values()):
-        charts["validity"] = render_svg(validity_chart(validity, titles))
+        charts["validity"] = svg_for(validity_chart, validity, titles)
     if validity and (validity.get("weights") or {}).get("current"):
-        charts["weights"] = render_svg(weights_chart(validity["weights"], titles))
+        charts["weights"] = svg_for(weights_chart, validity["weights"], titles)
     for index, (_label, items) in enumerate(items_by_version):
         if items.get("items"):
-            charts[f"items-{index}"] = render_svg(items_chart(items))
+            charts[f"items-{index}"] = svg_for(items_chart, items)
     return charts

@@ -231,7 +231,7 @@ def competency_chart_svg(card: Mapping[str, Any], floor: float | None) -> Markup
         (str(c.get("title") or key), c.get("score"))
         for key, c in (card.get("competencies") or {}).items()
     ]
-    return charts.render_svg(charts.competency_chart(rows, floor))
+    return charts.svg_for(charts.competency_chart, rows, floor)
 
 
 def feedback_items(card: Mapping[str, Any], budget: int) -> tuple[list[dict[str, str]], int]:

@@ -233,6 +233,23 @@ def test_rendering_is_cached(ctx: None, items_report: dict[str, Any]) -> None:
     assert warm < cold and warm < 0.5
 
 
+def test_page_charts_are_cached_per_data_and_language(app: Flask) -> None:
+    base_charts.clear_cache()
+    report = funnel(cohort())
+    with app.test_request_context():
+        first = charts.page_charts(report)["funnel"]
+        started = time.perf_counter()
+        again = charts.page_charts(report)["funnel"]
+        assert time.perf_counter() - started < 0.05  # neither built nor converted again
+        assert again is first
+        other = charts.page_charts(funnel(cohort()[:5]))["funnel"]
+        assert other != first
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        chinese = charts.page_charts(report)["funnel"]
+    assert chinese != first and "候选人" in chinese  # the axis title, translated
+    assert base_charts._svg.cache_info().misses == 3
+
+
 def test_page_charts_leaves_out_what_has_no_data(
     ctx: None,
     validity_report: dict[str, Any],
