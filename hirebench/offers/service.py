@@ -114,7 +114,7 @@ def approver_label_for(job: Job) -> str:
 # ------------------------------------------------------------------------------ reading
 
 
-def offers_for_job(job: Job) -> sa.Select[tuple[Offer]]:
+def offers_for_job(job: Job) -> sa.Select[Offer]:
     return sa.select(Offer).where(Offer.job_id == job.id).order_by(Offer.id.desc())
 
 
