@@ -360,7 +360,7 @@ FUNCTION_LEVEL_THIRD_PARTY: dict[str, str] = {
 
 
 #: Layer prefixes that no module has yet: the capabilities DESIGN.md plans above the domain.
-PLANNED = frozenset({"hirebench.integrity"})
+PLANNED: frozenset[str] = frozenset()
 
 
 def layer_of(module: str) -> int | None:
