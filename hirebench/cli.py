@@ -26,6 +26,7 @@ from hirebench.grading.pipeline import grade as run_grade
 from hirebench.grading.redis_jobs import GRADING_QUEUE, GradingWorker
 from hirebench.grading.result import GradeResult
 from hirebench.handoff.cli import hires_group
+from hirebench.integrity.cli import integrity_group
 from hirebench.models import ApiToken, Role
 from hirebench.models.api_tokens import DEFAULT_SCOPE, SCOPES
 from hirebench.offers.cli import offers_group
@@ -66,6 +67,7 @@ def register(app: Flask) -> None:
         webhooks_group,
         offers_group,
         onboarding_group,
+        integrity_group,
     )
     for command in commands:
         app.cli.add_command(command)

@@ -48,15 +48,17 @@ def _size(count: int) -> str:
     return f"{count / 1_000_000:.1f} MB" if count >= 100_000 else f"{count:,} bytes"
 
 
-def _decode(data: bytes, *, cut_at_line: bool) -> tuple[str, list[str]]:
-    """The text of at most MAX_BYTES of `data`, and notes on what was capped or replaced."""
+def _decode(data: bytes, *, cut_at_line: bool, size: int | None) -> tuple[str, list[str]]:
+    """The text of at most MAX_BYTES of `data`, and notes on what was capped or replaced.
+    `size` is the whole file's size when the caller read only part of it."""
     notes = []
     if len(data) > MAX_BYTES:
         kept = data[:MAX_BYTES]
         if cut_at_line and b"\n" in kept:
             # A cut in the middle of a line can leave an open string that no longer tokenizes.
             kept = kept[: kept.rindex(b"\n") + 1]
-        notes.append(f"file is {_size(len(data))}; only the first {_size(len(kept))} was read")
+        whole = max(size or 0, len(data))
+        notes.append(f"file is {_size(whole)}; only the first {_size(len(kept))} was read")
         data = kept
     try:
         text = data.decode("utf-8-sig")
@@ -69,15 +71,19 @@ def _decode(data: bytes, *, cut_at_line: bool) -> tuple[str, list[str]]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), notes
 
 
-def from_python(id: str, data: bytes, *, name: str | None = None) -> Submission | Problem:
-    text, notes = _decode(data, cut_at_line=True)
+def from_python(
+    id: str, data: bytes, *, name: str | None = None, size: int | None = None
+) -> Submission | Problem:
+    text, notes = _decode(data, cut_at_line=True, size=size)
     if not text.strip():
         return Problem(id, name or id, "empty submission")
     return Submission(id, text, "code", name or id, tuple(notes))
 
 
-def from_text(id: str, data: bytes, *, name: str | None = None) -> Submission | Problem:
-    text, notes = _decode(data, cut_at_line=True)
+def from_text(
+    id: str, data: bytes, *, name: str | None = None, size: int | None = None
+) -> Submission | Problem:
+    text, notes = _decode(data, cut_at_line=True, size=size)
     if not text.strip():
         return Problem(id, name or id, "empty submission")
     return Submission(id, text, "text", name or id, tuple(notes))
@@ -89,12 +95,13 @@ def _cell_key(source: str) -> str:
     return "\n".join(line.rstrip() for line in source.strip().splitlines())
 
 
-def notebook_code_cells(data: bytes) -> list[str]:
+def notebook_code_cells(data: bytes, *, size: int | None = None) -> list[str]:
     """The code cells of a notebook, in order; ValueError with the reason if it is not one."""
     if len(data) > MAX_BYTES:
+        whole = _size(max(size or 0, len(data)))
         raise ValueError(
-            f"notebook is {_size(len(data))}, over the {_size(MAX_BYTES)} read; a cut "
-            "notebook is not valid JSON, so it was not compared"
+            f"notebook is {whole}, over the {_size(MAX_BYTES)} read; a cut notebook is not "
+            "valid JSON, so it was not compared"
         )
     try:
         raw = json.loads(data.decode("utf-8-sig"))
@@ -117,13 +124,18 @@ def notebook_code_cells(data: bytes) -> list[str]:
 
 
 def from_notebook(
-    id: str, data: bytes, exclude_sources: Iterable[str] = (), *, name: str | None = None
+    id: str,
+    data: bytes,
+    exclude_sources: Iterable[str] = (),
+    *,
+    name: str | None = None,
+    size: int | None = None,
 ) -> Submission | Problem:
     """The candidate's code cells of a notebook as one text, each cell after a marker line.
     Cells whose source equals one of `exclude_sources` (the grader's setup and test cells)
     are left out, as are empty cells."""
     try:
-        cells = notebook_code_cells(data)
+        cells = notebook_code_cells(data, size=size)
     except ValueError as error:
         return Problem(id, name or id, str(error))
     excluded = {_cell_key(s) for s in exclude_sources}
