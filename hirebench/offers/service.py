@@ -381,7 +381,6 @@ def withdraw(offer: Offer, *, by: User, reason: str = "", ip: str = "") -> None:
     _require(offer, OPEN, _("withdrawn"))
     text = bounded_text(reason, REASON_CHARS, _("The reason"), OfferError)
     was_sent = offer.sent_at is not None
-    offer.responded_at = None
     _set_status(offer, OfferStatus.withdrawn, by, ip, reason=text)
     if was_sent:
         notify.candidate_step(offer)

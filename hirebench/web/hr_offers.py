@@ -40,6 +40,14 @@ SCHEME_LABELS = {
 }
 
 
+# The offer's audit actions (offer.<key>) as its history names them.
+HISTORY_LABELS = {
+    **{status.value: label for status, label in STATUS_LABELS.items()},
+    "edit": _l("edited"),
+    "override": _l("made against the scorecard's recommendation"),
+}
+
+
 class OfferForm(FlaskForm):
     """Numbers and dates are text fields on purpose: the service reads them and says what is
     wrong ("must be a whole number", "is in the past"), which a browser widget would hide."""
@@ -224,6 +232,7 @@ def offer(offer_id: int) -> ResponseReturnValue:
         status_labels=STATUS_LABELS,
         scheme_labels=SCHEME_LABELS,
         history=service.history(offer),
+        history_labels=HISTORY_LABELS,
         budget=service.budget_of(offer.job).monthly,
         over_budget=service.budget_of(offer.job).over(offer.current.monthly_salary),
         approver=service.approver_label_for(offer.job),
