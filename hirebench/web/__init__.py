@@ -8,6 +8,7 @@ from hirebench.web import (
     access,
     admin,
     admin_webhooks,
+    analytics,
     api,
     auth,
     business,
@@ -40,6 +41,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(hr_offers.bp)
     app.register_blueprint(candidate_offers.bp)
     app.register_blueprint(onboarding.bp)
+    app.register_blueprint(analytics.bp)
     app.before_request(access.enforce)
     errors.register(app)
     filters.register(app)

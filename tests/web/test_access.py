@@ -139,6 +139,15 @@ EXPECTED: dict[str, Any] = {
     "onboarding.hr_detail": {HR, ADM},
     "onboarding.hr_done": {HR, ADM},
     "onboarding.hr_file": {HR, ADM},
+    "analytics.job_page": {HR, ADM},
+    "analytics.overview": {ADM},
+    "analytics.what_if": {HR, ADM},
+    "analytics.apply": {HR, ADM},
+    "analytics.ratings": {HR, ADM},
+    "analytics.edit_rating": {HR, ADM},
+    "analytics.delete_rating": {HR, ADM},
+    "analytics.group_data": {CAN},
+    "analytics.delete_group_data": {CAN},
 }
 TOKEN_AUTH = {"api.job_scorecards", "api.hires_list"}
 DUMMY_ARGS = {
@@ -167,6 +176,7 @@ DUMMY_ARGS = {
     "version": 1,
     "onboarding_id": 1,
     "task_id": 1,
+    "rating_id": 1,
 }
 
 
