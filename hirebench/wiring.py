@@ -12,6 +12,7 @@ from hirebench.extensions import db
 from hirebench.notifications import receivers as notifications
 from hirebench.offers import service as offers
 from hirebench.handoff import publish as handoff
+from hirebench.integrity import jobs as integrity_jobs
 from hirebench.jobs import profile_file as job_profile_file
 from hirebench.onboarding import reminders as onboarding_reminders
 from hirebench.onboarding import service as onboarding
@@ -64,3 +65,8 @@ def connect() -> None:
     events.offer_status_changed.connect(handoff.on_offer_status_changed)
     events.onboarding_completed.connect(handoff.on_onboarding_completed)
     events.hire_started.connect(handoff.on_hire_started)
+    # integrity: the worker compares the submissions of exams that have closed, and runs the
+    # similarity runs HR queued; never a web request.
+    outbox.register_periodic(
+        "integrity-similarity", integrity_jobs.tick, integrity_jobs.EVERY_SECONDS
+    )

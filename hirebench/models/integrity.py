@@ -43,6 +43,7 @@ class SimilarityRun(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
             "uq_similarity_runs_one_pending",
             "exam_version_id",
             "question_id",
+            "part",
             unique=True,
             sqlite_where=sa.text("status IN ('queued', 'running')"),
             postgresql_where=sa.text("status IN ('queued', 'running')"),
@@ -54,6 +55,10 @@ class SimilarityRun(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exams.id"))
     exam_version_id: Mapped[int] = mapped_column(sa.ForeignKey("exam_versions.id"))
     question_id: Mapped[str] = mapped_column(sa.String(64))
+    # Which part of the answer: "" for the whole of it (code, a short answer); an annotation
+    # task's "rules" (the table, as normalised conditions) and "rationale" are compared apart,
+    # since honest rule tables are alike far more often than honest prose.
+    part: Mapped[str] = mapped_column(sa.String(20), default="")
     kind: Mapped[str] = mapped_column(sa.String(10))  # code | text
     status: Mapped[SimilarityStatus] = mapped_column(
         sa.Enum(SimilarityStatus, native_enum=False, length=20), default=SimilarityStatus.queued
@@ -83,7 +88,8 @@ class SimilarityRun(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     )
 
     def __repr__(self) -> str:
-        return f"<SimilarityRun {self.id} {self.question_id} {self.status}>"
+        part = f".{self.part}" if self.part else ""
+        return f"<SimilarityRun {self.id} {self.question_id}{part} {self.status}>"
 
 
 class SimilarityPair(db.Model):  # type: ignore[name-defined]

@@ -12,6 +12,7 @@ from hirebench.authoring.rubric import Scale
 from hirebench.exams.attempts import answers_by_question, definition_of, integrity_summary
 from hirebench.exams.questions import get_type
 from hirebench.extensions import db
+from hirebench.integrity.flags import open_pairs_for_attempt
 from hirebench.interviews.bank import GUIDE_SCALE
 from hirebench.interviews.service import current_scorecards, interviews_for_job, kit_competencies
 from hirebench.jobs.profile import JobProfileDefinition, Stage, monthly
@@ -169,6 +170,12 @@ def _exam(application: Application, profile: JobProfileDefinition, evidence: Evi
                 N_("Exam integrity signals: %(signals)s"),
                 signals=", ".join(summary["flags"]),
             )
+        )
+    # Similarity across submissions (hirebench.integrity): shown until HR or a reviewer
+    # decides on the pair; it blocks an automatic hire like any integrity flag, never a score.
+    if open_pairs_for_attempt(attempt.id):
+        evidence.flags.append(
+            flag("integrity", N_("similar to another submission, awaiting review"))
         )
 
 

@@ -22,6 +22,7 @@ def upgrade():
     sa.Column('exam_id', sa.Integer(), nullable=False),
     sa.Column('exam_version_id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.String(length=64), nullable=False),
+    sa.Column('part', sa.String(length=20), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('status', sa.Enum('queued', 'running', 'done', 'failed', name='similaritystatus', native_enum=False, length=20), nullable=False),
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
@@ -41,7 +42,7 @@ def upgrade():
     )
     with op.batch_alter_table('similarity_runs', schema=None) as batch_op:
         batch_op.create_index('ix_similarity_runs_exam_status', ['exam_id', 'status'], unique=False)
-        batch_op.create_index('uq_similarity_runs_one_pending', ['exam_version_id', 'question_id'], unique=True, sqlite_where=sa.text("status IN ('queued', 'running')"), postgresql_where=sa.text("status IN ('queued', 'running')"))
+        batch_op.create_index('uq_similarity_runs_one_pending', ['exam_version_id', 'question_id', 'part'], unique=True, sqlite_where=sa.text("status IN ('queued', 'running')"), postgresql_where=sa.text("status IN ('queued', 'running')"))
 
     op.create_table('similarity_pairs',
     sa.Column('id', sa.Integer(), nullable=False),
