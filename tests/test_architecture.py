@@ -232,6 +232,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 # The demo seed plays every role through the domain services, like a script.
                 "hirebench.services.demo",
                 "hirebench.services.demo_reviews",
+                "hirebench.services.demo_analytics",
             }
         ),
     ),

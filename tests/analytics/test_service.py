@@ -25,6 +25,7 @@ from hirebench.models import (
     User,
 )
 from hirebench.models.demographics import GroupData
+from hirebench.services import demo, demo_analytics
 from tests.analytics.helpers import Cohort, candidate, cohort, make_job
 from tests.factories import row
 
@@ -272,3 +273,24 @@ def test_item_reports_and_overview(app: Flask) -> None:
         assert line["n_rated"] == 4
         assert line["proposal"] is False
         assert service.item_reports("no-such-exam") == []
+
+
+def test_demo_past_cohort_fills_the_analytics(app: Flask) -> None:
+    with app.app_context():
+        demo.seed_demo("demo password 1")
+        job = db.session.scalars(sa.select(Job).where(Job.title == demo_analytics.PAST_TITLE)).one()
+        page = service.job_page(job)
+        assert page["funnel"]["n"] == demo_analytics.COHORT
+        assert page["n_rated"] == demo_analytics.HIRES
+        report = page["validity"]
+        assert report["weights"]["refused"] is None and page["can_apply"]
+        stages = report["stages"]
+        assert stages["written_test"]["r"] > stages["interview"]["r"]
+        assert report["weights"]["proposed"]["interview"] < 30
+        assert page["items_by_version"] and page["items_by_version"][0][1]["n"] == 60
+        groups = page["adverse"]["gender"]["stages"]["invited"]["groups"]
+        assert set(groups) == {"woman", "man"}
+        # A second run adds nothing.
+        demo_analytics.seed_past_cohort()
+        ratings = db.session.scalar(sa.select(sa.func.count()).select_from(PerformanceRating))
+        assert ratings == 2 * demo_analytics.HIRES
