@@ -62,10 +62,9 @@ def _last_runs(version_id: int) -> dict[tuple[str, str], datetime]:
     return {(question, part): at for question, part, at in rows}
 
 
-def _closed_versions() -> list[tuple[int, datetime, bool]]:
+def _closed_versions(now: datetime) -> list[tuple[int, datetime, bool]]:
     """(version id, newest submission, anyone still writing) for versions with two or more
     candidates' closed attempts."""
-    now = utcnow()
     writing = (
         sa.select(Attempt.exam_version_id)
         .where(Attempt.status == AttemptStatus.in_progress, Attempt.deadline_at > now)
@@ -89,7 +88,7 @@ def schedule_closed(now: datetime | None = None) -> list[SimilarityRun]:
     (see the module's docstring). Idempotent: a part already waiting is not queued again."""
     now = now or utcnow()
     queued = []
-    for version_id, newest, writing in _closed_versions():
+    for version_id, newest, writing in _closed_versions(now):
         if writing and now - newest < RERUN_AFTER:
             continue
         version = db.session.get(ExamVersion, version_id)
