@@ -5,7 +5,7 @@ The engine is pure functions over `Submission`s: load answers with the `from_*` 
 for a person to look, with the evidence beside it.
 """
 
-from hirebench.integrity.compare import Parameters, compare
+from hirebench.integrity.engine import Parameters, compare
 from hirebench.integrity.fragments import Fragment
 from hirebench.integrity.report import Issue, PairResult, SimilarityResult
 from hirebench.integrity.submissions import (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from hirebench.integrity.compare import compare
+from hirebench.integrity.engine import compare
 from hirebench.integrity.report import SimilarityResult
 from hirebench.integrity.submissions import (
     MAX_BYTES,

@@ -39,7 +39,7 @@ class FlagRule:
 
 
 #: Floors tuned on bench/similarity_corpus (docs/integrity.md gives the figures).
-CODE_RULE = FlagRule(floor=0.25)
+CODE_RULE = FlagRule(floor=0.3)
 TEXT_RULE = FlagRule(floor=0.2)
 
 

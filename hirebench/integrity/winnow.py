@@ -16,7 +16,7 @@ index that finds the pairs sharing them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -84,10 +84,13 @@ def document_frequency(prints: Sequence[np.ndarray]) -> dict[int, int]:
     return dict(zip(values.tolist(), counts.tolist(), strict=True))
 
 
-def shared_counts(prints: Sequence[np.ndarray]) -> dict[tuple[int, int], int]:
+def shared_counts(
+    prints: Sequence[np.ndarray], weight: Callable[[int], float] | None = None
+) -> dict[tuple[int, int], float]:
     """For every pair (i, j), i < j, of submissions that share at least one fingerprint, how
-    many they share. Built from the inverted index fingerprint -> submissions: a fingerprint
-    held by g submissions adds to its g(g-1)/2 pairs and to no other."""
+    many they share (each counted as `weight(g)` when given, g being how many submissions
+    hold it). Built from the inverted index fingerprint -> submissions: a fingerprint held by
+    g submissions adds to its g(g-1)/2 pairs and to no other."""
     if len(prints) < 2:
         return {}
     owner = np.concatenate([np.full(len(p), i, dtype=np.int64) for i, p in enumerate(prints)])
@@ -98,13 +101,16 @@ def shared_counts(prints: Sequence[np.ndarray]) -> dict[tuple[int, int], int]:
     sizes = np.diff(np.r_[starts, len(values)])
     n = len(prints)
     codes = []
+    weights = []
     for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
         holders = owner[start : start + size]
         left, right = _pair_indices(size)
         codes.append(holders[left] * n + holders[right])
+        weights.append(np.full(len(left), 1.0 if weight is None else weight(size)))
     if not codes:
         return {}
-    pair_codes, counts = np.unique(np.concatenate(codes), return_counts=True)
+    pair_codes, inverse = np.unique(np.concatenate(codes), return_inverse=True)
+    counts = np.bincount(inverse, weights=np.concatenate(weights))
     return {
         (code // n, code % n): count
         for code, count in zip(pair_codes.tolist(), counts.tolist(), strict=True)

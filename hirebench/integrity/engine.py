@@ -19,8 +19,8 @@ from hirebench.integrity.submissions import Kind, Problem, Submission
 class Parameters:
     """The method's knobs; docs/integrity.md says why each has its value."""
 
-    k: int = 9  # tokens per k-gram
-    w: int = 5  # k-grams per winnowing window: any shared run of k + w - 1 tokens is found
+    k: int = 8  # tokens per k-gram
+    w: int = 6  # k-grams per winnowing window: any shared run of k + w - 1 tokens is found
     code_gap: int = 24  # tokens of junk between two matches that still merge them (~3 lines)
     text_gap: int = 16  # characters likewise (an inserted phrase)
     text_min: int = 12  # characters of the shortest text fragment shown
@@ -218,18 +218,32 @@ def _triu_index(n: int, i: int, j: int) -> int:
     return i * n - i * (i + 1) // 2 + (j - i - 1)
 
 
+def rarity(holders: int) -> float:
+    """A fingerprint's weight: one held by two submissions is evidence about that pair; one
+    held by g is spread over the g - 1 others each holder shares it with."""
+    return 1.0 / max(1, holders - 1)
+
+
+def _code_scores(docs: list[_Doc]) -> dict[tuple[int, int], float]:
+    """Weighted Dice over fingerprints: the weight the two share over the mean of their total
+    weights (each fingerprint weighted by `rarity`). Dead code added to a copy lowers it
+    slowly, a small submission inside a big one is not a full match, and an idiom that a few
+    honest solutions share counts less than material only the pair has."""
+    prints = [d.counted for d in docs]
+    frequency = winnow.document_frequency(prints)
+    totals = [sum(rarity(frequency[h]) for h in p.tolist()) for p in prints]
+    return {
+        (i, j): 2 * shared / (totals[i] + totals[j])
+        for (i, j), shared in winnow.shared_counts(prints, rarity).items()
+    }
+
+
 def _score(docs: list[_Doc], kind: Kind) -> tuple[dict[tuple[int, int], float], np.ndarray]:
     """Scores of the pairs that share anything counted, and every pair's score in
     `np.triu_indices` order (the cohort's distribution)."""
     n = len(docs)
     if kind == "code":
-        # Dice over fingerprints: shared / mean size. Dead code added to a copy lowers it
-        # slowly; a small submission inside a big one is not a full match.
-        sizes = [len(d.counted) for d in docs]
-        scores = {
-            (i, j): 2 * shared / (sizes[i] + sizes[j])
-            for (i, j), shared in winnow.shared_counts([d.counted for d in docs]).items()
-        }
+        scores = _code_scores(docs)
         distribution = np.zeros(n * (n - 1) // 2)
     else:
         sets = [set(d.counted.tolist()) for d in docs]
