@@ -4,7 +4,7 @@ with the matched fragments of the pairs a report shows (docs/integrity.md)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,6 +44,7 @@ class _Doc:
     starts: list[int]  # each token's (character's) first line
     ends: list[int]  # and last line
     counted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    offsets: list[int] | None = None  # text: each character's offset in the source
 
 
 @dataclass
@@ -87,7 +88,9 @@ def compare(
     engine = _Fragments(docs, prepared, p, kind)
     pairs = [
         PairResult(docs[i].sub.id, docs[j].sub.id, score, flagged, engine.between(i, j))
-        for score, i, j, flagged in _listed(scores, len(docs), threshold, top or p.top)
+        for score, i, j, flagged in _listed(
+            scores, len(docs), threshold, top or p.top, engine.unscored
+        )
     ]
     flagged = [(pair.a, pair.b) for pair in pairs if pair.flagged]
     return SimilarityResult(
@@ -189,7 +192,9 @@ def _prepare_text(subs: list[Submission], given: list[str], p: Parameters) -> _P
     for sub, chars in streams:
         ids = [vocabulary.setdefault(s, len(vocabulary)) for s in text.shingles(chars.text, n)]
         positions = np.array(ids, dtype=np.uint64)
-        docs.append(_Doc(sub, positions, chars.lines, chars.lines, np.unique(positions)))
+        docs.append(
+            _Doc(sub, positions, chars.lines, chars.lines, np.unique(positions), chars.offsets)
+        )
     template_ids = {
         vocabulary[s]
         for g in given
@@ -266,7 +271,11 @@ def _score(docs: list[_Doc], kind: Kind) -> tuple[dict[tuple[int, int], float], 
 
 
 def _listed(
-    scores: dict[tuple[int, int], float], n: int, threshold: float, top: int
+    scores: dict[tuple[int, int], float],
+    n: int,
+    threshold: float,
+    top: int,
+    unscored: Callable[[int, int], float],
 ) -> list[tuple[float, int, int, bool]]:
     """The pairs a report shows (report.reported), topped up with pairs that share nothing
     when fewer than `top` share anything, as the JSON promises at least `top` pairs."""
@@ -275,7 +284,7 @@ def _listed(
         if len(scored) >= top:
             break
         if (i, j) not in scores:
-            scored.append((0.0, i, j))
+            scored.append((unscored(i, j), i, j))
     return reported(scored, threshold, top)
 
 
@@ -284,6 +293,7 @@ class _Fragments:
 
     def __init__(self, docs: list[_Doc], prepared: _Prepared, p: Parameters, kind: Kind):
         self.docs = docs
+        self.kind = kind
         self.excluded = set(prepared.excluded.tolist())
         self.unit = prepared.unit
         self.index = {doc.sub.id: number for number, doc in enumerate(docs)}
@@ -306,7 +316,16 @@ class _Fragments:
             min_length=self.min_length,
             required=shared,
         )
-        return fragments.to_lines(matches, (a.starts, a.ends), (b.starts, b.ends))
+        spans = None if a.offsets is None or b.offsets is None else (a.offsets, b.offsets)
+        return fragments.to_lines(matches, (a.starts, a.ends), (b.starts, b.ends), spans)
+
+    def unscored(self, i: int, j: int) -> float:
+        """The score of a pair that was not scored: 0 for code (it shares no counted
+        fingerprint); for text, the exact Jaccard of a pair LSH did not pair."""
+        if self.kind == "code":
+            return 0.0
+        a, b = set(self.docs[i].counted.tolist()), set(self.docs[j].counted.tolist())
+        return text.jaccard(a, b)
 
     def by_id(self, a: str, b: str) -> list[fragments.Fragment]:
         """Fragments of two compared submissions by id, A's lines first; KeyError if either

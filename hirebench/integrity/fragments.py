@@ -45,10 +45,13 @@ class Match:
 
 @dataclass(frozen=True)
 class Fragment:
-    """Line ranges, 1-based and inclusive, of one match on each side."""
+    """Line ranges, 1-based and inclusive, of one match on each side; for text also the
+    character ranges [start, end) in each submission's text, since a paragraph is one line."""
 
     a_lines: tuple[int, int]
     b_lines: tuple[int, int]
+    a_chars: tuple[int, int] | None = None
+    b_chars: tuple[int, int] | None = None
 
 
 def runs(a: np.ndarray, b: np.ndarray, excluded: Collection[int], unit: int) -> list[Match]:
@@ -156,13 +159,21 @@ def to_lines(
     matches: Sequence[Match],
     a_lines: tuple[Sequence[int], Sequence[int]],
     b_lines: tuple[Sequence[int], Sequence[int]],
+    offsets: tuple[Sequence[int], Sequence[int]] | None = None,
 ) -> list[Fragment]:
-    """Matches as line ranges; `x_lines` are each position's (start lines, end lines)."""
+    """Matches as line ranges; `x_lines` are each position's (start lines, end lines), and
+    `offsets` each position's character offset in A's and in B's text, when known."""
     fragments: list[Fragment] = []
     for m in matches:
+        a_chars = b_chars = None
+        if offsets is not None:
+            a_chars = (offsets[0][m.a_start], offsets[0][m.a_end - 1] + 1)
+            b_chars = (offsets[1][m.b_start], offsets[1][m.b_end - 1] + 1)
         fragment = Fragment(
             (a_lines[0][m.a_start], a_lines[1][m.a_end - 1]),
             (b_lines[0][m.b_start], b_lines[1][m.b_end - 1]),
+            a_chars,
+            b_chars,
         )
         if not fragments or fragments[-1] != fragment:
             fragments.append(fragment)

@@ -31,10 +31,12 @@ LSH_THRESHOLD = 0.1
 
 @dataclass
 class Chars:
-    """The normalised character stream with each character's 1-based source line."""
+    """The normalised character stream with each character's 1-based source line and its
+    offset in the source text."""
 
     text: str = ""
     lines: list[int] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
 
 
 def _is_cjk(char: str) -> bool:
@@ -49,15 +51,20 @@ def _is_cjk(char: str) -> bool:
 
 
 def normalise_text(source: str) -> Chars:
+    out = Chars()
     kept: list[str] = []
-    lines: list[int] = []
+    offset = 0
     for number, line in enumerate(source.split("\n"), start=1):
         for char in line:
             for folded in unicodedata.normalize("NFKC", char).casefold():
                 if unicodedata.category(folded)[0] in "LN":
                     kept.append(folded)
-                    lines.append(number)
-    return Chars("".join(kept), lines)
+                    out.lines.append(number)
+                    out.offsets.append(offset)
+            offset += 1
+        offset += 1  # the line break
+    out.text = "".join(kept)
+    return out
 
 
 def shingle_size(streams: Sequence[Chars]) -> int:
