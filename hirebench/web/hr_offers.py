@@ -24,6 +24,7 @@ from hirebench.models import Application, Job, Offer, OfferStatus, OfferVersion,
 from hirebench.offers import service
 from hirebench.offers.notify import STATUS_LABELS
 from hirebench.offers.terms import HOURS_SCHEMES, OfferError
+from hirebench.scorecards.compute import RECOMMENDATIONS, explain
 from hirebench.web.access import allow, protect_blueprint
 from hirebench.web.forms import ActionForm
 from hirebench.web.helpers import client_ip, page_number
@@ -107,6 +108,22 @@ def _application(job_id: int, candidate_id: int) -> Application:
     return application
 
 
+def _recommendation_label(application: Application) -> str:
+    """The scorecard's recommendation as the scorecard page words it, in the reader's
+    language; the stored label (which names the competencies to train) only when it is the
+    label of the stored code."""
+    card = application.scorecard
+    if card is None or card.recommendation not in RECOMMENDATIONS:
+        return _("pending")
+    msgid = RECOMMENDATIONS[card.recommendation]
+    stored = (card.data or {}).get("recommendation", {})
+    if stored.get("label_text", {}).get("msgid") == msgid:
+        return explain(stored["label_text"])
+    if "%(" not in msgid:
+        return _(msgid)
+    return _(msgid, competencies=", ".join(stored.get("competencies") or ["—"]))
+
+
 def _values(form: OfferForm) -> dict[str, Any]:
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
@@ -171,6 +188,7 @@ def new(job_id: int, candidate_id: int) -> ResponseReturnValue:
             person=application.candidate,
             offer=None,
             recommendation=recommendation,
+            recommendation_label=_recommendation_label(application),
             needs_override=recommendation not in service.OFFER_RECOMMENDATIONS,
             **_budget_context(job, form.monthly_salary.data),
         ),

@@ -232,3 +232,18 @@ def test_the_jobs_offers_are_paginated(
     assert "Page 1 of 2" in first and "张伟" in first and "Li Wei" not in first
     second = hr.get(f"/hr/offers/jobs/{world.job_id}?page=2").get_data(as_text=True)
     assert "Li Wei" in second
+
+
+def test_the_form_names_the_recommendation_in_the_readers_language(
+    app: Flask, world: World
+) -> None:
+    url = f"/hr/offers/new/{world.job_id}/{world.candidate_id}"
+    hr = as_user(app, "hr@example.com")
+    english = hr.get(url).get_data(as_text=True)
+    assert '<strong data-recommendation="hire">Hire</strong>' in english
+    with app.app_context():
+        hr_user = db.session.scalars(sa.select(User).filter_by(email="hr@example.com")).one()
+        hr_user.locale = "zh_Hans"
+        db.session.commit()
+    chinese = hr.get(url).get_data(as_text=True)
+    assert '<strong data-recommendation="hire">录用</strong>' in chinese
