@@ -24,8 +24,10 @@ class Parameters:
     code_gap: int = 24  # tokens of junk between two matches that still merge them (~3 lines)
     text_gap: int = 16  # characters likewise (an inserted phrase)
     text_min: int = 12  # characters of the shortest text fragment shown
-    common_fraction: float = 0.5  # a fingerprint held by more than this share of the cohort,
-    common_min: int = 5  # and by more than this many submissions, is the task's, not evidence
+    common_fraction: float = 0.25  # a fingerprint held by more than this share of the cohort
+    common_min: int = 5  # and by more than this many submissions is the task's, not evidence
+    min_code_tokens: int = 40  # matched tokens a flagged pair has at least (about 5 lines)
+    min_text_chars: int = 24  # matched characters likewise (a long clause)
     top: int = 20  # pairs a report lists at least
     code_rule: cohort.FlagRule = field(default=cohort.CODE_RULE)
     text_rule: cohort.FlagRule = field(default=cohort.TEXT_RULE)
@@ -86,11 +88,14 @@ def compare(
     scores, distribution = _score(docs, kind)
     threshold = rule.threshold(distribution)
     engine = _Fragments(docs, prepared, p, kind)
+    least = p.min_code_tokens if kind == "code" else p.min_text_chars
+
+    def flags(score: float, i: int, j: int) -> bool:
+        return score >= threshold and engine.matched(i, j) >= least
+
     pairs = [
         PairResult(docs[i].sub.id, docs[j].sub.id, score, flagged, engine.between(i, j))
-        for score, i, j, flagged in _listed(
-            scores, len(docs), threshold, top or p.top, engine.unscored
-        )
+        for score, i, j, flagged in _listed(scores, len(docs), flags, top or p.top, engine)
     ]
     flagged = [(pair.a, pair.b) for pair in pairs if pair.flagged]
     return SimilarityResult(
@@ -273,9 +278,9 @@ def _score(docs: list[_Doc], kind: Kind) -> tuple[dict[tuple[int, int], float], 
 def _listed(
     scores: dict[tuple[int, int], float],
     n: int,
-    threshold: float,
+    flags: Callable[[float, int, int], bool],
     top: int,
-    unscored: Callable[[int, int], float],
+    engine: _Fragments,
 ) -> list[tuple[float, int, int, bool]]:
     """The pairs a report shows (report.reported), topped up with pairs that share nothing
     when fewer than `top` share anything, as the JSON promises at least `top` pairs."""
@@ -284,8 +289,8 @@ def _listed(
         if len(scored) >= top:
             break
         if (i, j) not in scores:
-            scored.append((unscored(i, j), i, j))
-    return reported(scored, threshold, top)
+            scored.append((engine.unscored(i, j), i, j))
+    return reported(scored, flags, top)
 
 
 class _Fragments:
@@ -297,27 +302,39 @@ class _Fragments:
         self.excluded = set(prepared.excluded.tolist())
         self.unit = prepared.unit
         self.index = {doc.sub.id: number for number, doc in enumerate(docs)}
+        self.cache: dict[tuple[int, int], list[fragments.Match]] = {}
         if kind == "code":
             self.gap, self.min_length = p.code_gap, p.guarantee
         else:
             self.gap, self.min_length = p.text_gap, max(p.text_min, prepared.unit)
 
-    def between(self, i: int, j: int) -> list[fragments.Fragment]:
+    def matches(self, i: int, j: int) -> list[fragments.Match]:
+        if (i, j) in self.cache:
+            return self.cache[i, j]
         a, b = self.docs[i], self.docs[j]
         shared = np.intersect1d(a.counted, b.counted)
-        if not len(shared):
-            return []
-        matches = fragments.find(
-            a.positions,
-            b.positions,
-            self.excluded,
-            unit=self.unit,
-            gap=self.gap,
-            min_length=self.min_length,
-            required=shared,
-        )
+        found = []
+        if len(shared):
+            found = fragments.find(
+                a.positions,
+                b.positions,
+                self.excluded,
+                unit=self.unit,
+                gap=self.gap,
+                min_length=self.min_length,
+                required=shared,
+            )
+        self.cache[i, j] = found
+        return found
+
+    def between(self, i: int, j: int) -> list[fragments.Fragment]:
+        a, b = self.docs[i], self.docs[j]
         spans = None if a.offsets is None or b.offsets is None else (a.offsets, b.offsets)
-        return fragments.to_lines(matches, (a.starts, a.ends), (b.starts, b.ends), spans)
+        return fragments.to_lines(self.matches(i, j), (a.starts, a.ends), (b.starts, b.ends), spans)
+
+    def matched(self, i: int, j: int) -> int:
+        """Tokens (characters) of matched material, the shorter side of each match."""
+        return sum(m.length for m in self.matches(i, j))
 
     def unscored(self, i: int, j: int) -> float:
         """The score of a pair that was not scored: 0 for code (it shares no counted

@@ -89,13 +89,14 @@ class SimilarityResult:
 
 
 def reported(
-    scored: list[tuple[float, Key, Key]], threshold: float, top: int
+    scored: list[tuple[float, Key, Key]], flags: Callable[[float, Key, Key], bool], top: int
 ) -> list[tuple[float, Key, Key, bool]]:
-    """The pairs a report lists: flagged ones and the `top` highest, sorted; `scored` holds
-    (score, a, b) with a < b (names, or indices in name order)."""
+    """The pairs a report lists: flagged ones and the `top` highest, sorted by score, then by
+    a and b; `scored` holds (score, a, b), and `flags` says whether a pair is flagged."""
     ordered = sorted(scored, key=lambda s: (-s[0], s[1], s[2]))
-    return [
-        (score, a, b, score >= threshold)
-        for rank, (score, a, b) in enumerate(ordered)
-        if rank < top or score >= threshold
-    ]
+    listed = []
+    for rank, (score, a, b) in enumerate(ordered):
+        flagged = flags(score, a, b)
+        if rank < top or flagged:
+            listed.append((score, a, b, flagged))
+    return listed
