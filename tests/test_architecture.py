@@ -233,6 +233,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "hirebench.services.demo",
                 "hirebench.services.demo_reviews",
                 "hirebench.services.demo_analytics",
+                "hirebench.services.demo_offers",
             }
         ),
     ),

@@ -16,7 +16,7 @@ from hirebench.models import Attempt, GradingJob, Resume, Role, User
 from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews.cli import load_shipped_content
 from hirebench.screening.service import import_files
-from hirebench.services import accounts, demo_analytics, demo_reviews
+from hirebench.services import accounts, demo_analytics, demo_offers, demo_reviews
 
 DEMO_JOB_TITLE = "AI Trainer — e-commerce"
 DEMO_PASSWORD = "hirebench-demo"  # noqa: S105 - printed demo login, demo data only
@@ -56,6 +56,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     _seed_exam_attempts()
     _seed_resumes()
     demo_reviews.seed_reviews_and_interviews(DEMO_JOB_TITLE)
+    demo_offers.seed_offers(DEMO_JOB_TITLE)
     demo_analytics.seed_past_cohort()
     return accounts_seeded
 
