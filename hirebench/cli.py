@@ -31,6 +31,7 @@ from hirebench.models import ApiToken, Role
 from hirebench.models.api_tokens import DEFAULT_SCOPE, SCOPES
 from hirebench.offers.cli import offers_group
 from hirebench.onboarding.cli import onboarding_group
+from hirebench.ops.cli import backup_command, restore_command
 from hirebench.outbox import dispatcher as outbox_dispatcher
 from hirebench.outbox.cli import webhooks_group
 from hirebench.paths import PROJECT_ROOT
@@ -68,6 +69,8 @@ def register(app: Flask) -> None:
         offers_group,
         onboarding_group,
         integrity_group,
+        backup_command,
+        restore_command,
     )
     for command in commands:
         app.cli.add_command(command)

@@ -267,7 +267,15 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ),
     (
         "engines: a grader reference in, a result out",
-        frozenset({"hirebench.grading", "hirebench.sandbox", "hirebench.outbox"}),
+        frozenset(
+            {
+                "hirebench.grading",
+                "hirebench.sandbox",
+                "hirebench.outbox",
+                # Backups and restores: a database URL and an upload folder in, an archive out.
+                "hirebench.ops",
+            }
+        ),
     ),
     (
         "foundation",
