@@ -358,3 +358,17 @@ def exams_with_attempts() -> list[Exam]:
 
 def candidates_of(pairs: Iterable[SimilarityPair]) -> set[int]:
     return {c for pair in pairs for c in _candidates(pair)}
+
+
+def cluster_candidates(run: SimilarityRun) -> list[list[int]]:
+    """The run's clusters (groups of three or more sharing material) as candidate ids."""
+    ids = {int(i) for group in run.clusters or [] for i in group}
+    if not ids:
+        return []
+    rows = db.session.execute(
+        sa.select(Answer.id, Attempt.candidate_id)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .where(Answer.id.in_(ids))
+    )
+    owners = {answer_id: candidate_id for answer_id, candidate_id in rows}
+    return [[owners[int(i)] for i in group if int(i) in owners] for group in run.clusters]

@@ -23,6 +23,7 @@ from hirebench.web import (
     hr_offers,
     hr_panel,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_screening,  # noqa: F401 - imported for the routes it adds to the hr blueprint
+    integrity,
     interview,
     labels,
     notifications,
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(hr_offers.bp)
     app.register_blueprint(candidate_offers.bp)
     app.register_blueprint(onboarding.bp)
+    app.register_blueprint(integrity.bp)
     app.register_blueprint(analytics.bp)
     app.before_request(access.enforce)
     errors.register(app)

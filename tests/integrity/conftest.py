@@ -67,8 +67,10 @@ def exam_loaded(app: Flask, tmp_path: Path) -> Iterator[int]:
 
 
 @pytest.fixture
-def sat(app: Flask, make_user: Callable[..., User], exam_loaded: int) -> Iterator[Sat]:
-    """Inside an app context, for the test too."""
+def sat_outside(app: Flask, make_user: Callable[..., User], exam_loaded: int) -> Sat:
+    """The cohort's attempts, made and committed; no app context is left open, so web tests
+    run each request in a context of its own (a shared one would share `g`: the logged-in
+    user and the locale)."""
     made = {
         key: make_user(Role.candidate, email=f"{key}@example.com", name=name)
         for key, (name, *_answers) in COHORT.items()
@@ -82,4 +84,11 @@ def sat(app: Flask, make_user: Callable[..., User], exam_loaded: int) -> Iterato
             assert user is not None
             answers = {CODING: code, SHORT: text, RULES: annotation}
             done[key] = sit(user, exam, answers).id
-        yield Sat(exam_loaded, {k: u.id for k, u in made.items()}, done)
+    return Sat(exam_loaded, {k: u.id for k, u in made.items()}, done)
+
+
+@pytest.fixture
+def sat(app: Flask, sat_outside: Sat) -> Iterator[Sat]:
+    """The same, inside an app context that stays open for the test."""
+    with app.app_context():
+        yield sat_outside

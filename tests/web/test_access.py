@@ -43,6 +43,14 @@ EXPECTED: dict[str, Any] = {
     "hr.audit_log": {HR, ADM},
     "hr.attempts_list": {HR, ADM},
     "hr.attempt_detail": {HR, ADM},
+    # Similarity (issue 16): HR and reviewers read and decide; only HR queues a run.
+    "integrity.index": {HR, ADM, REV},
+    "integrity.exam_page": {HR, ADM, REV},
+    "integrity.run_now": {HR, ADM},
+    "integrity.run_page": {HR, ADM, REV},
+    "integrity.pair_page": {HR, ADM, REV},
+    "integrity.decide": {HR, ADM, REV},
+    "integrity.export": {HR, ADM, REV},
     "review.home": {REV},
     "interview.home": {INT},
     "candidate.home": {CAN},
@@ -177,6 +185,8 @@ DUMMY_ARGS = {
     "onboarding_id": 1,
     "task_id": 1,
     "rating_id": 1,
+    "run_id": 1,
+    "pair_id": 1,
 }
 
 
