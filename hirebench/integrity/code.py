@@ -60,6 +60,8 @@ class Tokens:
 
     def without(self, spans: list[tuple[int, int]]) -> Tokens:
         """A copy without the tokens in `spans` (first, end exclusive)."""
+        if not spans:
+            return self
         drop: set[int] = set()
         for first, end in spans:
             drop.update(range(first, end))
@@ -83,18 +85,22 @@ def _statement(source: list[tokenize.TokenInfo], out: Tokens) -> None:
     if all(tok.type == tokenize.STRING for tok in source):
         return
     first = len(out.values)
+    values, starts, ends = out.values, out.starts, out.ends
     previous = ""
     for tok in source:
-        if tok.type == tokenize.NAME:
-            value = _kind(tok.string, previous == ".")
-        elif tok.type == tokenize.STRING:
+        kind, string = tok.type, tok.string
+        if kind == tokenize.NAME:
+            value = _kind(string, previous == ".")
+        elif kind == tokenize.STRING:
             value = "S"
-        elif tok.type == tokenize.ERRORTOKEN and not tok.string.strip():
+        elif kind == tokenize.ERRORTOKEN and not string.strip():
             continue
         else:
-            value = tok.string
-        out.append(value, tok.start[0], tok.end[0])
-        previous = tok.string
+            value = string
+        values.append(value)
+        starts.append(tok.start[0])
+        ends.append(tok.end[0])
+        previous = string
     if source[0].string in ("import", "from"):
         written = " ".join(tok.string for tok in source)
         out.imports.append((written, first, len(out.values)))

@@ -6,8 +6,9 @@ code, a shingle's hash per character for text), so code and text share it:
 1. seeds: positions (i, j) whose hashes are equal and not excluded (template, common);
 2. runs: seeds on one diagonal, (i, j), (i+1, j+1), ..., are one match covering
    [i, i_last + unit) on A and [j, j_last + unit) on B;
-3. tiling: the longest runs first, a run overlapping one already taken on either side is
-   dropped, so each stretch of code is explained once (as greedy string tiling does);
+3. tiling: runs of fewer than three k-grams are left out (idioms); then the longest runs
+   first, a run overlapping one already taken on either side is trimmed or dropped, so each
+   stretch of code is explained once (as greedy string tiling does);
 4. merging (after JPlag's match merging): neighbours in the same order on both sides, with
    gaps of at most `gap` positions on each, become one match, so junk lines inserted between
    copied ones do not break a copied block into pieces too short to show;
@@ -54,70 +55,60 @@ class Fragment:
     b_chars: tuple[int, int] | None = None
 
 
-def runs(a: np.ndarray, b: np.ndarray, excluded: Collection[int], unit: int) -> list[Match]:
-    """Diagonal runs of equal hashes that are not `excluded` (steps 1 and 2)."""
+def runs(
+    a: np.ndarray, b: np.ndarray, excluded: Collection[int], unit: int, shortest: int = 1
+) -> list[Match]:
+    """Diagonal runs of equal hashes that are not `excluded` (steps 1 and 2), of at least
+    `shortest` consecutive positions."""
     where: defaultdict[int, list[int]] = defaultdict(list)
     for j, value in enumerate(b.tolist()):
         if value not in excluded and len(where[value]) < MAX_OCCURRENCES:
             where[value].append(j)
     open_runs: dict[int, tuple[int, int]] = {}  # diagonal j - i -> (first i, last i)
-    found = []
+    closed: list[tuple[int, int, int]] = []
     for i, value in enumerate(a.tolist()):
         for j in where.get(value, ()):
             diagonal = j - i
             first, last = open_runs.get(diagonal, (i, i - 2))
             if last != i - 1:
-                if last >= first:
-                    found.append(_close(first, last, diagonal, unit))
+                if last - first + 1 >= shortest:
+                    closed.append((first, last, diagonal))
                 first = i
             open_runs[diagonal] = (first, i)
-    found.extend(_close(first, last, d, unit) for d, (first, last) in open_runs.items())
-    return found
-
-
-def _close(first: int, last: int, diagonal: int, unit: int) -> Match:
-    return Match(first, last + unit, first + diagonal, last + diagonal + unit)
+    closed.extend((f, last, d) for d, (f, last) in open_runs.items() if last - f + 1 >= shortest)
+    return [Match(f, last + unit, f + d, last + d + unit) for f, last, d in closed]
 
 
 def tile(matches: Sequence[Match]) -> list[Match]:
     """Longest first, each position of A and of B in at most one match (step 3). A run that
     overlaps a taken one only at its ends is trimmed rather than dropped: k-grams that
-    straddle two copied functions make neighbouring runs overlap by a few tokens."""
-    taken_a: list[tuple[int, int]] = []
-    taken_b: list[tuple[int, int]] = []
+    straddle two copied functions make neighbouring runs overlap by a few tokens. A run with
+    a taken position inside is dropped."""
+    if not matches:
+        return []
+    taken_a = bytearray(max(m.a_end for m in matches))
+    taken_b = bytearray(max(m.b_end for m in matches))
     kept = []
-    for match in sorted(matches, key=lambda m: (-m.length, m.a_start, m.b_start)):
-        trimmed = _trim(match, taken_a, taken_b)
-        if trimmed is None:
+    for m in sorted(matches, key=lambda m: (-m.length, m.a_start, m.b_start)):
+        start, end = 0, m.a_end - m.a_start  # offsets along the diagonal
+        while start < end and (taken_a[m.a_start + start] or taken_b[m.b_start + start]):
+            start += 1
+        while end > start and (taken_a[m.a_start + end - 1] or taken_b[m.b_start + end - 1]):
+            end -= 1
+        if start >= end:
             continue
-        kept.append(trimmed)
-        taken_a.append((trimmed.a_start, trimmed.a_end))
-        taken_b.append((trimmed.b_start, trimmed.b_end))
+        a_start, a_end, b_start, b_end = (
+            m.a_start + start,
+            m.a_start + end,
+            m.b_start + start,
+            m.b_start + end,
+        )
+        if taken_a.find(1, a_start, a_end) >= 0 or taken_b.find(1, b_start, b_end) >= 0:
+            continue
+        taken_a[a_start:a_end] = b"\x01" * (end - start)
+        taken_b[b_start:b_end] = b"\x01" * (end - start)
+        kept.append(Match(a_start, a_end, b_start, b_end))
     return sorted(kept, key=lambda m: m.a_start)
-
-
-def _trim(
-    match: Match, taken_a: list[tuple[int, int]], taken_b: list[tuple[int, int]]
-) -> Match | None:
-    """`match` without its ends that overlap taken ranges (a diagonal run, so A and B are
-    trimmed alike); None if a taken range sits inside it or nothing is left."""
-    start, end = 0, match.a_end - match.a_start  # offsets along the diagonal
-    for taken, origin in ((taken_a, match.a_start), (taken_b, match.b_start)):
-        for t_start, t_end in taken:
-            low, high = t_start - origin, t_end - origin
-            if high <= start or low >= end:
-                continue
-            if low <= start:
-                start = high
-            elif high >= end:
-                end = low
-            else:
-                return None
-            if start >= end:
-                return None
-    # Trimming only shrinks the run, so a range checked before cannot overlap it again.
-    o_a, o_b = match.a_start, match.b_start
-    return Match(o_a + start, o_a + end, o_b + start, o_b + end)
 
 
 def merge(matches: Sequence[Match], gap: int) -> list[Match]:
@@ -147,7 +138,10 @@ def find(
 ) -> list[Match]:
     """Steps 1 to 5: the matches between two hash streams, in A's order. `required` (hash
     values), when given, must occur in a match's positions on A for it to be kept."""
-    found = [m for m in merge(tile(runs(a, b, excluded, unit)), gap) if m.length >= min_length]
+    # A run of one or two k-grams (shingles) is an idiom, not a copy: left out before tiling,
+    # where the many of them that repeated idioms make would cost the most.
+    seeds = runs(a, b, excluded, unit, shortest=3)
+    found = [m for m in merge(tile(seeds), gap) if m.length >= min_length]
     if required is None:
         return found
     # Prefix sums answer "any required hash among A's positions [s, e)" in O(1) per match.
