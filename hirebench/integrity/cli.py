@@ -8,11 +8,15 @@ and shares the rest.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import click
+from flask import has_app_context
+from flask.cli import ScriptInfo
 
+from hirebench.integrity import service as hirebench_attempts
 from hirebench.integrity.engine import compare
 from hirebench.integrity.report import SimilarityResult
 from hirebench.integrity.submissions import (
@@ -98,17 +102,52 @@ def load_template(path: Path) -> tuple[str, set[str]]:
 )
 @click.option("--kind", type=click.Choice(["code", "text"]), help="Default: by the files.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON report.")
+@click.option("--exam", "exam_slug", help="Instead of --dir: this exam's attempts in hirebench.")
+@click.option("--question", "question_id", help="With --exam: the question's id.")
+@click.option(
+    "--part",
+    type=click.Choice(["rules", "rationale"]),
+    help="With --exam, for an annotation task: its rule table or (default) its rationale.",
+)
+@click.option("--version", "version_number", type=int, help="With --exam: default the newest.")
 def similarity(
-    directory: Path | None, template: Path | None, kind: str | None, as_json: bool
+    directory: Path | None,
+    template: Path | None,
+    kind: str | None,
+    as_json: bool,
+    exam_slug: str | None,
+    question_id: str | None,
+    part: str | None,
+    version_number: int | None,
 ) -> None:
     """Score every pair of submissions and flag the unusual ones for review."""
     template_text, exclude_cells = load_template(template) if template else (None, set())
-    submissions, chosen, skipped = _submissions(directory, kind, exclude_cells)
-    result = compare(submissions, kind=chosen, template=template_text)
+    starter: tuple[str, ...] = ()
+    if exam_slug is not None:
+        if directory is not None or not question_id:
+            raise click.UsageError("give --exam SLUG with --question ID, and no --dir")
+        with _app_context():
+            try:
+                submissions, chosen, starter = hirebench_attempts.exam_cohort(
+                    exam_slug, question_id, part or "", version_number
+                )
+            except hirebench_attempts.SimilarityError as error:
+                raise click.UsageError(str(error)) from None
+        skipped: list[str] = []
+    else:
+        submissions, chosen, skipped = _submissions(directory, kind, exclude_cells)
+    result = compare(submissions, kind=chosen, template=template_text, starter=starter)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
     _print(result, skipped)
+
+
+def _app_context() -> contextlib.AbstractContextManager[object]:
+    """The app's context for the database: the `hirebench` script's, or one made for it."""
+    if has_app_context():
+        return contextlib.nullcontext()
+    return click.get_current_context().ensure_object(ScriptInfo).load_app().app_context()
 
 
 def _submissions(

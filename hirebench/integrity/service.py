@@ -9,6 +9,7 @@ someone decides, and every run and decision sends `evidence_changed` so scorecar
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,7 +22,7 @@ from sqlalchemy import exc as sa_exc
 from hirebench import events
 from hirebench.exams.loader import version_definition
 from hirebench.extensions import db
-from hirebench.integrity import Issue, PairResult, compare
+from hirebench.integrity import Issue, Kind, PairResult, Problem, Submission, compare
 from hirebench.integrity import answers as cohorts
 from hirebench.integrity.flags import latest_done_runs
 from hirebench.models import (
@@ -372,3 +373,47 @@ def cluster_candidates(run: SimilarityRun) -> list[list[int]]:
     )
     owners = {answer_id: candidate_id for answer_id, candidate_id in rows}
     return [[owners[int(i)] for i in group if int(i) in owners] for group in run.clusters]
+
+
+def exam_cohort(
+    slug: str, question_id: str, part: str = "", version_number: int | None = None
+) -> tuple[list[Submission | Problem], Kind, tuple[str, ...]]:
+    """The CLI's `--exam SLUG --question ID`: the same submissions a run compares (of the
+    newest version with closed attempts, or `version_number`), named by candidate email, with
+    the kind and the starter code to subtract. SimilarityError says what is wrong."""
+    exam = db.session.scalar(sa.select(Exam).where(Exam.slug == slug))
+    if exam is None:
+        raise SimilarityError(f"no exam {slug!r}")
+    versions = comparable_versions(exam)
+    if version_number is not None:
+        versions = [v for v in versions if v.number == version_number]
+    if not versions:
+        raise SimilarityError(f"{slug}: no version with two or more submitted attempts")
+    version = versions[0]
+    target = next(
+        (
+            t
+            for t in cohorts.targets(version_definition(version))
+            if t.question_id == question_id
+            and (t.part == part or (not part and t.part == "rationale"))
+        ),
+        None,
+    )
+    if target is None:
+        raise SimilarityError(
+            f"{slug} v{version.number}: no comparable question {question_id!r}"
+            + (f" with part {part!r}" if part else "")
+            + " (coding, short_answer or annotation_rules)"
+        )
+    question = version_definition(version).question(question_id)
+    built = cohorts.cohort(cohorts.closed_answers(version.id, question_id), question, target.part)
+    emails = {sid: answer.attempt.candidate.email for sid, answer in built.answers.items()}
+    named: list[Submission | Problem] = [
+        dataclasses.replace(sub, id=emails[sub.id], name=emails[sub.id])
+        for sub in built.submissions
+    ]
+    for problem in built.problems:
+        answer = db.session.get(Answer, int(problem.id))
+        email = answer.attempt.candidate.email if answer is not None else problem.id
+        named.append(dataclasses.replace(problem, id=email, name=email))
+    return named, target.kind, built.starter

@@ -384,3 +384,33 @@ def test_the_database_keeps_one_row_per_pair_of_answers(flagged: SimilarityPair)
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+# ---------------------------------------------------------------- the CLI on hirebench's data
+
+
+def test_the_cli_compares_an_exams_attempts(
+    app: Flask, sat_outside: Sat, make_user: Callable[..., User]
+) -> None:
+    runner = app.test_cli_runner()
+    args = ["integrity", "similarity", "--exam", "mini", "--question", CODING, "--json"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    flagged = [(p["a"], p["b"]) for p in report["pairs"] if p["flagged"]]
+    assert [tuple(sorted(pair)) for pair in flagged] == [("ana@example.com", "eve@example.com")]
+    assert len(report["pairs"]) == 10 and report["threshold"] > 0
+    rules = runner.invoke(args=[*args[:5], RULES, "--part", "rules", "--json"])
+    assert rules.exit_code == 0 and json.loads(rules.output)["pairs"][0]["flagged"]
+    text = runner.invoke(args=[*args[:5], SHORT])
+    assert text.exit_code == 0 and "FLAG" in text.output and "ana@example.com" in text.output
+    for wrong, message in (
+        (["--exam", "nope", "--question", CODING], "no exam"),
+        (["--exam", "mini", "--question", "gd-step"], "no comparable question"),
+        (["--exam", "mini"], "--question"),
+        (["--exam", "mini", "--question", CODING, "--version", "7"], "no version"),
+    ):
+        refused = runner.invoke(args=["integrity", "similarity", *wrong])
+        assert refused.exit_code == 2 and message in refused.output, (wrong, refused.output)
+    with app.app_context():  # the CLI stores nothing: it only reports
+        assert db.session.scalars(sa.select(SimilarityRun)).all() == []
