@@ -16,7 +16,9 @@ from hirebench import cli, web, wiring
 from hirebench.config import build_config
 from hirebench.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from hirebench.grading import queue as grading_queue
+from hirebench.observability import logs
 from hirebench.paths import MIGRATIONS_DIR, PROJECT_ROOT
+from hirebench.web import metrics as web_metrics
 from hirebench.web.app_hooks import select_locale, set_security_headers, template_globals
 from hirebench.web.input import CheckedRequest, IdConverter, check_text_input
 from hirebench.web.output import TextSafeJSONProvider, finalize
@@ -34,11 +36,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.from_mapping(test_config)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(app.config["LOG_FORMAT"])
     # WeasyPrint logs every rendering step at INFO; only its warnings are worth a line.
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    web_metrics.init_app(app)  # first hook: every request gets its id and timing
     guard_input_and_output(app)
 
     db.init_app(app)
@@ -57,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     wiring.connect()
     web.register(app)
+    app.register_blueprint(web_metrics.bp)
     cli.register(app)
     grading_queue.init_app(app)
     app.after_request(set_security_headers)

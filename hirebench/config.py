@@ -48,6 +48,13 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _log_format() -> str:
+    value = os.environ.get(ENV_PREFIX + "LOG_FORMAT", "text").strip().lower() or "text"
+    if value not in ("text", "json"):
+        raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT must be text or json, not {value!r}")
+    return value
+
+
 def build_config(instance_path: Path) -> dict[str, Any]:
     instance_path.mkdir(parents=True, exist_ok=True)
     https = _env_bool("HTTPS", False)
@@ -123,6 +130,13 @@ def build_config(instance_path: Path) -> dict[str, Any]:
             os.environ.get(ENV_PREFIX + "WEBHOOK_TIMEOUT_SECONDS", "10")
         ),
         "OUTBOX_CONCURRENCY": _env_int("OUTBOX_CONCURRENCY", 8),
+        # Operators (docs/operations.md, "Metrics and health"): log lines as text or JSON;
+        # /metrics answers loopback, or a bearer token (this one, or an API token with the
+        # metrics:read scope). Behind a reverse proxy on the same host every request comes
+        # from loopback: set HIREBENCH_METRICS_LOOPBACK=0 there.
+        "LOG_FORMAT": _log_format(),
+        "METRICS_TOKEN": os.environ.get(ENV_PREFIX + "METRICS_TOKEN", "").strip() or None,
+        "METRICS_ALLOW_LOOPBACK": _env_bool("METRICS_LOOPBACK", True),
     }
     config.update(_mail_config(instance_path))
     return config

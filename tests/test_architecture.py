@@ -262,6 +262,8 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "hirebench.jobs",
                 "hirebench.portfolios",
                 "hirebench.services",
+                # Metrics read at scrape time: the queue, the outbox, the warm sandbox pool.
+                "hirebench.observability.scrape",
             }
         ),
     ),
@@ -293,6 +295,8 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 # The chart theme and rendering (Vega-Lite via vl-convert) that the scorecard
                 # PDF and the analytics pages share.
                 "hirebench.charts",
+                # Request ids, JSON log lines and the metrics any layer records.
+                "hirebench.observability",
                 # Shared plumbing every layer may use: audit rows, the error type, mail out,
                 # external links, one-time tokens.
                 "hirebench.services.audit",

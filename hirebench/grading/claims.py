@@ -32,6 +32,8 @@ from hirebench.grading.result import GradeResult, lighter
 from hirebench.grading.settings import setting
 from hirebench.models.base import utcnow
 from hirebench.models.grading import GradingJob, JobStatus
+from hirebench.observability import context as log_context
+from hirebench.observability import metrics
 from hirebench.sandbox.owner import owner_label, parse_owner
 
 log = logging.getLogger(__name__)
@@ -159,6 +161,7 @@ class _Payload:
     mode: str
 
 
+@log_context.in_job_scope  # its log lines carry the job id and the request that queued it
 def run_job(
     job_id: int, grader: Grader | None = None, ring_again: Callable[[int, int], None] | None = None
 ) -> None:
@@ -181,6 +184,7 @@ def run_job(
                 GradingJob.submission,
                 GradingJob.submission_name,
                 GradingJob.mode,
+                GradingJob.submitted_at,
             ).where(GradingJob.id == job_id)
         ).one()
         db.session.commit()  # no transaction stays open while grading
@@ -192,12 +196,18 @@ def run_job(
         heartbeat = _Heartbeat(
             db.engine, job_id, me, attempt, setting("GRADING_HEARTBEAT_TIMEOUT") / 4
         ).start()
+        clock = time.perf_counter()
         try:
             result, error = _grade(grader, payload)
             finished = utcnow()
         finally:
             heartbeat.stop()
         stored = _store(job_id, me, attempt, payload, digest, result, error, finished)
+        if stored:
+            turnaround = (utcnow() - row.submitted_at).total_seconds()
+            metrics.observe_grading(
+                payload.mode, result.status.value, time.perf_counter() - clock, turnaround
+            )
     finally:
         with _claims_lock:
             _claims.pop(job_id, None)
@@ -459,6 +469,7 @@ def abandon(
     if _rowcount(sa.update(GradingJob).where(*conditions).values(**values)) != 1:
         return None
     log.warning("grading job %s: %s; now %s", job_id, values["error"], new_status.value)
+    metrics.count_grading_outcome("failed" if new_status is JobStatus.failed else "requeued")
     return new_status
 
 

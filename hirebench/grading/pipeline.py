@@ -243,6 +243,11 @@ def sandbox_provider(pool_size: int = 3) -> PooledSandboxes:
         return _provider
 
 
+def current_sandbox_provider() -> PooledSandboxes | None:
+    """The provider if this process started one; health and metrics read it, never start it."""
+    return _provider
+
+
 def close_sandbox_provider(timeout: float = 120.0) -> None:
     """Destroy the process-wide pool (tests, benchmarks and shutdown)."""
     global _provider

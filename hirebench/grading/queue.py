@@ -33,6 +33,8 @@ from hirebench.grading.settings import current, setting
 from hirebench.models.base import utcnow
 from hirebench.models.grading import GradingJob, GradingMode, JobStatus
 from hirebench.models.people import User
+from hirebench.observability import context as log_context
+from hirebench.observability import metrics
 from hirebench.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ def submit(
     if job.status is JobStatus.queued:
         dispatch(job.id, job.attempts)
     else:  # refused: finished at once
+        metrics.count_grading_outcome("refused")
         claims.announce_finished(job.id, job.grader_ref)
     return job
 
@@ -228,6 +231,7 @@ def wait_all(
 def dispatch(job_id: int, attempts: int = 0, *, check_existing: bool = False) -> bool:
     """Ring a worker for the job. Failures to ring are logged, not raised: the job is safely
     queued in the database and the next sweep rings again. Returns whether a ring was sent."""
+    log_context.remember_origin(job_id)  # the pool thread's log lines name this request
     app = current()
     redis_url = app.config.get("REDIS_URL")
     stopping = claims.stopping()

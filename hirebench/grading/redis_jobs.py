@@ -21,6 +21,7 @@ from hirebench.extensions import db
 from hirebench.grading import claims
 from hirebench.grading.settings import current, setting
 from hirebench.models.grading import GradingJob
+from hirebench.observability import context as log_context
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def ring(app: Flask, url: str, job_id: int, attempts: int, check_existing: bool)
         rq_queue.enqueue(
             GRADE_JOB,
             job_id,
+            log_context.request_id(),  # so the worker's log lines name the request
             job_id=key,
             unique=True,
             job_timeout=int(setting("GRADING_JOB_TIMEOUT", app)),
@@ -96,10 +98,11 @@ def _ring_again(job_id: int, attempts: int) -> None:
         log.warning("grading job %s handed back, but Redis is unreachable (%s)", job_id, exc)
 
 
-def grade_job(job_id: int) -> dict[str, Any]:
+def grade_job(job_id: int, request_id: str | None = None) -> dict[str, Any]:
     """The RQ job: a doorbell for grading job `job_id`. The database row says what to do;
     running it twice, or for a job already finished, does nothing. Runs in the application
     context that GradingWorker pushes for each job."""
+    log_context.adopt_origin(job_id, request_id)
     claims.run_job(job_id, ring_again=_ring_again)
     job = db.session.get(GradingJob, job_id)
     return {"job": job_id, "status": job.status.value if job else "missing"}

@@ -12,8 +12,10 @@ from hirebench.models.base import CreatedAtMixin
 
 SCOPE_SCORECARDS_READ = "scorecards:read"
 SCOPE_HIRES_READ = "hires:read"
+# Scrapes /metrics from another host (docs/operations.md); reads no candidate data.
+SCOPE_METRICS_READ = "metrics:read"
 #: Every scope a token may carry, in the order the admin form lists them.
-SCOPES = (SCOPE_SCORECARDS_READ, SCOPE_HIRES_READ)
+SCOPES = (SCOPE_SCORECARDS_READ, SCOPE_HIRES_READ, SCOPE_METRICS_READ)
 DEFAULT_SCOPE = SCOPE_SCORECARDS_READ
 
 

@@ -12,6 +12,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from hirebench.extensions import db
+from hirebench.grading.pipeline import current_sandbox_provider
 from hirebench.sandbox.image import current_image_tag
 
 log = logging.getLogger(__name__)
@@ -77,3 +78,44 @@ def report(redis_url: str | None) -> dict[str, Any]:
     }
     status = "ok" if all(state == "ok" for state in states.values()) else "degraded"
     return {"status": status, **states, "queue_backend": "redis" if redis_url else "in-process"}
+
+
+# --- liveness and readiness (docs/operations.md, "Metrics and health") -----------------------
+
+
+def liveness() -> dict[str, Any]:
+    """The process answers: no dependency is asked, so a database outage never makes an
+    orchestrator restart every web process at once."""
+    return {"status": "ok"}
+
+
+def warm_pool_state(configured_size: int) -> str:
+    """'ok' when this process's warm pool has a ready sandbox (or none is wanted), 'empty'
+    when every sandbox is in use or none could start (grading cold-starts, slower), 'starting'
+    before the first job starts the pool."""
+    if configured_size <= 0:
+        return "ok"
+    provider = current_sandbox_provider()
+    if provider is None:
+        return "starting"
+    return "ok" if provider.pool.ready_count() > 0 else "empty"
+
+
+def readiness(redis_url: str | None, grades_here: bool, warm_pool_size: int) -> dict[str, Any]:
+    """Whether this process can serve: the database and, when configured, Redis must answer
+    (else 'unavailable', to be answered with 503). When this process grades, the Docker engine
+    and the warm pool are reported too; their trouble makes it 'degraded', not unready, since
+    pages and autosaves still work and grading jobs wait in the queue."""
+    checks: dict[str, str] = {"database": database_state()}
+    if redis_url:
+        checks["queue"] = queue_state(redis_url)
+    required = set(checks)
+    if grades_here:
+        checks["sandbox"] = sandbox_state()
+        if checks["sandbox"] == "ok":
+            checks["warm_pool"] = warm_pool_state(warm_pool_size)
+    failing = sorted(name for name, state in checks.items() if state not in ("ok", "starting"))
+    status = "degraded" if failing else "ok"
+    if required & set(failing):
+        status = "unavailable"
+    return {"status": status, "checks": checks, "failing": failing}

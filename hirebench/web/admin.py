@@ -32,6 +32,7 @@ from hirebench.models import ApiToken, Role, Rubric, User
 from hirebench.models.api_tokens import (
     DEFAULT_SCOPE,
     SCOPE_HIRES_READ,
+    SCOPE_METRICS_READ,
     SCOPE_SCORECARDS_READ,
     SCOPES,
 )
@@ -216,6 +217,7 @@ criteria:
 SCOPE_LABELS = {
     SCOPE_SCORECARDS_READ: _l("scorecards:read: read the scorecards of a job"),
     SCOPE_HIRES_READ: _l("hires:read: read new-hire records, with ID and bank numbers"),
+    SCOPE_METRICS_READ: _l("metrics:read: scrape /metrics (counts and timings, no personal data)"),
 }
 
 

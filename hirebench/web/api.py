@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from hirebench.extensions import db
+from hirebench.grading.process import grades_here
 from hirebench.handoff import hires
 from hirebench.models import ApiToken, Job
 from hirebench.models.api_tokens import SCOPE_HIRES_READ, SCOPE_SCORECARDS_READ
@@ -44,6 +45,29 @@ def _bearer_token() -> str | None:
 def health_check() -> ResponseReturnValue:
     report = health.report(current_app.config["REDIS_URL"])
     return jsonify(report), 200 if report["database"] == "ok" else 503
+
+
+@bp.route("/health/live")
+@public
+def health_live() -> ResponseReturnValue:
+    """Liveness: the process answers. Restart it only when this fails."""
+    return jsonify(health.liveness())
+
+
+@bp.route("/health/ready")
+@public
+def health_ready() -> ResponseReturnValue:
+    """Readiness: send traffic here only on 200. 503 names the failing parts."""
+    config = current_app.config
+    report = health.readiness(
+        config["REDIS_URL"], grades_here(current_app), int(config.get("SANDBOX_WARM_POOL", 0))
+    )
+    response = jsonify(report)
+    response.status_code = 503 if report["status"] == "unavailable" else 200
+    if response.status_code == 503:
+        response.headers["Retry-After"] = "5"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # `@public` only lets the request past the session-based access check; the token check below

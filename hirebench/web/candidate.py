@@ -77,6 +77,7 @@ from hirebench.web.access import protect_blueprint
 from hirebench.web.errors import json_errors
 from hirebench.web.forms import ActionForm, ConsentForm
 from hirebench.web.helpers import client_ip
+from hirebench.web.metrics import timed_autosave
 
 bp = Blueprint("candidate", __name__, url_prefix="/exam")
 protect_blueprint(bp, [Role.candidate])
@@ -472,6 +473,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/attempts/<int:attempt_id>/answers/<question_id>", methods=["POST"])
+@timed_autosave
 @json_errors
 def save(attempt_id: int, question_id: str) -> ResponseReturnValue:
     current = _attempt(attempt_id, as_json=True)

@@ -26,6 +26,10 @@ EXPECTED: dict[str, Any] = {
     "auth.set_language": PUBLIC,
     "auth.change_password": {ADM, HR, REV, INT, CAN, BUS},
     "api.health_check": PUBLIC,
+    "api.health_live": PUBLIC,
+    "api.health_ready": PUBLIC,
+    # Public to the session check only: the view answers loopback or a bearer token.
+    "metrics.metrics": PUBLIC,
     # Public to the session check only: the view itself demands an API token (401 without).
     "api.job_scorecards": PUBLIC,
     "api.hires_list": PUBLIC,
