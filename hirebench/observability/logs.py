@@ -39,6 +39,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to sys.stderr as it is at each line, like logging's last-resort handler, so a
+    redirect made after start-up (a test's capture, a daemon's log file) is followed."""
+
+    @property
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: IO[str]) -> None:
+        pass
+
+
 def configure(log_format: str, stream: IO[str] | None = None) -> None:
     """Set up the root logger for `log_format` ("text" or "json"). Text keeps logging's
     basicConfig behaviour (nothing changes when a handler is already there); JSON replaces
@@ -50,7 +63,7 @@ def configure(log_format: str, stream: IO[str] | None = None) -> None:
     for handler in list(root.handlers):
         if getattr(handler, _OURS, False) or type(handler) is logging.StreamHandler:
             root.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(JsonFormatter())
     setattr(handler, _OURS, True)
     root.addHandler(handler)
