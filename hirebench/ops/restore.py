@@ -189,19 +189,23 @@ def revision_problems(target: str | None, backup: str | None) -> list[str]:
     return problems
 
 
-def target_problems(state: Snapshot, upload_root: Path) -> list[str]:
-    problems = []
-    if state.data_rows:
-        tables = sorted(t for t, n in state.row_counts.items() if n and t != "alembic_version")
-        problems.append(
-            f"the target database is not empty ({state.data_rows} rows in {len(tables)} "
-            f"tables, e.g. {tables[0]})"
-        )
+def database_problems(state: Snapshot) -> list[str]:
+    if not state.data_rows:
+        return []
+    tables = sorted(t for t, n in state.row_counts.items() if n and t != database.VERSION_TABLE)
+    return [
+        f"the target database is not empty ({state.data_rows} rows in {len(tables)} tables, "
+        f"e.g. {tables[0]})"
+    ]
+
+
+def upload_problems(upload_root: Path) -> list[str]:
+    # A staging folder left by a restore that was killed is not the instance's content.
     if upload_root.is_dir() and any(
         not p.name.startswith(STAGING_PREFIX) for p in upload_root.iterdir()
     ):
-        problems.append(f"the upload folder {upload_root} is not empty")
-    return problems
+        return [f"the upload folder {upload_root} is not empty"]
+    return []
 
 
 def upgrade_needed(revision: str | None) -> bool:
@@ -218,8 +222,8 @@ def restore_backup(
     """Restore `archive` into the database at `database_url` and the folder `upload_root`.
     Into a database or folder that holds anything, or over a newer schema, only with `force`."""
     kind = database.kind_of(database_url)
-    state = database.current_state(database_url)
-    problems = target_problems(state, upload_root)
+    # Before the staging folder exists inside it, which is not the instance's content.
+    uploads_in_use = upload_problems(upload_root)
     with staging_folder(upload_root) as staging:
         manifest = unpack(archive, staging)
         if manifest.database_kind != kind:
@@ -228,6 +232,8 @@ def restore_backup(
                 f"uses {kind}; restore it into an instance configured for {manifest.database_kind}"
             )
         check_database_copy(manifest, staging)
+        state = database.current_state(database_url)
+        problems = database_problems(state) + uploads_in_use
         problems += revision_problems(state.revision, manifest.alembic_revision)
         if problems and not force:
             raise BackupError(
