@@ -24,15 +24,17 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import vl_convert as vlc
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from hirebench.formatting import format_score
+
+if TYPE_CHECKING:
+    import altair as alt
 
 # The app's palette (static/css/app.css): ink, muted text, lines, the accent, and the
 # recommendation colours, so a chart's "hold" is the same orange as the page's.
@@ -200,6 +202,8 @@ def competency_chart(
     score gets a dashed empty frame marked "missing" (no bar, never 0); a score below the floor
     is orange (the app's "hold"); the floor is a dashed red line. Marks are named ("bar",
     "missing", "floor") so their SVG groups can be found by class."""
+    import altair as alt  # 0.6 s to import: loaded when a chart is drawn, not at start-up
+
     rows = []
     for index, (title, score) in enumerate(competencies):
         value = None if score is None else min(max(float(score), 0.0), 100.0)

@@ -370,6 +370,12 @@ FUNCTION_LEVEL_THIRD_PARTY: dict[str, str] = {
     # services/health reaches docker through sandbox.image anyway, so this one is debt.
     "docker": "services.health._probe_sandbox: the Docker SDK (0.15 s) only for the probe",
     "weasyprint": "scorecards.exports: 0.8 s to import (Pango, fonts), needed only for a PDF",
+    # Measured with python -X importtime on the development machine; each was imported by
+    # every CLI command and web worker at start-up through hirebench.cli.
+    "scipy": "analytics (validity, adverse, weights): scipy.stats 0.9 s, scipy.optimize 0.4 s",
+    "statsmodels": "analytics.adverse: 1.1 s with what it pulls in, for one z test",
+    "pandas": "analytics: 0.3 s, needed only when an analysis runs",
+    "altair": "charts, analytics.charts: 0.6 s (schema classes), needed only to draw a chart",
 }
 
 

@@ -17,14 +17,14 @@ reference: a rate over two people is no yardstick.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy import stats
-from statsmodels.stats.proportion import proportions_ztest
 
 from hirebench.analytics.common import number
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MIN_GROUP = 5
 #: The four-fifths rule.
@@ -46,12 +46,17 @@ def _z(passed: int, n: int, ref_passed: int, ref_n: int) -> float | None:
     pooled = (passed + ref_passed) / (n + ref_n)
     if pooled in (0.0, 1.0):
         return None
+    # statsmodels costs 1.1 s to import (scipy and pandas with it): only when a report runs.
+    from statsmodels.stats.proportion import proportions_ztest
+
     z, _p = proportions_ztest(np.array([passed, ref_passed]), np.array([n, ref_n]))
     return number(z)
 
 
 def stage_impact(counts: pd.DataFrame, min_group: int = MIN_GROUP) -> dict[str, Any]:
     """One stage's entry. `counts` is indexed by group with columns `n` and `passed`."""
+    from scipy import stats  # 0.9 s to import: loaded when a report runs, not at start-up
+
     shown = counts[counts["n"] >= min_group].copy()
     shown["rate"] = shown["passed"] / shown["n"]
     out: dict[str, Any] = {
@@ -92,6 +97,8 @@ def adverse_impact(frame: pd.DataFrame, min_group: int = MIN_GROUP) -> dict[str,
     A ratio is None when the reference's rate is 0 (nobody passed)."""
     if min_group < 1:
         raise ValueError("min_group must be at least 1")
+    import pandas as pd  # 0.3 s to import: loaded when an analysis runs, not at start-up
+
     stages = [str(s) for s in pd.unique(frame["stage"])]
     given = frame[frame["group"].notna() & (frame["group"].astype(str).str.strip() != "")]
     counts = (

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -37,6 +36,9 @@ from hirebench.charts import (
     render_svg,
     svg_for,
 )
+
+if TYPE_CHECKING:
+    import altair as alt
 
 __all__ = [
     "FUNNEL_LABELS",
@@ -81,6 +83,8 @@ def _num(value: Any, digits: int = 2) -> str:
 def funnel_chart(funnel: Mapping[str, Any]) -> alt.LayerChart:
     """A bar per stage, in hiring order, as long as the number of candidates who reached it;
     the label gives that number and the share who went on to a later stage."""
+    import altair as alt  # 0.6 s to import: loaded when a chart is drawn, not at start-up
+
     rows: list[dict[str, Any]] = []
     order: list[str] = []
     top = 0
@@ -137,6 +141,8 @@ def score_distribution_chart(
     """Per stage, the share of its scored candidates in each ten-point band (a histogram in
     percent, so a stage with 1,000 scores and one with 40 read alike), one small chart per
     stage, with the median as a line."""
+    import altair as alt
+
     rows: list[dict[str, Any]] = []
     medians: list[str] = []
     order: list[str] = []
@@ -214,6 +220,8 @@ def validity_chart(
     """Per stage, r with performance among the rated hires as a dot with its 95% interval as a
     bar, and r corrected for range restriction as a hollow diamond beside it; a stage whose r
     cannot be computed says why in place of the dot."""
+    import altair as alt
+
     observed = _("r among rated hires (95% interval)")
     corrected = _("r corrected for range restriction")
     rows: list[dict[str, Any]] = []
@@ -301,6 +309,8 @@ def weights_chart(
 ) -> alt.LayerChart:
     """The current stage weights beside the proposed ones (grouped bars, percent); only the
     current ones when nothing is proposed."""
+    import altair as alt
+
     current_label, proposed_label = _("Current"), _("Proposed")
     current = weights.get("current") or {}
     proposed = weights.get("proposed") or {}
@@ -347,6 +357,8 @@ def items_chart(items: Mapping[str, Any]) -> alt.LayerChart:
     """Each question as a point, its difficulty (share of points earned) across, its
     discrimination up; the 0.2 line below which a question is flagged, and flagged questions
     red, drawn as a cross and named."""
+    import altair as alt
+
     flagged_label, fine_label = _("flagged for review"), _("fine")
     rows = []
     uncomputed = []

@@ -15,8 +15,10 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 CANDIDATE = "candidate"
 VALIDITY_COLUMNS = (CANDIDATE, "hired", "performance")
@@ -161,6 +163,8 @@ def read_validity(path: Path) -> tuple[pd.DataFrame, list[str]]:
                 raise table.error(row, stage, f"{row.values[stage]} is outside 0..100")
             record[stage] = score
         records.append(record)
+    import pandas as pd  # 0.3 s to import: loaded when an analysis runs, not at start-up
+
     frame = pd.DataFrame(records, columns=[CANDIDATE, "hired", "performance", *stages])
     return frame.set_index(CANDIDATE), stages
 
@@ -215,6 +219,8 @@ def read_adverse(path: Path) -> pd.DataFrame:
             )
         passed = _binary(table, row, "passed")
         records.append((candidate, group or None, stage, passed))
+    import pandas as pd
+
     return pd.DataFrame(records, columns=list(ADVERSE_COLUMNS))
 
 
@@ -243,5 +249,7 @@ def read_items(path: Path) -> pd.DataFrame:
             raise table.error(row, "score", f"{row.values['score']} is outside 0..{top:g}")
         option = (row.values[OPTION] or None) if has_option else None
         records.append((candidate, question, score, top, option))
+    import pandas as pd
+
     frame = pd.DataFrame(records, columns=[*ITEM_COLUMNS, OPTION])
     return frame if has_option else frame.drop(columns=OPTION)

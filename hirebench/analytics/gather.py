@@ -21,10 +21,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
 from hirebench.analytics.funnel import FUNNEL_STAGES
@@ -56,6 +55,9 @@ from hirebench.models import (
     Scorecard,
 )
 from hirebench.models.demographics import GroupData
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Where each funnel stage's timestamp comes from (the earliest, when there are several).
 FUNNEL_SOURCES = {
@@ -143,6 +145,8 @@ def validity_input(job: Job, profile: JobProfileDefinition | None = None) -> Val
             value = scores.get(stage)
             record[stage] = float(value) if value is not None else math.nan
         records.append(record)
+    import pandas as pd  # 0.3 s to import: loaded when an analysis runs, not at start-up
+
     frame = pd.DataFrame(records, columns=["candidate", "hired", "performance", *stages])
     return ValidityInput(frame.set_index("candidate").sort_index(), stages, weights)
 
@@ -228,6 +232,8 @@ def funnel_rows(job: Job) -> pd.DataFrame:
         reached,
         "started",
     )
+    import pandas as pd
+
     frame = pd.DataFrame.from_dict(reached, orient="index", columns=list(FUNNEL_STAGES))
     return frame.apply(pd.to_datetime).sort_index()
 
@@ -315,6 +321,8 @@ def item_input(version: ExamVersion) -> ItemInput:
                     option,
                 )
             )
+    import pandas as pd
+
     frame = pd.DataFrame(records, columns=["candidate", "question", "score", "max_score", "option"])
     return ItemInput(version, frame, key, pooled)
 
@@ -362,4 +370,6 @@ def adverse_input(job: Job, question: str, funnel: pd.DataFrame | None = None) -
         for i, stage in enumerate(SELECTION_STAGES):
             if reached[row, i]:
                 records.append((str(candidate_id), group, stage, int(later[row, i])))
+    import pandas as pd
+
     return pd.DataFrame(records, columns=["candidate", "group", "stage", "passed"])

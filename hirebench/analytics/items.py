@@ -13,12 +13,14 @@ discrimination and Cronbach's alpha alike; each item reports how many answers we
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from hirebench.analytics.common import DDOF, FloatArray, column_correlations, number
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Items whose corrected item-total correlation is below this are flagged for review.
 MIN_DISCRIMINATION = 0.2
@@ -125,6 +127,8 @@ def item_analysis(frame: pd.DataFrame, key: Mapping[str, Set[str]] | None = None
 def _cells(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Each row's candidate and question as matrix indices, in order of first appearance, and
     the questions in that order."""
+    import pandas as pd  # 0.3 s to import: loaded when an analysis runs, not at start-up
+
     rows, _ = pd.factorize(frame["candidate"], sort=False)
     cols, questions = pd.factorize(frame["question"].astype(str), sort=False)
     cells = rows.astype(np.int64) * max(len(questions), 1) + cols
@@ -138,6 +142,8 @@ def _option_matrix(
 ) -> tuple[np.ndarray | None, list[str]]:
     """Each candidate's option per question as an index into the returned labels, -1 where
     they chose none (no option, or a blank one); None when the input has no option column."""
+    import pandas as pd
+
     if "option" not in frame.columns:
         return None, []
     codes, labels = pd.factorize(frame["option"], sort=False, use_na_sentinel=True)

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
 from hirebench.analytics.common import FloatArray, correlation, number, sample_sd
 from hirebench.analytics.weights import K_FOLDS, MIN_RATED_HIRES, SEED, recalibrate
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 HIRED = "hired"
 PERFORMANCE = "performance"
@@ -31,6 +32,8 @@ def fisher_ci(r: float, n: int, confidence: float = CONFIDENCE) -> tuple[float, 
     standard error 1/sqrt(n-3). None below n = 4, where that standard error does not exist."""
     if n < 4:
         return None
+    from scipy import stats  # 0.9 s to import: loaded when an analysis runs, not at start-up
+
     crit = float(stats.norm.ppf(0.5 + confidence / 2))
     half = crit / math.sqrt(n - 3)
     with np.errstate(divide="ignore"):
@@ -69,6 +72,8 @@ def stage_validity(
         which = "score" if np.ptp(scores_rated) == 0 else "performance rating"
         out["note"] = f"Every rated hire has the same {which}, so there is no correlation."
         return out
+    from scipy import stats
+
     r = correlation(scores_rated, performance)
     assert r is not None
     out["r"] = r
