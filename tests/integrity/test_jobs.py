@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from hirebench.extensions import db
 from hirebench.integrity import jobs, service
-from hirebench.models import SimilarityRun, SimilarityStatus, User
+from hirebench.models import SimilarityPair, SimilarityRun, SimilarityStatus, User
 from hirebench.models.base import utcnow
 from hirebench.models.people import Role
 from hirebench.outbox import dispatcher
@@ -86,3 +88,27 @@ def test_the_budget_bounds_one_tick(sat: Sat) -> None:
     # With no time at all nothing is started; the runs wait for the next tick.
     assert jobs.run_queued(budget_seconds=0) == []
     assert statuses() == ["queued"] * 4
+
+
+@pytest.mark.postgres
+class TestOnPostgres:
+    """The schedule's grouped query, the partial unique index and the claim on PostgreSQL."""
+
+    @pytest.fixture
+    def app_config(self, app_config: dict[str, Any], postgres_url: str) -> dict[str, Any]:
+        return {**app_config, "SQLALCHEMY_DATABASE_URI": postgres_url}
+
+    def test_schedule_claim_and_run(self, sat: Sat) -> None:
+        assert len(jobs.schedule_closed()) == 4
+        assert jobs.schedule_closed() == []
+        first = db.session.scalars(sa.select(SimilarityRun).order_by(SimilarityRun.id)).first()
+        assert first is not None
+        claimed = jobs.claim(first.id)
+        assert claimed is not None and jobs.claim(first.id) is None
+        service.execute(claimed)  # the claimer runs it; the tick takes the other three
+        jobs.tick()
+        assert statuses() == ["done"] * 4
+        flagged = db.session.scalars(sa.select(SimilarityPair).where(SimilarityPair.flagged)).all()
+        assert {(p.candidate_a_id, p.candidate_b_id) for p in flagged} == {
+            (sat.users["ana"], sat.users["eve"])
+        }
