@@ -10,6 +10,15 @@ from typing import Any
 
 ENV_PREFIX = "HIREBENCH_"
 
+#: The voluntary group questions of the adverse-impact analysis and the answers offered, in
+#: order (docs/analytics.md, "Group data"); hirebench/analytics/groups.py names them. An
+#: instance may ask its own in instance/config.py, with or without labels:
+#: {"region": {"label": "Region", "choices": {"north": "North", "south": "South"}}}.
+DEFAULT_GROUP_QUESTIONS: dict[str, list[str]] = {
+    "gender": ["woman", "man", "another"],
+    "age_band": ["under_25", "25-34", "35-44", "45-54", "55_plus"],
+}
+
 
 def _secret_key(instance_path: Path) -> str:
     """Prefer the environment; otherwise generate once and keep it in instance/ so sessions
@@ -137,6 +146,7 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         "LOG_FORMAT": _log_format(),
         "METRICS_TOKEN": os.environ.get(ENV_PREFIX + "METRICS_TOKEN", "").strip() or None,
         "METRICS_ALLOW_LOOPBACK": _env_bool("METRICS_LOOPBACK", True),
+        "ANALYTICS_GROUP_QUESTIONS": {q: list(a) for q, a in DEFAULT_GROUP_QUESTIONS.items()},
     }
     config.update(_mail_config(instance_path))
     return config

@@ -16,7 +16,7 @@ import click
 from flask import has_app_context
 from flask.cli import ScriptInfo
 
-from hirebench.analytics import csvinput, gather, ratings_io, service
+from hirebench.analytics import csvinput, gather, groups, ratings_io, service
 from hirebench.analytics.adverse import MIN_GROUP, adverse_impact
 from hirebench.analytics.funnel import funnel
 from hirebench.analytics.items import item_analysis
@@ -140,7 +140,7 @@ def _validity_table(report: dict[str, Any]) -> list[str]:
 @click.option(
     "--group",
     "question",
-    default=gather.DEFAULT_GROUP_QUESTIONS[0],
+    default=groups.FIRST_QUESTION,
     show_default=True,
     help="With --job: which group question to compare by.",
 )

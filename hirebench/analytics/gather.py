@@ -74,8 +74,6 @@ FUNNEL_SOURCES = {
 #: The funnel stages adverse impact is computed for: each is a decision about the candidate
 #: (the last two, accepting and starting, are the candidate's own).
 SELECTION_STAGES = FUNNEL_STAGES[: FUNNEL_STAGES.index("offer")]
-#: Group questions asked by default; an instance may name others (ANALYTICS_GROUP_QUESTIONS).
-DEFAULT_GROUP_QUESTIONS = ("gender", "age_band")
 
 
 def applicant_ids(job: Job) -> list[int]:

@@ -15,9 +15,8 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 
-from hirebench.analytics import gather
+from hirebench.analytics import gather, groups
 from hirebench.analytics.adverse import MIN_GROUP, adverse_impact
 from hirebench.analytics.funnel import funnel
 from hirebench.analytics.items import item_analysis
@@ -52,12 +51,9 @@ class AnalyticsError(ServiceError):
 
 
 def group_questions() -> tuple[str, ...]:
-    """The group questions asked (gender and age band unless the instance names others)."""
-    if has_app_context():
-        configured = current_app.config.get("ANALYTICS_GROUP_QUESTIONS")
-        if configured:
-            return tuple(str(q) for q in configured)
-    return gather.DEFAULT_GROUP_QUESTIONS
+    """The codes of the group questions asked (gender and age band unless the instance's
+    ANALYTICS_GROUP_QUESTIONS names others)."""
+    return tuple(question.code for question in groups.questions())
 
 
 def funnel_report(job: Job) -> dict[str, Any]:

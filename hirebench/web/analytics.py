@@ -13,7 +13,7 @@ import json
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,7 +23,7 @@ from wtforms import DateField, DecimalField, HiddenField, RadioField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from hirebench.analytics import charts, service
+from hirebench.analytics import charts, groups, service
 from hirebench.analytics.adverse import MIN_GROUP
 from hirebench.analytics.weights import MIN_RATED_HIRES
 from hirebench.extensions import db
@@ -40,23 +40,6 @@ protect_blueprint(bp, [Role.hr, Role.admin])
 PER_PAGE = 25
 KIND_LABELS = {"probation": _l("Probation review"), "periodic": _l("Periodic review")}
 PREFER_NOT = "prefer_not"
-#: The answers offered for the default group questions; an instance may offer its own through
-#: ANALYTICS_GROUP_QUESTIONS = {"question": ["answer", ...], ...}.
-GROUP_CHOICES: dict[str, list[tuple[str, Any]]] = {
-    "gender": [
-        ("woman", _l("Woman")),
-        ("man", _l("Man")),
-        ("another", _l("Another gender")),
-    ],
-    "age_band": [
-        ("under_25", _l("Under 25")),
-        ("25-34", "25–34"),
-        ("35-44", "35–44"),
-        ("45-54", "45–54"),
-        ("55_plus", _l("55 or older")),
-    ],
-}
-GROUP_LABELS = {"gender": _l("Gender"), "age_band": _l("Age band")}
 
 
 def _stage_titles() -> dict[str, str]:
@@ -78,6 +61,7 @@ def job_page(job_id: int) -> ResponseReturnValue:
         "analytics/job.html",
         **page,
         stage_titles=titles,
+        group_labels=groups.labels_for(page["adverse"]),
         min_rated=MIN_RATED_HIRES,
         min_group=MIN_GROUP,
     )
@@ -265,25 +249,17 @@ def delete_rating(job_id: int, rating_id: int) -> ResponseReturnValue:
 # ------------------------------------------------------------- voluntary group data
 
 
-def _choices(question: str) -> list[SelectChoice]:
-    configured = current_app.config.get("ANALYTICS_GROUP_QUESTIONS")
-    if isinstance(configured, dict) and configured.get(question):
-        options = [SelectChoice(str(c), str(c)) for c in configured[question]]
-    else:
-        options = [SelectChoice(k, label) for k, label in GROUP_CHOICES.get(question, [])]
-    return [*options, SelectChoice(PREFER_NOT, _l("Prefer not to say"))]
-
-
 def _group_form(answers: dict[str, Any] | None) -> FlaskForm:
     """A form with one radio group per question, asked in the configured order."""
 
     class GroupForm(FlaskForm):
         pass
 
-    for question in service.group_questions():
-        label = GROUP_LABELS.get(question, question)
-        field = RadioField(label, choices=_choices(question), validators=[Optional()])
-        setattr(GroupForm, question, field)
+    for question in groups.questions():
+        choices = [SelectChoice(code, label) for code, label in question.choices]
+        choices.append(SelectChoice(PREFER_NOT, _l("Prefer not to say")))
+        field = RadioField(question.label, choices=choices, validators=[Optional()])
+        setattr(GroupForm, question.code, field)
     if answers is None:  # never answered: nothing is chosen for them
         return GroupForm()
     return GroupForm(data={q: answers.get(q, PREFER_NOT) for q in service.group_questions()})
