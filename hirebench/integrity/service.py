@@ -322,7 +322,7 @@ def decide(
 # ------------------------------------------------------------------------------- reading
 
 
-def runs_query(exam: Exam) -> sa.Select[tuple[SimilarityRun]]:
+def runs_query(exam: Exam) -> sa.Select[SimilarityRun]:
     return (
         sa.select(SimilarityRun)
         .where(SimilarityRun.exam_id == exam.id)
@@ -330,7 +330,7 @@ def runs_query(exam: Exam) -> sa.Select[tuple[SimilarityRun]]:
     )
 
 
-def pairs_query(run: SimilarityRun) -> sa.Select[tuple[SimilarityPair]]:
+def pairs_query(run: SimilarityRun) -> sa.Select[SimilarityPair]:
     """A run's pairs, flagged first, then by score."""
     return (
         sa.select(SimilarityPair)
@@ -339,7 +339,7 @@ def pairs_query(run: SimilarityRun) -> sa.Select[tuple[SimilarityPair]]:
     )
 
 
-def open_flag_pairs(exam: Exam) -> sa.Select[tuple[SimilarityPair]]:
+def open_flag_pairs(exam: Exam) -> sa.Select[SimilarityPair]:
     """The flagged pairs of the exam's latest runs that nobody has decided on yet."""
     return (
         sa.select(SimilarityPair)

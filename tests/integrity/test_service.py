@@ -109,11 +109,12 @@ def test_a_run_flags_the_disguised_copy_in_every_part(sat: Sat) -> None:
         flagged = [p for p in run.pairs if p.flagged]
         assert [(p.candidate_a_id, p.candidate_b_id) for p in flagged] == [(ana, eve)], part
         pair = flagged[0]
-        assert pair.answer_a_id < pair.answer_b_id
-        assert pair.score >= run.threshold and pair.fragments, part
+        assert pair.answer_a_id < pair.answer_b_id and run.threshold is not None
+        threshold = run.threshold
+        assert pair.score >= threshold and pair.fragments, part
         # Every other pair of the cohort is kept (10 pairs < the top 20), none flagged.
         assert len(run.pairs) == 10
-        assert all(p.score < run.threshold for p in run.pairs if not p.flagged)
+        assert all(p.score < threshold for p in run.pairs if not p.flagged)
         assert run.distribution["pairs"] == 10 and sum(run.distribution["bins"]) == 10
         assert run.problems == [] and run.clusters == []
     code = runs_by_part()[(CODING, "")]
@@ -143,7 +144,7 @@ def test_starter_code_and_the_graders_cells_are_subtracted(sat: Sat) -> None:
     text = "BASE = 10\n\ndef add(x):\n    return x + BASE\n"
     assert cohorts.starter_lines(text, starter) == {1, 3}
     # A notebook answer: the grader's setup and visible test cells are left out.
-    notebook = {
+    notebook: dict[str, Any] = {
         "nbformat": 4,
         "nbformat_minor": 5,
         "metadata": {},
