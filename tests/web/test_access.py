@@ -256,6 +256,13 @@ def test_roles_matrix(matrix_app: Flask, role: Role | None) -> None:
             assert response.status_code == 302, (endpoint, role)
             assert "/login" in response.headers["Location"], (endpoint, role)
         elif role in expected:
-            assert response.status_code in (200, 400, 404), (endpoint, role, response.status_code)
+            # An allowed POST whose empty form is valid (no fields but the CSRF token, which the
+            # matrix app does not check) does its work and redirects, never to the login page.
+            allowed = response.status_code in (200, 400, 404) or (
+                response.status_code in (302, 303)
+                and method == "POST"
+                and "/login" not in response.headers["Location"]
+            )
+            assert allowed, (endpoint, role, response.status_code)
         else:
             assert response.status_code == 403, (endpoint, role, response.status_code)
