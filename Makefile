@@ -20,13 +20,22 @@ test: install
 
 install: $(STAMP) translations assets
 
-# The code editor (CodeMirror 6) is built from npm packages and served from static/build.
-ASSETS := static/build/editor.js
+# Front-end assets, built from npm packages and served from static/build (docs/design.md): the
+# stylesheet (Bootstrap 5 and the theme, compiled by Sass), the page chrome's script and the code
+# editor (CodeMirror 6), each rebuilt only when its own inputs change.
+NPM_STAMP := static/node_modules/.hirebench-installed
+ASSETS := static/build/app.css static/build/ui.js static/build/editor.js
 assets: $(ASSETS)
-$(ASSETS): static/package.json static/package-lock.json static/src/editor.js
+$(NPM_STAMP): static/package.json static/package-lock.json
 	@command -v npm >/dev/null 2>&1 || sh .ci/apt-install.sh nodejs npm
 	npm ci --prefix static --no-audit --no-fund --loglevel=error
-	npm run --prefix static --silent build
+	touch $@
+static/build/app.css: $(NPM_STAMP) static/src/app.scss $(wildcard static/src/theme/*.scss)
+	npm run --prefix static --silent build:css
+static/build/ui.js: $(NPM_STAMP) static/src/ui.js
+	npm run --prefix static --silent build:ui
+static/build/editor.js: $(NPM_STAMP) static/src/editor.js
+	npm run --prefix static --silent build:editor
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
