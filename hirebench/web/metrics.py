@@ -54,7 +54,7 @@ def start_request() -> None:
     g.request_id = chosen or context.new_request_id()
     g.hirebench_request_token = context.set_request_id(g.request_id)
     if incoming is not None and chosen is None:
-        log.info("replaced an unusable %s header (%d characters)", REQUEST_ID_HEADER, len(incoming))
+        log.debug("replaced an unusable %s (%d characters)", REQUEST_ID_HEADER, len(incoming))
 
 
 def finish_request(response: Response) -> Response:

@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from redis import Redis
+from rq.job import Job as RQJob
 
 from hirebench import create_app
 from hirebench.config import ConfigError
 from hirebench.extensions import db
-from hirebench.grading import claims
+from hirebench.grading import claims, redis_jobs
 from hirebench.grading import queue as gq
 from hirebench.web.access import public
 from tests.web.test_candidate_exam import fake_grader
@@ -180,3 +182,22 @@ def test_text_is_the_default_and_other_formats_are_refused(
     monkeypatch.setenv("HIREBENCH_LOG_FORMAT", "xml")
     with pytest.raises(ConfigError, match="LOG_FORMAT"):
         create_app(app_config)
+
+
+@pytest.mark.redis
+def test_the_rq_doorbell_carries_the_request_id(
+    json_app: Flask, capfd: pytest.CaptureFixture[str], redis_url: str
+) -> None:
+    """Scale-out mode: the request id rides in the RQ job, and the worker side (grade_job, run
+    here in this process as GradingWorker would) logs the job under it."""
+    json_app.config["REDIS_URL"] = redis_url
+    response = json_app.test_client().get("/test/queue", headers={"X-Request-ID": "rq-req-77"})
+    job_id = int(response.get_data(as_text=True))
+    doorbell = RQJob.fetch(redis_jobs.doorbell_id(job_id, 0), connection=Redis.from_url(redis_url))
+    assert doorbell.args == (job_id, "rq-req-77")
+    capfd.readouterr()
+    with json_app.app_context():
+        redis_jobs.grade_job(*doorbell.args)
+    job_lines = [line for line in _lines(capfd.readouterr().err) if line.get("job_id") == job_id]
+    assert any("done" in line["message"] for line in job_lines)
+    assert {line["request_id"] for line in job_lines} == {"rq-req-77"}
