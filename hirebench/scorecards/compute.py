@@ -66,12 +66,22 @@ def text(msgid: str, terms: Mapping[str, list[str]] | None = None, **params: Any
 
 
 def flag(
-    code: str, msgid: str, terms: Mapping[str, list[str]] | None = None, **params: Any
+    code: str,
+    msgid: str,
+    terms: Mapping[str, list[str]] | None = None,
+    *,
+    advisory: bool = False,
+    **params: Any,
 ) -> dict[str, Any]:
+    """A flag for people to look at. An `advisory` flag is shown like any other of its code but
+    never stops an automatic hire: the similarity flag must not change a recommendation by
+    itself (docs/integrity.md)."""
     entry = text(msgid, terms, **params)
     result = {"code": code, "message": entry["text"], "msgid": msgid, "params": entry["params"]}
     if terms:
         result["terms"] = entry["terms"]
+    if advisory:
+        result["advisory"] = True
     return result
 
 
@@ -280,7 +290,7 @@ def _facts(
         # A partial stage (a score with more evidence to come) is not final either.
         missing=[s["title"] for s in stages.values() if s["status"] != "complete"],
         failed=failed,
-        blocking=[f for f in flags if f["code"] in BLOCKING_FLAGS],
+        blocking=[f for f in flags if f["code"] in BLOCKING_FLAGS and not f.get("advisory")],
     )
 
 

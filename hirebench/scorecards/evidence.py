@@ -172,10 +172,10 @@ def _exam(application: Application, profile: JobProfileDefinition, evidence: Evi
             )
         )
     # Similarity across submissions (hirebench.integrity): shown until HR or a reviewer
-    # decides on the pair; it blocks an automatic hire like any integrity flag, never a score.
+    # decides on the pair. Advisory: it changes neither a score nor the recommendation.
     if open_pairs_for_attempt(attempt.id):
         evidence.flags.append(
-            flag("integrity", N_("similar to another submission, awaiting review"))
+            flag("integrity", N_("similar to another submission, awaiting review"), advisory=True)
         )
 
 

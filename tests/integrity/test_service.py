@@ -361,9 +361,11 @@ def test_the_scorecard_shows_the_flag_until_a_decision_and_no_score_moves(
     after = {key: _card(user, job) for key, user in people.items()}
     assert len(_similarity_flags(after["ana"])) == 1 and len(_similarity_flags(after["eve"])) == 1
     assert _similarity_flags(after["bo"]) == []
-    for key in people:  # a flag is not a score
+    for key in people:  # a flag is not a score, nor a recommendation
         assert after[key]["stages"] == before[key]["stages"]
         assert after[key]["composite"] == before[key]["composite"]
+        assert after[key]["recommendation"] == before[key]["recommendation"]
+    assert all(f["advisory"] for f in _similarity_flags(after["eve"]))
 
     for pair in db.session.scalars(service.open_flag_pairs(exam)).all():
         service.decide(pair, "confirmed", "Copied from Ana's answer.", staff)

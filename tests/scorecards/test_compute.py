@@ -306,6 +306,15 @@ def test_rule_4_a_blocking_flag_holds_a_hire(blocking: dict[str, Any]) -> None:
     assert recommendation(evidence(20.0, 90.0, 90.0, flags=[blocking])) == "reject"
 
 
+def test_an_advisory_flag_is_shown_but_never_holds_a_hire() -> None:
+    similar = flag("integrity", "similar to another submission, awaiting review", advisory=True)
+    data = card(evidence(90.0, 90.0, 90.0, flags=[similar]))
+    assert data["recommendation"]["code"] == "hire"
+    assert data["flags"] == [similar] and similar["advisory"] is True
+    # Beside a blocking flag it changes nothing either way: the blocking one still holds.
+    assert recommendation(evidence(90.0, 90.0, 90.0, flags=[similar, INTEGRITY])) == "hold"
+
+
 def test_rule_4_a_weak_competency_means_hire_with_training_naming_it() -> None:
     items = [Item("technical", "exam", "coding", 90.0, 30.0), *WEAK_COMMUNICATION]
     # (50 * 80 + 30 * 70 + 20 * 75) / 100 = 76
