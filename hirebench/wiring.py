@@ -9,11 +9,11 @@ from sqlalchemy import event as sa_event
 from hirebench import events
 from hirebench.exams import grading_hooks, review_items
 from hirebench.extensions import db
-from hirebench.notifications import receivers as notifications
-from hirebench.offers import service as offers
 from hirebench.handoff import publish as handoff
 from hirebench.integrity import jobs as integrity_jobs
 from hirebench.jobs import profile_file as job_profile_file
+from hirebench.notifications import receivers as notifications
+from hirebench.offers import service as offers
 from hirebench.onboarding import reminders as onboarding_reminders
 from hirebench.onboarding import service as onboarding
 from hirebench.onboarding import template as onboarding_template
@@ -54,17 +54,17 @@ def connect() -> None:
     outbox.register_periodic("onboarding-start-day", onboarding.start_due, 600)
     outbox.register_periodic("onboarding-reminders", onboarding_reminders.send_reminders, 3600)
     job_profile_file.register_key_check("onboarding", onboarding_template.check_inline)
-    # notifications: staff hear of assignments, interviews, recommendations and offers.
-    events.review_assigned.connect(notifications.on_review_assigned)
-    events.interview_scheduled.connect(notifications.on_interview_scheduled)
-    events.recommendation_reached.connect(notifications.on_recommendation_reached)
-    events.offer_status_changed.connect(notifications.on_offer_status_changed)
     # offers: the worker marks sent offers past their validity date as expired.
     outbox.register_periodic("offers-expiry", offers.expire_due, 600)
     # handoff: accepted/declined offers and hires go to payroll as webhook events (outbox).
     events.offer_status_changed.connect(handoff.on_offer_status_changed)
     events.onboarding_completed.connect(handoff.on_onboarding_completed)
     events.hire_started.connect(handoff.on_hire_started)
+    # notifications: staff hear of assignments, interviews, recommendations and offers.
+    events.review_assigned.connect(notifications.on_review_assigned)
+    events.interview_scheduled.connect(notifications.on_interview_scheduled)
+    events.recommendation_reached.connect(notifications.on_recommendation_reached)
+    events.offer_status_changed.connect(notifications.on_offer_status_changed)
     # integrity: the worker compares the submissions of exams that have closed, and runs the
     # similarity runs HR queued; never a web request.
     outbox.register_periodic(

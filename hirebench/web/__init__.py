@@ -36,8 +36,8 @@ from hirebench.web import (
 def register(app: Flask) -> None:
     for module in (auth, admin, hr, review, interview, business, candidate, portfolio, api):
         app.register_blueprint(module.bp)
-    app.register_blueprint(hr_hires.bp)
     app.register_blueprint(admin_webhooks.bp)
+    app.register_blueprint(hr_hires.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(hr_offers.bp)
     app.register_blueprint(candidate_offers.bp)
