@@ -11,10 +11,11 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import DEVNULL, PIPE
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -255,12 +256,39 @@ def check_postgres_dump(path: Path) -> None:
     _run([_binary("pg_restore"), "--list", str(path)], None, "reading the database dump")
 
 
-def load_postgres(dump_path: Path, url_text: str) -> Snapshot:
-    """pg_restore into the target in one transaction: on any error nothing is changed."""
+def load_postgres(dump_path: Path, url_text: str, extra_tables: Sequence[str] = ()) -> Snapshot:
+    """pg_restore's script (--clean --if-exists --no-owner) run by psql in one transaction, after
+    dropping the tables the backup does not have (a newer schema's, under --force): their
+    foreign keys would stop --clean from dropping the tables they point at. On any error the
+    transaction rolls back and the target is as it was."""
     url = make_url(url_text)
-    command = [_binary("pg_restore"), "--clean", "--if-exists", "--no-owner"]
-    command += ["--single-transaction", "--exit-on-error", "--no-password"]
-    command += [f"--dbname={url.database}", str(dump_path)]
+    restore = [_binary("pg_restore"), "--clean", "--if-exists", "--no-owner", "--file=-"]
+    restore.append(str(dump_path))
+    psql = [_binary("psql"), "--no-psqlrc", "--quiet", "--no-password", "--single-transaction"]
+    psql += ["--set=ON_ERROR_STOP=1", f"--dbname={url.database}", "--file=-"]
+    quoted = ['"' + table.replace('"', '""') + '"' for table in extra_tables]
+    preamble = "".join(f"DROP TABLE IF EXISTS public.{name} CASCADE;\n" for name in quoted)
     with libpq_environment(url) as env:
-        _run(command, env, "pg_restore")
+        _pipe(restore, psql, preamble.encode(), env)
     return current_state(url_text)
+
+
+def _pipe(first: list[str], second: list[str], preamble: bytes, env: Mapping[str, str]) -> None:
+    """`first | second`, with `preamble` ahead of what `first` prints."""
+    with tempfile.TemporaryFile() as errors:
+        with (
+            subprocess.Popen(second, stdin=PIPE, stdout=DEVNULL, stderr=errors, env=env) as psql,
+            subprocess.Popen(first, stdout=PIPE, stderr=errors) as script,
+        ):
+            assert psql.stdin is not None and script.stdout is not None
+            try:
+                psql.stdin.write(preamble)
+                shutil.copyfileobj(script.stdout, psql.stdin, 1024 * 1024)
+            except BrokenPipeError:
+                script.kill()  # psql stopped at an error; its exit code says which
+            finally:
+                psql.stdin.close()
+        if script.returncode or psql.returncode:
+            errors.seek(0)
+            detail = errors.read().decode(errors="replace").strip()[-_STDERR_TAIL:]
+            raise BackupError(f"restoring the database dump failed: {detail}")

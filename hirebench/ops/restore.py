@@ -240,7 +240,8 @@ def restore_backup(
                 "nothing was changed: " + "; ".join(problems) + ". A restore replaces the "
                 "whole database and upload folder; pass --force to do that anyway."
             )
-        snapshot = _put_in_place(manifest, staging, database_url, upload_root)
+        extra = sorted(set(state.row_counts) - set(manifest.row_counts))
+        snapshot = _put_in_place(manifest, staging, database_url, upload_root, extra)
     restored = {table: snapshot.row_counts.get(table) for table in manifest.row_counts}
     if restored != manifest.row_counts:
         differ = sorted(t for t, n in restored.items() if n != manifest.row_counts[t])
@@ -250,7 +251,7 @@ def restore_backup(
 
 
 def _put_in_place(
-    manifest: Manifest, staging: Path, database_url: str, upload_root: Path
+    manifest: Manifest, staging: Path, database_url: str, upload_root: Path, extra: list[str]
 ) -> Snapshot:
     restored = staging / UPLOADS_PREFIX.rstrip("/")
     restored.mkdir(mode=0o700, exist_ok=True)
@@ -263,7 +264,7 @@ def _put_in_place(
         copy = staging / manifest.database_file
         if manifest.database_kind == "sqlite":
             return database.load_sqlite(copy, database_url)
-        return database.load_postgres(copy, database_url)
+        return database.load_postgres(copy, database_url, extra)
     except BaseException:
         # The database load is one transaction and left the target as it was: so must the files.
         back = [p for p in upload_root.iterdir() if not p.name.startswith(STAGING_PREFIX)]
