@@ -46,6 +46,7 @@ from hirebench.models.outbox import (
 from hirebench.models.people import Invitation, Role, User
 from hirebench.models.performance import PerformanceRating
 from hirebench.models.portfolios import Portfolio, PortfolioFile
+from hirebench.models.privacy import ConsentPurpose, ConsentRecord, LegalHold, PrivacyRequest
 from hirebench.models.reviews import (
     CommentBankEntry,
     Review,
@@ -67,6 +68,8 @@ __all__ = [
     "AuditEvent",
     "CandidateScorecard",
     "CommentBankEntry",
+    "ConsentPurpose",
+    "ConsentRecord",
     "DeliveryStatus",
     "Exam",
     "ExamSurvey",
@@ -83,6 +86,7 @@ __all__ = [
     "Job",
     "JobProfile",
     "JobStatus",
+    "LegalHold",
     "MailStatus",
     "Notification",
     "NotificationMute",
@@ -96,6 +100,7 @@ __all__ = [
     "PerformanceRating",
     "Portfolio",
     "PortfolioFile",
+    "PrivacyRequest",
     "Recommendation",
     "Resume",
     "Review",
