@@ -35,6 +35,7 @@ from hirebench.ops.cli import backup_command, restore_command
 from hirebench.outbox import dispatcher as outbox_dispatcher
 from hirebench.outbox.cli import webhooks_group
 from hirebench.paths import PROJECT_ROOT
+from hirebench.privacy.cli import privacy_group
 from hirebench.reviews.cli import interviews_group, load_shipped_content, rubrics_group
 from hirebench.sandbox.image import SandboxBuildError, build_image
 from hirebench.sandbox.runner import SandboxError
@@ -69,6 +70,7 @@ def register(app: Flask) -> None:
         offers_group,
         onboarding_group,
         integrity_group,
+        privacy_group,
         backup_command,
         restore_command,
     )

@@ -14,6 +14,22 @@ ENV_PREFIX = "HIREBENCH_"
 #: order (docs/analytics.md, "Group data"); hirebench/analytics/groups.py names them. An
 #: instance may ask its own in instance/config.py, with or without labels:
 #: {"region": {"label": "Region", "choices": {"north": "North", "south": "South"}}}.
+#: How long each kind of personal data is kept, in days (docs/privacy.md, "Retention"). Each is
+#: overridden by HIREBENCH_RETENTION_<KEY upper-cased>; the worker's daily job applies them.
+DEFAULT_RETENTION_DAYS: dict[str, int] = {
+    # A candidate not hired: identity, resume, answers' text, files; counted from the decision
+    # (a closed offer, or a scorecard that recommends rejection). Scores stay, anonymised.
+    "unsuccessful_days": 180,
+    # The same for one who agreed to be kept for future openings.
+    "future_openings_days": 730,
+    # One who withdrew that consent: erased as soon as the process ends (the decision).
+    "future_openings_withdrawn_days": 0,
+    # Focus, paste and address signals recorded during exams (they hold IP addresses).
+    "integrity_events_days": 90,
+    # Mail sent (or given up on): the copies hold addresses and names.
+    "outgoing_mail_days": 90,
+}
+
 DEFAULT_GROUP_QUESTIONS: dict[str, list[str]] = {
     "gender": ["woman", "man", "another"],
     "age_band": ["under_25", "25-34", "35-44", "45-54", "55_plus"],
@@ -147,6 +163,10 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         "METRICS_TOKEN": os.environ.get(ENV_PREFIX + "METRICS_TOKEN", "").strip() or None,
         "METRICS_ALLOW_LOOPBACK": _env_bool("METRICS_LOOPBACK", True),
         "ANALYTICS_GROUP_QUESTIONS": {q: list(a) for q, a in DEFAULT_GROUP_QUESTIONS.items()},
+        "RETENTION": {
+            key: _env_int("RETENTION_" + key.removesuffix("_days").upper() + "_DAYS", days)
+            for key, days in DEFAULT_RETENTION_DAYS.items()
+        },
     }
     config.update(_mail_config(instance_path))
     return config

@@ -18,6 +18,7 @@ from hirebench.onboarding import reminders as onboarding_reminders
 from hirebench.onboarding import service as onboarding
 from hirebench.onboarding import template as onboarding_template
 from hirebench.outbox import dispatcher as outbox
+from hirebench.privacy import retention as privacy_retention
 from hirebench.reviews import workflow as review_workflow
 from hirebench.scorecards import service as scorecards
 from hirebench.screening import service as screening
@@ -69,4 +70,8 @@ def connect() -> None:
     # similarity runs HR queued; never a web request.
     outbox.register_periodic(
         "integrity-similarity", integrity_jobs.tick, integrity_jobs.EVERY_SECONDS
+    )
+    # privacy: the worker applies the retention schedule once a day (audited per run).
+    outbox.register_periodic(
+        "privacy-retention", privacy_retention.tick, privacy_retention.EVERY_SECONDS
     )

@@ -248,6 +248,9 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "hirebench.analytics",
                 "hirebench.integrity",
                 "hirebench.scorecards",
+                # Personal data: reads every model to export and erase; read by nothing but
+                # the web, the CLI and the wiring.
+                "hirebench.privacy",
             }
         ),
     ),
