@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from hirebench import events
@@ -62,6 +64,39 @@ class AttemptClosed(AttemptError):
 
 class RateLimited(AttemptError):
     """Too soon, or too often: the request is fine but must wait (HTTP 429, not 400)."""
+
+
+@dataclass(frozen=True)
+class SaveStamp:
+    """What an autosave says about itself (docs/attempts.md, "Saving"): the page that sent it
+    (a random id per page load), that page's sequence number for this question (rising with
+    every edit), and the revision the page's text was edited from."""
+
+    client: str
+    seq: int
+    base: int
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The answer as the database holds it, for a page whose save was refused as stale."""
+
+    revision: int
+    value: Any
+    saved_at: datetime
+    client: str
+    seq: int
+
+
+class StaleWrite(AttemptError):
+    """A save edited from an older revision than the stored one, by another page (or this
+    page's older request arriving late): refused, so it never overwrites newer text."""
+
+    def __init__(self, current: StoredAnswer) -> None:
+        super().__init__(
+            _("This answer was changed in another tab or window since this page last saved it.")
+        )
+        self.current = current
 
 
 def definition_of(attempt: Attempt) -> ExamDefinition:
@@ -165,8 +200,19 @@ def closed_message(attempt: Attempt) -> str:
 
 
 def save_answer(
-    attempt: Attempt, question_id: str, raw: Any, *, now: datetime | None = None
+    attempt: Attempt,
+    question_id: str,
+    raw: Any,
+    *,
+    now: datetime | None = None,
+    stamp: SaveStamp | None = None,
 ) -> Answer:
+    """Store an answer, and commit before returning, so that a reply means it is stored.
+
+    With a stamp, one conditional UPDATE stores it only if the page edited it from the stored
+    revision, or the stored revision is this page's own earlier save (its reply was lost);
+    otherwise StaleWrite, with nothing changed. A save without a stamp (the API's callers
+    before the protocol) is stored whatever the revision, as it always was."""
     now = now or utcnow()
     if close_if_overdue(attempt, now):
         raise AttemptClosed(closed_message(attempt))
@@ -176,12 +222,69 @@ def save_answer(
         raise AnswerError(_("The answer is larger than %(kb)s KB.", kb=MAX_ANSWER_BYTES // 1000))
     question = definition_of(attempt).question(question_id)
     value = get_type(question.type).validate_answer(question, raw)
-    answer = _answer(attempt, question_id)
-    answer.value = value
-    answer.revision += 1
-    answer.saved_at = now
+    answer_id = _answer_row(attempt.id, question_id, now)
+    update = sa.update(Answer).where(Answer.id == answer_id)
+    if stamp is not None:
+        update = update.where(_stamp_is_fresh(stamp))
+    stored = db.session.execute(
+        update.values(
+            value=value,
+            revision=Answer.revision + 1,
+            saved_at=now,
+            save_client=stamp.client if stamp else "",
+            save_seq=stamp.seq if stamp else 0,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    answer = db.session.get(Answer, answer_id, populate_existing=True)
+    assert answer is not None
+    if stored.rowcount != 1 and answer.value != value:  # type: ignore[attr-defined]
+        current = StoredAnswer(
+            answer.revision, answer.value, answer.saved_at, answer.save_client, answer.save_seq
+        )
+        db.session.rollback()
+        raise StaleWrite(current)
+    # A refused save whose text the database already holds (a retry whose first reply was
+    # lost) is acknowledged as it stands: nothing of the page's would be lost.
     db.session.commit()
     return answer
+
+
+def _stamp_is_fresh(stamp: SaveStamp) -> sa.ColumnElement[bool]:
+    own = Answer.save_client == stamp.client
+    return sa.or_(
+        sa.and_(Answer.revision == stamp.base, sa.not_(sa.and_(own, Answer.save_seq >= stamp.seq))),
+        sa.and_(own, Answer.save_seq < stamp.seq),
+    )
+
+
+def _answer_row(attempt_id: int, question_id: str, now: datetime) -> int:
+    """The id of the answer row, inserted empty (revision 0) when there is none yet. Two
+    first saves at once both get the one row: the loser's insert does nothing."""
+    dialect = db.session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    db.session.execute(
+        insert(Answer)
+        .values(
+            attempt_id=attempt_id,
+            question_id=question_id,
+            value=None,
+            revision=0,
+            saved_at=now,
+            state=AnswerState.saved,
+            detail={},
+            save_client="",
+            save_seq=0,
+        )
+        .on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
+    )
+    answer_id = db.session.scalar(
+        sa.select(Answer.id).where(
+            Answer.attempt_id == attempt_id, Answer.question_id == question_id
+        )
+    )
+    assert answer_id is not None
+    return answer_id
 
 
 def _answer(attempt: Attempt, question_id: str) -> Answer:

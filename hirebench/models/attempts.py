@@ -97,6 +97,11 @@ class Answer(db.Model):  # type: ignore[name-defined]
     value: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
     revision: Mapped[int] = mapped_column(default=0)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The autosave protocol (docs/attempts.md, "Saving"): which page wrote the stored revision
+    # and that page's sequence number for it, so a page's own retry after a lost reply, or its
+    # older request arriving late, is told apart from another tab's write.
+    save_client: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    save_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     # Scoring: points once known; `state` says where the score comes from.
     state: Mapped[AnswerState] = mapped_column(
         sa.Enum(AnswerState, native_enum=False, length=20), default=AnswerState.saved

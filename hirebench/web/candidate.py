@@ -8,10 +8,11 @@ attempt whose deadline has passed, so the server's clock decides what may still 
 from __future__ import annotations
 
 import math
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 import sqlalchemy as sa
 from flask import (
@@ -40,6 +41,8 @@ from hirebench.exams.attempts import (
     AttemptClosed,
     AttemptError,
     RateLimited,
+    SaveStamp,
+    StaleWrite,
     answers_by_question,
     attempt_for,
     close_if_overdue,
@@ -139,6 +142,10 @@ class QuestionView:
     rationale: str = ""  # annotation rules
     example_rules: str = ""  # annotation rules: the documented placeholder
     sample_rows: list[list[str]] = field(default_factory=list)  # annotation rules, as text
+    # The autosave protocol: the stored revision, and which page wrote it with what number.
+    revision: int = 0
+    save_client: str = ""
+    save_seq: int = 0
 
 
 @dataclass
@@ -362,6 +369,9 @@ def _question_view(
         rationale=shown.rationale,
         example_rules=shown.example_rules,
         sample_rows=[list(row) for row in shown.sample_rows],
+        revision=answer.revision if answer is not None else 0,
+        save_client=answer.save_client if answer is not None else "",
+        save_seq=answer.save_seq if answer is not None else 0,
     )
 
 
@@ -480,21 +490,77 @@ def save(attempt_id: int, question_id: str) -> ResponseReturnValue:
     if current.status is not AttemptStatus.in_progress:
         return _closed(current)
     body = _json_object()
-    if set(body) != {"value"}:
-        return _json_error(_('Send the answer as {"value": ...}.'), 400)
+    stamp = _save_stamp(body)
+    if "value" not in body or stamp is None:
+        return _json_error(
+            _('Send the answer as {"value": ...}, with "client", "seq" and "base" or none.'), 400
+        )
     _observe(current)
     try:
-        answer = save_answer(current, question_id, body["value"])
+        answer = save_answer(current, question_id, body["value"], stamp=stamp or None)
     except AttemptClosed:
         db.session.rollback()
         return _closed(current)
+    except StaleWrite as exc:
+        # The page decides what to do with the newer text: this reply carries it.
+        stored = exc.current
+        return _json_error(
+            str(exc),
+            409,
+            stale=True,
+            revision=stored.revision,
+            value=stored.value,
+            saved_at=_iso(stored.saved_at),
+            client=stored.client,
+            seq=stored.seq,
+            **_clock(current),
+        )
     except (AnswerError, AttemptError) as exc:
         # Nothing was stored: validation happens before the answer row is touched.
         db.session.rollback()
         return _json_error(str(exc), 400)
     return jsonify(
-        {"saved_at": answer.saved_at.replace(tzinfo=UTC).isoformat(), "revision": answer.revision}
+        {
+            "saved_at": _iso(answer.saved_at),
+            "revision": answer.revision,
+            "seq": answer.save_seq,
+            **_clock(current),
+        }
     )
+
+
+SAVE_CLIENT = re.compile(r"[A-Za-z0-9_-]{1,40}")
+SAVE_NUMBER_MAX = 2**53  # what a page's JavaScript counts exactly; well inside BIGINT too
+
+
+def _save_stamp(body: dict[str, Any]) -> SaveStamp | Literal[False] | None:
+    """The autosave protocol's fields: all three (a SaveStamp), none (False: an unstamped
+    save, stored as before the protocol), or anything else (None: a bad request)."""
+    keys = set(body) - {"value"}
+    if not keys:
+        return False
+    client, seq, base = body.get("client"), body.get("seq"), body.get("base")
+    if (
+        keys != {"client", "seq", "base"}
+        or not isinstance(client, str)
+        or not SAVE_CLIENT.fullmatch(client)
+        or type(seq) is not int
+        or type(base) is not int
+        or not 0 < seq < SAVE_NUMBER_MAX
+        or not 0 <= base < SAVE_NUMBER_MAX
+    ):
+        return None
+    return SaveStamp(client=client, seq=seq, base=base)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(tzinfo=UTC).isoformat()
+
+
+def _clock(attempt: Attempt) -> dict[str, int]:
+    """The server's time and the deadline, so the page's timer can correct itself after it
+    was offline or asleep."""
+    return {"server_now_ms": _epoch_ms(utcnow()), "deadline_ms": _epoch_ms(attempt.deadline_at)}
 
 
 @bp.route("/attempts/<int:attempt_id>/events", methods=["POST"])

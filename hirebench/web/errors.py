@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, render_template_string, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from hirebench.extensions import db
 
 F = TypeVar("F", bound=Callable[..., object])
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: (
@@ -89,7 +94,60 @@ def handle_unexpected(error: InternalServerError) -> ResponseReturnValue:
     return _render(500)
 
 
+#: How long a client should wait before trying again while the database is unreachable; the
+#: exam page's autosave retries on its own schedule, which starts near this.
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_TITLE = _l("Temporarily unavailable")
+UNAVAILABLE_TEXT = _l(
+    "The database cannot be reached at the moment. Nothing was saved by this request. "
+    "Please try again in a few seconds."
+)
+# Standalone on purpose: base.html reads the logged-in user and their notifications from the
+# database that is down, so the usual error page would fail in turn.
+UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>503 · {{ title }}</title>
+<link rel="stylesheet" href="{{ url_for('static', filename='build/app.css') }}"></head>
+<body><main class="container py-4"><section class="card"><div class="card-body">
+<h1>503 · {{ title }}</h1><p>{{ text }}</p>
+<p><a href="{{ again }}">{{ again_label }}</a></p>
+</div></section></main></body></html>"""
+
+
+def handle_database_unavailable(error: SQLAlchemyError) -> ResponseReturnValue:
+    """The database went away (restarted, unreachable, out of connections) during a request:
+    a 503 with Retry-After, never a 500. The transaction is rolled back, so nothing of the
+    request is half-stored, and nothing was acknowledged."""
+    log.warning("database unavailable: %s", type(error).__name__, exc_info=error)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session().invalidate()  # the connection is gone; the pool makes a new one later
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        body = {
+            "error": str(UNAVAILABLE_TITLE),
+            "message": str(UNAVAILABLE_TEXT),
+            "status": 503,
+            "retry_after": RETRY_AFTER_SECONDS,
+        }
+        return jsonify(body), 503, headers
+    page = render_template_string(
+        UNAVAILABLE_PAGE,
+        lang=str(get_locale() or "en"),
+        title=UNAVAILABLE_TITLE,
+        text=UNAVAILABLE_TEXT,
+        again=request.full_path if request.method == "GET" else request.path,
+        again_label=_l("Try again"),
+    )
+    return page, 503, headers
+
+
 def register(app: Flask) -> None:
+    # Errors from the database's connection, not from a statement: the service is down.
+    for unavailable in (OperationalError, InterfaceError, SATimeoutError):
+        app.register_error_handler(unavailable, handle_database_unavailable)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(HTTPException, handle_http_error)
