@@ -412,3 +412,42 @@ def test_a_damaged_database_copy_is_refused_before_anything_changes(
     assert list(uploads_of(target).iterdir()) == []
     with pytest.raises(BackupError, match="row counts differ"):
         restore.verify(bad)
+
+
+# ------------------------------------------------------------------------------ the commands
+
+
+def test_the_commands_report_and_fail_in_plain_words(
+    make_instance: MakeInstance, tmp_path: Path
+) -> None:
+    source = make_instance("source")
+    seed(source)
+    made = source.test_cli_runner().invoke(args=["backup", str(tmp_path)])
+    assert made.exit_code == 0, made.output
+    assert "backup written:" in made.output and "sqlite, schema" in made.output
+    assert "4 uploads" in made.output
+    archive = next(tmp_path.glob("hirebench-backup-*.tar.gz"))
+
+    nowhere = source.test_cli_runner().invoke(args=["backup", str(tmp_path / "no" / "b.tgz")])
+    assert nowhere.exit_code == 1
+    assert "backup failed: the folder" in nowhere.output and "does not exist" in nowhere.output
+
+    target = make_instance("target", migrate=False)
+    runner = target.test_cli_runner()
+    checked = runner.invoke(args=["restore", "--check", str(archive)])
+    assert checked.exit_code == 0, checked.output
+    assert "backup ok: 5 files match their checksums" in checked.output
+    assert database.current_state(url_of(target)).row_counts == {}, "--check changes nothing"
+
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(archive.read_bytes()[:1000])
+    failed = runner.invoke(args=["restore", str(junk)])
+    assert failed.exit_code == 1
+    assert "restore failed:" in failed.output and "truncated or damaged" in failed.output
+    assert "Traceback" not in failed.output
+
+    restored = runner.invoke(args=["restore", str(archive)])
+    assert restored.exit_code == 0, restored.output
+    assert "4 uploads" in restored.output and "init-db" not in restored.output
+    again = runner.invoke(args=["restore", str(archive)])
+    assert again.exit_code == 1 and "pass --force" in again.output
