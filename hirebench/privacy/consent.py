@@ -150,3 +150,25 @@ def future_openings(user_id: int) -> str:
     if True in states:
         return "given"
     return "withdrawn" if states else "never"
+
+
+def give_for_exam(
+    user: User, *, ip: str, user_agent: str, future_openings: bool = False
+) -> list[ConsentRecord]:
+    """The exam's consent screen: its box covers the application and proctoring texts it
+    shows; the separate optional box, keeping the profile for future openings."""
+    purposes = [ConsentPurpose.application, ConsentPurpose.proctoring]
+    if future_openings:
+        purposes.append(ConsentPurpose.future_openings)
+    return [give(user, p, ip=ip, user_agent=user_agent) for p in purposes]
+
+
+def future_openings_record(user: User) -> ConsentRecord | None:
+    return current(user).get(ConsentPurpose.future_openings)
+
+
+def withdraw_if_given(user: User, purpose: ConsentPurpose) -> None:
+    """Withdraw without complaint when nothing is in force (deleting one's answers)."""
+    record = current(user).get(purpose)
+    if record is not None:
+        record.withdrawn_at = utcnow()

@@ -29,6 +29,7 @@ from hirebench.web import (
     notifications,
     onboarding,
     portfolio,
+    privacy,
     review,
 )
 
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(onboarding.bp)
     app.register_blueprint(integrity.bp)
     app.register_blueprint(analytics.bp)
+    app.register_blueprint(privacy.bp)
     app.before_request(access.enforce)
     errors.register(app)
     filters.register(app)

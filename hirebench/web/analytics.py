@@ -19,7 +19,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
@@ -29,6 +37,7 @@ from hirebench.analytics.weights import MIN_RATED_HIRES
 from hirebench.extensions import db
 from hirebench.models import Job, PerformanceRating, Role, User
 from hirebench.models.performance import RATING_KINDS
+from hirebench.privacy import consent as privacy_consent
 from hirebench.scorecards.compute import STAGE_TITLES
 from hirebench.web.access import allow, protect_blueprint
 from hirebench.web.forms import ActionForm
@@ -260,6 +269,11 @@ def _group_form(answers: dict[str, Any] | None) -> FlaskForm:
         choices.append(SelectChoice(PREFER_NOT, _l("Prefer not to say")))
         field = RadioField(question.label, choices=choices, validators=[Optional()])
         setattr(GroupForm, question.code, field)
+    # Group data is sensitive: it needs its own consent, never the application's (PIPL Art. 29).
+    GroupForm.consent = BooleanField(
+        _l(privacy_consent.TEXTS[privacy_consent.ConsentPurpose.group_data].text),
+        validators=[DataRequired(message=_l("Tick the box to agree before saving."))],
+    )
     if answers is None:  # never answered: nothing is chosen for them
         return GroupForm()
     return GroupForm(data={q: answers.get(q, PREFER_NOT) for q in service.group_questions()})
@@ -273,6 +287,12 @@ def group_data() -> ResponseReturnValue:
     if form.validate_on_submit():
         given = {q: form[q].data for q in service.group_questions()}
         service.save_group_data(current_user, given)
+        privacy_consent.give(
+            current_user,
+            privacy_consent.ConsentPurpose.group_data,
+            ip=client_ip(),
+            user_agent=request.user_agent.string,
+        )
         db.session.commit()
         flash(_("Thank you. Your answers are saved."), "success")
         return redirect(url_for("candidate.home"))
@@ -296,6 +316,7 @@ def delete_group_data() -> ResponseReturnValue:
     if not ForgetForm().validate_on_submit():
         abort(400)
     service.save_group_data(current_user, {})
+    privacy_consent.withdraw_if_given(current_user, privacy_consent.ConsentPurpose.group_data)
     db.session.commit()
     flash(_("Your answers are deleted."), "success")
     return redirect(url_for("candidate.home"))

@@ -76,6 +76,7 @@ from hirebench.models import (
     Role,
 )
 from hirebench.models.base import utcnow
+from hirebench.privacy import consent as privacy_consent
 from hirebench.web.access import protect_blueprint
 from hirebench.web.errors import json_errors
 from hirebench.web.forms import ActionForm, ConsentForm
@@ -330,6 +331,13 @@ def consent(slug: str) -> ResponseReturnValue:
             db.session.rollback()
             form.consent.errors.append(str(exc))
         else:
+            privacy_consent.give_for_exam(
+                current_user,
+                ip=client_ip(),
+                user_agent=request.user_agent.string,
+                future_openings=request.form.get("future_openings") == "y",
+            )
+            db.session.commit()
             _remember_session(attempt, created=latest is None)
             return redirect(url_for(".attempt", attempt_id=attempt.id))
     definition = definition_of(latest) if latest is not None else version_definition(version)
@@ -347,6 +355,8 @@ def consent(slug: str) -> ResponseReturnValue:
         question_count=questions,
         minutes=round(definition.time_limit_minutes * factor),
         extra_time=factor > 1.0,
+        consent_texts=privacy_consent.TEXTS,
+        future_openings=privacy_consent.future_openings_record(current_user),
         resuming=latest,
         minutes_left=_minutes_left(latest) if latest is not None else 0,
     ), (400 if form.is_submitted() else 200)

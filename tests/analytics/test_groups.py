@@ -149,7 +149,9 @@ def test_the_form_offers_the_configured_labels(
     assert "<legend>Home region</legend>" in html
     assert "The north" in html and "South east" in html and "Prefer not to say" in html
     assert "Gender" not in html
-    saved = client.post("/me/about-you", data={"csrf_token": csrf_from(html), "region": "north"})
+    saved = client.post(
+        "/me/about-you", data={"csrf_token": csrf_from(html), "region": "north", "consent": "y"}
+    )
     assert saved.status_code == 302
     refused = client.post("/me/about-you", data={"csrf_token": csrf_from(html), "region": "west"})
     assert refused.status_code == 400  # not an answer offered

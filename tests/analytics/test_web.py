@@ -266,7 +266,9 @@ def test_candidate_group_form_is_voluntary_and_their_own(
     assert "entirely up to you" in html and "Prefer not to say" in html
     assert "checked" not in html  # nothing chosen for them
     assert client.post("/me/about-you", data={"gender": MARKER}).status_code == 400  # CSRF
-    saved = client.post("/me/about-you", data={"csrf_token": csrf_from(html), "gender": MARKER})
+    saved = client.post(
+        "/me/about-you", data={"csrf_token": csrf_from(html), "gender": MARKER, "consent": "y"}
+    )
     assert saved.status_code == 302
     with app.app_context():
         assert service.group_data_of(row(User, candidate.id)) == {"gender": MARKER}

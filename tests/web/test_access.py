@@ -160,6 +160,16 @@ EXPECTED: dict[str, Any] = {
     "analytics.delete_rating": {HR, ADM},
     "analytics.group_data": {CAN},
     "analytics.delete_group_data": {CAN},
+    # Personal data (issue 19): a candidate reaches only their own copy and erasure request
+    # (another candidate's id is a 404); HR's panel, erasure and holds are HR's.
+    "privacy.my_data": {CAN},
+    "privacy.withdraw": {CAN},
+    "privacy.give_future_openings": {CAN},
+    "privacy.copy": {CAN, HR, ADM},
+    "privacy.erase": {CAN, HR, ADM},
+    "privacy.panel": {HR, ADM},
+    "privacy.place_hold": {HR, ADM},
+    "privacy.lift_hold": {HR, ADM},
 }
 TOKEN_AUTH = {"api.job_scorecards", "api.hires_list"}
 DUMMY_ARGS = {
@@ -191,6 +201,8 @@ DUMMY_ARGS = {
     "rating_id": 1,
     "run_id": 1,
     "pair_id": 1,
+    "purpose": "proctoring",
+    "hold_id": 1,
 }
 
 
