@@ -199,7 +199,9 @@ def score_distribution_chart(
             header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelPadding=2),
         ),
         columns=1,
-        spacing=6,
+        # Room above each stage's title, so it reads as the heading of the plot below it and
+        # not as a caption of the one above.
+        spacing=16,
         description=summary,
     )
 

@@ -123,13 +123,21 @@ def question(code: str) -> GroupQuestion:
     return GroupQuestion(code, question_label(code), ())
 
 
+def _offered_order(asked: GroupQuestion, answers: set[str]) -> list[str]:
+    """The answers in the order the form offers them ("Under 25" before "25–34"), then any no
+    longer offered, by code."""
+    offered = [code for code, _ in asked.choices if code in answers]
+    return offered + sorted(answers - set(offered))
+
+
 def labels_for(reports: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
     """{question: {"label", "answers": {code: label}}} for every question and group of some
-    adverse-impact reports, so a page names each one without knowing the configuration."""
+    adverse-impact reports, so a page names each one without knowing the configuration; the
+    answers in the order the form offers them."""
     out: dict[str, dict[str, Any]] = {}
     for code, report in reports.items():
         asked = question(code)
         stages = report.get("stages", {}).values()
-        groups = sorted({str(g) for stage in stages for g in stage.get("groups", {})})
-        out[code] = {"label": asked.label, "answers": {g: asked.answer_label(g) for g in groups}}
+        given = _offered_order(asked, {str(g) for stage in stages for g in stage.get("groups", {})})
+        out[code] = {"label": asked.label, "answers": {g: asked.answer_label(g) for g in given}}
     return out

@@ -25,6 +25,7 @@ from hirebench.extensions import db
 from hirebench.jobs import service as jobs
 from hirebench.jobs.profile import JobProfileDefinition, Stage
 from hirebench.models import (
+    AuditEvent,
     CandidateScorecard,
     Exam,
     Job,
@@ -41,6 +42,8 @@ from hirebench.services.errors import ServiceError
 
 #: A rating scale's ends may not be further apart than this (a 0-1000 "scale" is a typo).
 MAX_SCALE_SPAN = 100.0
+#: The audit action of an applied weight proposal; its detail is the evidence.
+APPLIED_ACTION = "analytics.weights_applied"
 
 
 class AnalyticsError(ServiceError):
@@ -115,7 +118,28 @@ def job_page(job: Job) -> dict[str, Any]:
         "scores": gather.stage_scores(data.frame, data.stages),
         "n_rated": report["n_rated"] if report else 0,
         "can_apply": bool(report and report["weights"]["proposed"] and _differs(report)),
+        "applied": applied_proposals(job),
     }
+
+
+#: The applied proposals a job's page lists, newest first.
+APPLIED_SHOWN = 10
+
+
+def applied_proposals(job: Job) -> list[dict[str, Any]]:
+    """The proposals applied to the job, newest first, as the audit log recorded them: when,
+    by whom, the profile versions, the weights before and after, and the evidence."""
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.action == APPLIED_ACTION,
+            AuditEvent.target_type == Job.__name__,
+            AuditEvent.target_id == str(job.id),
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(APPLIED_SHOWN)
+    )
+    return [{"at": e.at, "by": e.actor_email, **(e.detail or {})} for e in events]
 
 
 def _differs(report: Mapping[str, Any]) -> bool:
@@ -418,7 +442,7 @@ def apply_proposal(job: Job, seen: Mapping[str, float], *, by: User, ip: str = "
         or 0
     ) + 1
     audit.record(
-        "analytics.weights_applied",
+        APPLIED_ACTION,
         by,
         target=job,
         ip=ip,

@@ -102,6 +102,8 @@ def test_labels_for_a_report_cover_answers_no_longer_offered(app: Flask) -> None
         },
         "old_question": {"label": "Old question", "answers": {}},
     }
+    # In the order the form offers them; answers no longer offered last.
+    assert list(labels["gender"]["answers"]) == ["woman", "retired_code"]
 
 
 @pytest.fixture

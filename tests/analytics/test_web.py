@@ -248,7 +248,13 @@ def test_what_if_then_apply(
         data={"csrf_token": token, "weights": weights.replace("&#34;", '"')},
     )
     assert applied.status_code == 302
-    assert "applied as profile version 2" in page(client, applied.headers["Location"])
+    after = page(client, applied.headers["Location"])
+    assert "applied as profile version 2" in after
+    # The page lists the applied proposal with the evidence from the audit log.
+    history = after.split('id="applied"')[1].split("</section>")[0]
+    assert "Profile v1 → v2" in history and 'data-version="2"' in history
+    assert f"Based on {report['n_rated']} rated hires." in history
+    assert page(client, f"/hr/jobs/{job_id}/analytics").count('id="applied"') == 1
     with app.app_context():
         profile = row(Job, job_id).profile
         assert profile is not None and profile.version == 2
