@@ -6,10 +6,19 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, jsonify, render_template, render_template_string, request
+from flask import (
+    Flask,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    render_template_string,
+    request,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -124,6 +133,10 @@ def handle_database_unavailable(error: SQLAlchemyError) -> ResponseReturnValue:
         db.session.rollback()
     except SQLAlchemyError:
         db.session().invalidate()  # the connection is gone; the pool makes a new one later
+    if "_login_user" not in g:
+        # Flask-Login would load the user from the database to choose the language; answer
+        # as to someone not logged in instead (Accept-Language still chooses).
+        g._login_user = AnonymousUserMixin()
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if wants_json():
         body = {

@@ -1,5 +1,7 @@
 // The exam page: a timer that follows the server's clock, autosave on every change and every
-// few seconds, "run visible tests", and integrity signals. Inline scripts are blocked by the
+// few seconds (with retries, a copy in localStorage, stale-write conflicts and a second tab
+// handled: docs/attempts.md, "The autosave protocol"), "run visible tests", and integrity
+// signals. Inline scripts are blocked by the
 // Content-Security-Policy, so everything is wired from data attributes here.
 (() => {
   // The result page while code is still grading: reload until the sandbox has finished.
@@ -13,18 +15,48 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const base = root.dataset.attempt; // e.g. /exam/attempts/12
   const resultUrl = root.dataset.resultUrl || `${base}/result`;
-  const deadline = Number(root.dataset.deadlineMs);
-  // The offset between the server's clock and this browser's, measured once at load; the
-  // timer then counts down against server time, so a wrong local clock cannot stretch it.
-  const offset = Number(root.dataset.serverNowMs) - Date.now();
-  const serverNow = () => Date.now() + offset;
+  const attemptId = root.dataset.attemptId;
+  // The server's clock and the deadline, corrected by every save's reply. performance.now()
+  // never jumps with the local clock, so the timer keeps to the server's deadline after a
+  // reconnect, a sleep or a changed system time.
+  let deadline = Number(root.dataset.deadlineMs);
+  let clock = { server: Number(root.dataset.serverNowMs), at: performance.now() };
+  const serverNow = () => clock.server + (performance.now() - clock.at);
   const timer = document.querySelector("[data-timer]");
   const statusLine = document.querySelector("[data-save-status]");
-  const pending = new Map(); // question id -> answer waiting to be saved
+  const texts = statusLine.dataset;
+  const banner = document.querySelector("[data-exam-notice]");
+  const pending = new Map(); // question id -> { value, problem, seq }: the newest unsaved edit
+  // What this page knows the server holds, per question: revision, and the page and number
+  // that wrote it (docs/attempts.md, "The autosave protocol").
+  const known = new Map();
+  const inConflict = new Set(); // questions waiting for the candidate to choose a text
   // Annotation questions: the last rule table the server accepted, kept so that the rationale
   // still saves while the candidate's JSON is half-typed or refused.
   const lastGoodRules = new Map();
+  const client = (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`)
+    .replace(/[^A-Za-z0-9-]/g, "").slice(0, 40);
+  let seq = 0;
   let closed = false;
+  let readOnly = false;
+  let failures = 0; // consecutive failed saves, for the backoff
+  let retryTimer = null;
+  let retryAt = 0;
+
+  const storageKey = (qid) => `hirebench-autosave:${attemptId}:${qid}`;
+  function readLocal(qid) {
+    try { return JSON.parse(localStorage.getItem(storageKey(qid)) || "null"); } catch (_) { return null; }
+  }
+  function writeLocal(qid, entry) {
+    try { localStorage.setItem(storageKey(qid), JSON.stringify(entry)); } catch (_) { /* full or off */ }
+  }
+  function dropLocal(qid, upToSeq) {
+    const entry = readLocal(qid);
+    // Only this page's entries, up to what the server acknowledged: a newer edit stays.
+    if (entry && (upToSeq === undefined || (entry.client === client && entry.seq <= upToSeq))) {
+      try { localStorage.removeItem(storageKey(qid)); } catch (_) { /* storage off */ }
+    }
+  }
 
   async function post(url, body, { keepalive = false } = {}) {
     const response = await fetch(url, {
@@ -36,15 +68,22 @@
     });
     let data = {};
     try { data = await response.json(); } catch (_) { /* 204, or an HTML error page */ }
-    return { ok: response.ok, status: response.status, data };
+    return { ok: response.ok, status: response.status, data, retryAfter: Number(response.headers.get("Retry-After")) };
   }
 
+  const timeNow = () => new Date().toLocaleTimeString(document.documentElement.lang || undefined, {
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+  });
+
   function setStatus(qid, text, kind) {
-    // The badge in the question list and the one on the question itself.
+    // The badge in the question list and the one on the question itself; the page's status
+    // line (aria-live="polite") says the same once, for screen readers.
     document.querySelectorAll(`[data-question-status="${CSS.escape(qid)}"]`).forEach((badge) => {
       badge.textContent = text;
       badge.dataset.kind = kind;
     });
+    if (kind !== "unsaved" && statusLine.textContent !== text) statusLine.textContent = text;
+    statusLine.dataset.state = kind;
   }
 
   function showError(qid, text) {
@@ -81,7 +120,7 @@
       if (parsed.error !== undefined) {
         return {
           value: { rules: lastGoodRules.get(qid) || [], rationale },
-          problem: `${statusLine.dataset.invalidJson} ${parsed.error}`,
+          problem: `${texts.invalidJson} ${parsed.error}`,
         };
       }
       return { value: { rules: parsed.rules, rationale } };
@@ -89,95 +128,322 @@
     return { value: question.querySelector("textarea").value }; // coding, short_answer
   }
 
-  async function saveOne(qid, answer, keepalive) {
+  // Put a stored answer back into a question's fields (the inverse of answerOf).
+  function fill(question, value) {
+    const kind = question.dataset.type;
+    const setText = (box, text) => {
+      box.value = text;
+      box.dispatchEvent(new Event("hirebench:replace")); // the code editor, if there is one
+    };
+    if (kind === "single_choice" || kind === "assessment" || kind === "multiple_choice") {
+      const chosen = new Set(Array.isArray(value) ? value : [value]);
+      question.querySelectorAll("input").forEach((input) => { input.checked = chosen.has(input.value); });
+    } else if (kind === "numeric") {
+      question.querySelector("input").value = value === null || value === undefined ? "" : String(value);
+    } else if (kind === "annotation_rules") {
+      const rules = value && value.rules ? value.rules : [];
+      setText(question.querySelector("textarea[name=rules]"), rules.length ? JSON.stringify(rules, null, 2) : "");
+      setText(question.querySelector("textarea[name=rationale]"), (value && value.rationale) || "");
+    } else {
+      setText(question.querySelector("textarea"), value || "");
+    }
+  }
+
+  const questionOf = (qid) => document.querySelector(`[data-question="${CSS.escape(qid)}"]`);
+  const shown = (value) => (typeof value === "string" ? value : JSON.stringify(value, null, 2));
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+  // Two versions of one answer: the one in the editor and another (the server's newer text
+  // after a 409, or unsaved text from before a reload that the server has moved past). The
+  // candidate chooses; nothing is overwritten until then.
+  function showConflict(qid, { message, otherLabel, other, onKeep, onUseOther }) {
+    const question = questionOf(qid);
+    if (!question) return;
+    inConflict.add(qid);
+    let box = question.querySelector("[data-conflict]");
+    if (box) box.remove();
+    box = document.createElement("div");
+    box.className = "conflict alert alert-warning";
+    box.dataset.conflict = qid;
+    box.setAttribute("role", "alert");
+    const lead = document.createElement("p");
+    lead.textContent = message;
+    const label = document.createElement("p");
+    label.className = "fw-semibold mb-1";
+    label.textContent = otherLabel;
+    const text = document.createElement("pre");
+    text.className = "conflict-text";
+    text.dataset.conflictText = "";
+    text.textContent = shown(other);
+    const keep = document.createElement("button");
+    keep.type = "button";
+    keep.className = "btn btn-primary btn-sm me-2";
+    keep.dataset.conflictKeep = "";
+    keep.textContent = texts.keepMine;
+    const use = document.createElement("button");
+    use.type = "button";
+    use.className = "btn btn-outline-secondary btn-sm";
+    use.dataset.conflictUse = "";
+    use.textContent = texts.useOther;
+    const done = (choice) => () => { box.remove(); inConflict.delete(qid); choice(); flush(); };
+    keep.addEventListener("click", done(onKeep));
+    use.addEventListener("click", done(onUseOther));
+    box.append(lead, label, text, keep, use);
+    question.querySelector("[data-answer-error]").before(box);
+    setStatus(qid, texts.conflictBadge, "conflict");
+  }
+
+  function remember(qid, answer) {
+    seq += 1;
+    const edit = { ...answer, seq };
+    pending.set(qid, edit);
+    const base = (known.get(qid) || {}).revision || 0;
+    writeLocal(qid, { value: answer.value, base, client, seq, at: Date.now() });
+    if (!inConflict.has(qid)) setStatus(qid, texts.unsaved, "unsaved");
+  }
+
+  async function saveOne(qid, edit, keepalive) {
     const url = `${base}/answers/${encodeURIComponent(qid)}`;
-    let result = await post(url, { value: answer.value }, { keepalive });
-    let problem = answer.problem;
-    const annotation = answer.value && typeof answer.value === "object" && "rationale" in answer.value;
+    const stamp = () => ({ client, seq: edit.seq, base: (known.get(qid) || {}).revision || 0 });
+    let result = await post(url, { value: edit.value, ...stamp() }, { keepalive });
+    let problem = edit.problem;
+    const annotation = edit.value && typeof edit.value === "object" && "rationale" in edit.value;
     if (!result.ok && result.status === 400 && annotation) {
       // The server refused the rule table (its message names the rule); keep the rationale
       // by saving it with the last accepted table, and show why the new table was refused.
       problem = result.data.message;
-      const fallback = { rules: lastGoodRules.get(qid) || [], rationale: answer.value.rationale };
-      result = await post(url, { value: fallback }, { keepalive });
-    } else if (result.ok && annotation && !answer.problem) {
-      lastGoodRules.set(qid, answer.value.rules);
+      const fallback = { rules: lastGoodRules.get(qid) || [], rationale: edit.value.rationale };
+      seq += 1;
+      edit = { ...edit, seq };
+      result = await post(url, { value: fallback, ...stamp() }, { keepalive });
+    } else if (result.ok && annotation && !edit.problem) {
+      lastGoodRules.set(qid, edit.value.rules);
     }
-    return { result, problem };
+    return { result, problem, edit };
   }
-
   let flushing = null;
   let again = false;
   // One flush at a time, so two saves of one question never race each other.
   function flush(keepalive = false) {
+    if (readOnly || closed) return Promise.resolve();
     if (flushing) { again = true; return flushing; }
     flushing = (async () => {
       do {
         again = false;
         await flushPending(keepalive);
-      } while (again && !closed);
+      } while (again && !closed && !readOnly && failures === 0);
     })().finally(() => { flushing = null; });
     return flushing;
   }
 
+  // After a failure, wait 1 s, 2 s, 4 s … up to 30 s (or what Retry-After asks), with jitter
+  // so that a room full of candidates does not come back in step.
+  function scheduleRetry(retryAfterSeconds) {
+    failures += 1;
+    const backoff = Math.min(30000, 1000 * 2 ** (failures - 1));
+    const wait = Math.max(backoff * (0.5 + Math.random() / 2), (retryAfterSeconds || 0) * 1000);
+    clearTimeout(retryTimer);
+    retryAt = Date.now() + wait;
+    retryTimer = setTimeout(() => { retryAt = 0; flush(); }, wait);
+  }
+
+  function retryNow() {
+    clearTimeout(retryTimer);
+    retryAt = 0;
+    failures = 0;
+    flush();
+  }
+
+  function syncClock(data) {
+    if (Number.isFinite(data.server_now_ms)) clock = { server: data.server_now_ms, at: performance.now() };
+    if (Number.isFinite(data.deadline_ms)) deadline = data.deadline_ms;
+  }
+
   async function flushPending(keepalive) {
-    for (const [qid, answer] of [...pending]) {
-      if (closed) return;
+    for (const [qid, edit] of [...pending]) {
+      if (closed || readOnly) return;
+      if (inConflict.has(qid)) continue; // waits for the candidate's choice
       pending.delete(qid);
-      setStatus(qid, statusLine.dataset.saving, "saving");
+      setStatus(qid, texts.saving, "saving");
       let outcome;
       try {
-        outcome = await saveOne(qid, answer, keepalive);
+        outcome = await saveOne(qid, edit, keepalive);
       } catch (_) {
-        // Offline: keep the answer (unless a newer one is waiting) and retry on the next tick.
-        if (!pending.has(qid)) pending.set(qid, answer);
-        setStatus(qid, statusLine.dataset.offline, "offline");
-        continue;
+        outcome = null; // no answer at all: offline, or the server is down
       }
-      const { result, problem } = outcome;
-      if (result.status === 409) {
-        // Closed by the deadline or by a submit (perhaps in another tab): say which, where
-        // the candidate is looking, then show the result.
-        closed = true;
-        const message = result.data.message || "";
-        if (message) {
-          statusLine.textContent = message;
-          statusLine.setAttribute("role", "alert");
-          setStatus(qid, statusLine.dataset.failed, "error");
-          showError(qid, message);
-        }
-        setTimeout(() => window.location.assign(result.data.redirect || resultUrl), message ? 4000 : 0);
+      const result = outcome && outcome.result;
+      if (!result || result.status === 503 || result.status >= 502 || result.status === 429) {
+        // Kept (unless a newer edit is waiting) in the page and in localStorage; retried.
+        if (!pending.has(qid)) pending.set(qid, edit);
+        setStatus(qid, texts.offline, "offline");
+        scheduleRetry(result && result.retryAfter);
         return;
       }
-      if (result.ok && !problem) {
-        setStatus(qid, statusLine.dataset.saved, "saved");
-        showError(qid, "");
-      } else {
-        // Refused (the message says why), or saved only in part (the rationale without a
-        // rule table that could not be used).
-        setStatus(qid, statusLine.dataset.failed, "error");
-        showError(qid, problem || result.data.message || statusLine.dataset.failed);
-      }
+      failures = 0;
+      if (!handleReply(qid, outcome)) return;
     }
+  }
+
+  // What a save's reply means for the page; false when the page must stop saving.
+  function handleReply(qid, { result, problem, edit }) {
+    const data = result.data;
+    syncClock(data);
+    if (result.status === 409 && data.stale) {
+      known.set(qid, { revision: data.revision, client: data.client, seq: data.seq });
+      const question = questionOf(qid);
+      showConflict(qid, {
+        message: texts.conflictMessage,
+        otherLabel: texts.conflictSaved,
+        other: data.value,
+        // Mine: edited now on top of the stored revision, so it saves.
+        onKeep: () => remember(qid, answerOf(question)),
+        onUseOther: () => { pending.delete(qid); fill(question, data.value); dropLocal(qid); markSaved(qid); },
+      });
+      return true;
+    }
+    if (result.status === 409) {
+      // Closed by the deadline or by a submit (perhaps in another tab): say which, where
+      // the candidate is looking, then show the result.
+      closed = true;
+      const message = data.message || "";
+      if (message) {
+        setStatus(qid, texts.failed, "error");
+        statusLine.textContent = message; // after setStatus, which writes the line too
+        statusLine.setAttribute("role", "alert");
+        showError(qid, message);
+      }
+      setTimeout(() => window.location.assign(data.redirect || resultUrl), message ? 4000 : 0);
+      return false;
+    }
+    if (result.ok) {
+      known.set(qid, { revision: data.revision, client, seq: data.seq });
+      if (!pending.has(qid)) dropLocal(qid, edit.seq);
+    }
+    if (result.ok && !problem) {
+      markSaved(qid);
+      showError(qid, "");
+    } else {
+      // Refused (the message says why), or saved only in part (the rationale without a
+      // rule table that could not be used). Retrying would not help.
+      if (!result.ok && !pending.has(qid)) dropLocal(qid, edit.seq);
+      setStatus(qid, texts.failed, "error");
+      showError(qid, problem || data.message || texts.failed);
+    }
+    return true;
+  }
+
+  function markSaved(qid) {
+    setStatus(qid, `${texts.saved} ${timeNow()}`, "saved");
+    const question = questionOf(qid);
+    const note = question && question.querySelector("[data-restored-note]");
+    if (note) note.remove(); // the restored text is on the server now
+  }
+
+  // Unsaved text from before a reload (or from a tab that has just given way to this one):
+  // put back when the server still holds what it was edited from, or this same page's older
+  // save; offered as a choice when someone saved something else since.
+  function restoreLocal(question) {
+    const qid = question.dataset.question;
+    const entry = readLocal(qid);
+    const server = known.get(qid);
+    if (!entry || !server || entry.client === client || !("value" in entry)) return;
+    if (same(entry.value, answerOf(question).value)) { dropLocal(qid); return; }
+    const continues = entry.base === server.revision
+      || (entry.client === server.client && server.seq < entry.seq);
+    if (continues) {
+      fill(question, entry.value);
+      remember(qid, answerOf(question));
+      showError(qid, "");
+      noteOn(question, texts.restored);
+      return;
+    }
+    showConflict(qid, {
+      message: texts.conflictMessage,
+      otherLabel: texts.conflictLocal,
+      other: entry.value,
+      onKeep: () => dropLocal(qid),
+      onUseOther: () => { fill(question, entry.value); remember(qid, answerOf(question)); },
+    });
+  }
+
+  function noteOn(question, text) {
+    const note = document.createElement("p");
+    note.className = "restored-note alert alert-info py-1";
+    note.dataset.restoredNote = "";
+    note.textContent = text;
+    question.querySelector("[data-answer-error]").before(note);
   }
 
   document.querySelectorAll("[data-question]").forEach((question) => {
     const qid = question.dataset.question;
+    known.set(qid, {
+      revision: Number(question.dataset.revision) || 0,
+      client: question.dataset.saveClient || "",
+      seq: Number(question.dataset.saveSeq) || 0,
+    });
     if (question.dataset.type === "annotation_rules") {
       const parsed = parseRules(question.querySelector("textarea[name=rules]").value);
       lastGoodRules.set(qid, parsed.rules || []);
     }
-    const remember = () => {
-      pending.set(qid, answerOf(question));
-      setStatus(qid, statusLine.dataset.unsaved, "unsaved");
-    };
-    question.addEventListener("input", remember);
-    question.addEventListener("change", () => { remember(); flush(); });
+    question.addEventListener("input", () => remember(qid, answerOf(question)));
+    question.addEventListener("change", () => {
+      remember(qid, answerOf(question));
+      if (!retryAt) flush();
+    });
+    restoreLocal(question);
   });
-  setInterval(() => flush(), 3000);
-  window.addEventListener("online", () => flush());
+  setInterval(() => { if (!retryAt) flush(); }, 3000);
+  window.addEventListener("online", retryNow);
   // keepalive lets the last saves finish while the page unloads.
   window.addEventListener("pagehide", () => { flush(true); });
+
+  // A second tab (or window) of this attempt: the newest one is the one to write in. The
+  // older one stops saving and becomes read-only; its unsaved edits stay in localStorage,
+  // where the newer one picks them up.
+  function yieldToNewerTab() {
+    if (readOnly || closed) return;
+    readOnly = true;
+    document.querySelectorAll(".exam-section, .submit-bar").forEach((part) => { part.inert = true; });
+    showBanner(texts.otherTab, "warning");
+    statusLine.textContent = texts.otherTab;
+  }
+  function showBanner(text, kind) {
+    if (!banner) return;
+    banner.textContent = text;
+    banner.className = `exam-notice alert alert-${kind}`;
+    banner.hidden = false;
+  }
+  const hello = { type: "hello", attempt: attemptId, tab: client };
+  const onTabMessage = (message) => {
+    if (!message || message.attempt !== attemptId || message.tab === client) return;
+    if (message.type === "hello") {
+      yieldToNewerTab();
+      tabs.send({ type: "yielded", attempt: attemptId, tab: client });
+    } else if (message.type === "yielded" && !readOnly) {
+      showBanner(texts.newerTab, "info");
+      document.querySelectorAll("[data-question]").forEach(restoreLocal);
+      flush();
+    }
+  };
+  const tabs = (() => {
+    if ("BroadcastChannel" in window) {
+      const channel = new BroadcastChannel(`hirebench-attempt-${attemptId}`);
+      channel.onmessage = (event) => onTabMessage(event.data);
+      return { send: (message) => channel.postMessage(message) };
+    }
+    // Without BroadcastChannel: a localStorage key written by one tab is an event in the others.
+    const key = `hirebench-tabs:${attemptId}`;
+    window.addEventListener("storage", (event) => {
+      if (event.key !== key || !event.newValue) return;
+      try { onTabMessage(JSON.parse(event.newValue)); } catch (_) { /* not ours */ }
+    });
+    return {
+      send: (message) => {
+        try { localStorage.setItem(key, JSON.stringify({ ...message, at: Date.now() })); } catch (_) { /* off */ }
+      },
+    };
+  })();
+  tabs.send(hello);
 
   // The submit page is a separate page: save everything first, then go there.
   document.querySelectorAll("[data-submit-link]").forEach((link) => {
@@ -253,7 +519,7 @@
     const finish = (text) => { output.textContent = text; button.disabled = false; };
     button.addEventListener("click", async () => {
       // The tests run the saved code, so the editor's latest text is saved first.
-      pending.set(qid, answerOf(button.closest("[data-question]")));
+      remember(qid, answerOf(button.closest("[data-question]")));
       await flush();
       if (closed) return;
       button.disabled = true;

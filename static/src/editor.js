@@ -28,6 +28,11 @@ function mount(textarea) {
       EditorView.contentAttributes.of({ "aria-label": textarea.getAttribute("aria-label") || "code" }),
     ],
   });
+  // The exam page replaces the text (a restored or chosen version) by setting the textarea's
+  // value and sending this event; the editor takes it, and reports it back as an input.
+  textarea.addEventListener("hirebench:replace", () => {
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: textarea.value } });
+  });
   textarea.hidden = true;
   textarea.insertAdjacentElement("afterend", view.dom);
   view.dom.classList.add("code-editor");
