@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,24 @@ import pytest
 import sqlalchemy as sa
 
 from hirebench import create_app
+from hirebench.analytics import service as analytics
 from hirebench.extensions import db
 from hirebench.grading import queue as grading_queue
-from hirebench.models import User
+from hirebench.models import (
+    Application,
+    Attempt,
+    ConsentPurpose,
+    ExamSurvey,
+    Feedback,
+    IntegrityEvent,
+    Invitation,
+    Notification,
+    NotificationMute,
+    PerformanceRating,
+    User,
+)
+from hirebench.models.base import utcnow
+from hirebench.privacy import consent, service
 from hirebench.services import demo
 
 DEMO_PASSWORD = "privacy demo password"
@@ -81,24 +97,6 @@ def enrich(candidate: User) -> None:
     """Rows in the tables the demo leaves empty for the candidate, each written as the
     product would (consents, a lifted hold, group data, signals, a survey, feedback, a
     rating, an invitation, notifications), so completeness is checked over most tables."""
-    from datetime import date, timedelta
-
-    from hirebench.analytics import service as analytics
-    from hirebench.models import (
-        Application,
-        Attempt,
-        ConsentPurpose,
-        ExamSurvey,
-        Feedback,
-        IntegrityEvent,
-        Invitation,
-        Notification,
-        NotificationMute,
-        PerformanceRating,
-    )
-    from hirebench.models.base import utcnow
-    from hirebench.privacy import consent, service
-
     hr = user("hr@demo.local")
     consent.give_for_exam(candidate, ip="203.0.113.9", user_agent="Firefox", future_openings=True)
     consent.give(candidate, ConsentPurpose.group_data, ip="203.0.113.9")
