@@ -37,9 +37,12 @@ DECLINED = "candidate5@demo.local"
 # Checklist tasks (hirebench/onboarding/templates/default.yaml) that HR has ticked off for
 # the accepted hire; the new hire did their personal details and the medical report.
 STAFF_DONE = ("manager-first-week", "it-account")
-# The start date is this many days away, so the tasks due 3 days before it are overdue and
-# the day-one tasks are still ahead.
+# The accepted hire starts this many days from now, so the tasks due 3 days before it are
+# overdue and the day-one tasks are still ahead. The open offer starts later, so whoever
+# approves it in the demo still has time to send it before its validity date.
 DAYS_TO_START = 2
+OPEN_OFFER_DAYS_TO_START = 30
+VALID_FOR_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ def seed_offers(job_title: str) -> None:
 
 
 def _terms(plan: Plan, job: Job, start: date) -> dict[str, Any]:
+    # Valid until at most the day before the start (the offer must be answered by then).
+    valid_days = min(VALID_FOR_DAYS, (start - offers.today()).days - 1)
     return {
         "job_title": job.title,
         "grade": plan.grade,
@@ -130,7 +135,7 @@ def _terms(plan: Plan, job: Job, start: date) -> dict[str, Any]:
         "core_hours": "10:00-16:00",
         "location": "上海市浦东新区张江高科技园区碧波路 690 号",
         "start_date": start.isoformat(),
-        "valid_until": (offers.today() + timedelta(days=1)).isoformat(),
+        "valid_until": (offers.today() + timedelta(days=valid_days)).isoformat(),
         "terms": plan.terms,
     }
 
@@ -142,7 +147,8 @@ def _make(job: Job, candidate: User, plan: Plan, hr: User) -> Offer:
         offers.OFFER_RECOMMENDATIONS
     )
     # Start dates are the company's local dates (onboarding's clock), at least tomorrow in UTC.
-    start = onboarding.today() + timedelta(days=DAYS_TO_START)
+    days = OPEN_OFFER_DAYS_TO_START if plan.email == AWAITING else DAYS_TO_START
+    start = onboarding.today() + timedelta(days=days)
     offer = offers.create_offer(
         application,
         _terms(plan, job, start),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pypdf
@@ -102,6 +103,8 @@ def test_the_offer_awaiting_approval_is_over_budget_and_waits_for_the_named_appr
         offer = demo_offer(demo_offers.AWAITING)
         business = user("business@demo.local")
         assert offers.budget_of(offer.job).over(offer.current.monthly_salary)
+        # Whoever approves it in the demo still has time to send it.
+        assert offer.current.valid_until >= offers.today() + timedelta(days=7)
         assert offer.approver_id == business.id
         assert offers.may_approve(offer, business)
         assert not offers.may_approve(offer, user("admin@demo.local"))
