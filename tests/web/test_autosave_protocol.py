@@ -3,7 +3,8 @@ stamped with its page's client id, sequence number and base revision is stored o
 not stale; a stale one is a 409 carrying the stored text; a page's own retry after a lost reply
 is accepted; a save without a stamp is stored as before; two writers racing from the same base
 get exactly one acceptance. And a database that cannot be reached is a 503 with Retry-After,
-never a 500 (on SQLite here; on a real PostgreSQL restart in tests/web/test_db_outage.py)."""
+never a 500 (a stand-in error here; a real PostgreSQL restart in tests/web/test_db_outage.py).
+Every test runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -24,6 +25,14 @@ from tests.conftest import AuthActions
 from tests.web.test_candidate_exam import MINI, Api, _load, _start
 
 QUESTION = "explain-gd"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app_config(app_config: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Every test on SQLite and on PostgreSQL: the stale-write check is the database's."""
+    if request.param == "postgres":
+        return {**app_config, "SQLALCHEMY_DATABASE_URI": request.getfixturevalue("postgres_url")}
+    return app_config
 
 
 @pytest.fixture
