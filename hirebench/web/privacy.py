@@ -183,7 +183,7 @@ def erase(candidate_id: int) -> ResponseReturnValue:
     except erasure.ErasureRefused as exc:
         db.session.commit()  # the refusal is logged
         flash(str(exc), "error")
-        return redirect(url_for(".panel", candidate_id=user.id)), 409
+        return _panel(user), 409
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -219,7 +219,10 @@ def _request_erasure(user: User) -> ResponseReturnValue:
 
 @bp.route("/candidates/<int:candidate_id>")
 def panel(candidate_id: int) -> ResponseReturnValue:
-    user = _candidate(candidate_id)
+    return _panel(_candidate(candidate_id))
+
+
+def _panel(user: User) -> str:
     return render_template(
         "privacy/panel.html",
         candidate=user,
@@ -234,14 +237,14 @@ def panel(candidate_id: int) -> ResponseReturnValue:
         channels=CHANNELS,
         form=ActionForm(),
         erase_form=EraseForm(),
-        hold_form=HoldForm(),
+        hold_form=HoldForm(prefix="hold"),
     )
 
 
 @bp.route("/candidates/<int:candidate_id>/holds", methods=["POST"])
 def place_hold(candidate_id: int) -> ResponseReturnValue:
     user = _candidate(candidate_id)
-    form = HoldForm()
+    form = HoldForm(prefix="hold")
     if not form.validate_on_submit():
         flash(_("Give the reason for the hold."), "error")
         return redirect(url_for(".panel", candidate_id=user.id))

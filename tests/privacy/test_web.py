@@ -106,7 +106,7 @@ def test_hr_erases_after_typing_the_address_and_holds_refuse(app: Flask) -> None
     token = _token(hr, url)
     wrong = hr.post(f"{url}/erase", data={"csrf_token": token, "reason": "mail", "confirm": "x@y"})
     assert "not this candidate" in hr.get(wrong.headers["Location"]).get_data(as_text=True)
-    held = hr.post(f"{url}/holds", data={"csrf_token": token, "reason": "appeal 42"})
+    held = hr.post(f"{url}/holds", data={"csrf_token": token, "hold-reason": "appeal 42"})
     assert held.status_code == 302
     refused = hr.post(
         f"{url}/erase",
