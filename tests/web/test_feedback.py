@@ -126,7 +126,7 @@ def test_interview_page_has_the_feedback_form(app: Flask, panel: Panel) -> None:
     page = html.get_data(as_text=True)
     assert "Feedback for HR" in page
     assert f'action="/interview/{panel.interview_id}/feedback"' in page
-    assert re.search(r'<textarea id="text"[^>]* name="text"', page)
+    assert re.search(r'<textarea [^>]*id="text"[^>]* name="text"', page)
     assert "My earlier feedback" not in page
 
 

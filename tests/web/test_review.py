@@ -132,7 +132,8 @@ def item_ids(response: TestResponse) -> list[int]:
 
 
 def pager_links(response: TestResponse) -> list[str]:
-    nav = re.search(r'<nav class="pager">(.*?)</nav>', response.get_data(as_text=True), re.S)
+    html = response.get_data(as_text=True)
+    nav = re.search(r'<nav class="pager[^"]*"[^>]*>(.*?)</nav>', html, re.S)
     assert nav, "page has no pager"
     return re.findall(r'href="([^"]+)"', nav.group(1))
 
