@@ -91,6 +91,10 @@ THEME: dict[str, Any] = {
 }
 
 SVG_ROOT = re.compile(r"<svg\b([^>]*)>")
+# Vega still marks some groups (a facet's cells, layered rules) as unnamed graphics symbols
+# with aria:false; inside an image they are noise to a screen reader and fail axe-core's
+# svg-img-alt, so only the root's role and name remain.
+INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
 PNG_SCALE = 2  # crisp in a spreadsheet zoomed to 200%
 CACHED_CHARTS = 256
 _BY_INPUT: OrderedDict[str, Markup] = OrderedDict()
@@ -151,7 +155,7 @@ def render_svg(chart: alt.TopLevelMixin, label: str | None = None) -> Markup:
         attrs = match.group(1).replace(' class="marks"', "")
         return f'<svg{attrs} class="chart" role="img" aria-label="{text}"><title>{text}</title>'
 
-    svg = SVG_ROOT.sub(accessible, _svg(spec), count=1)
+    svg = SVG_ROOT.sub(accessible, INNER_ARIA.sub("", _svg(spec)), count=1)
     return Markup(svg)  # noqa: S704 - Vega escapes every text it writes; the label is escaped
 
 

@@ -2,7 +2,7 @@
 candidates, 38 hires with ratings): HR's page for the job and the admin overview, in English
 and in Chinese (chosen with the app's language switch), at 1366 px and at 390 px; then HR
 looks at the what-if of the proposed weights and applies it, and the new profile version shows
-with the evidence it was based on.
+with the evidence it was based on. axe-core checks every page at both widths.
 
 Screenshots of every page go to $HIREBENCH_SCREENSHOTS, else /tmp/an3-shots, to be looked at."""
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from flask_babel import force_locale, gettext
 
@@ -76,13 +77,23 @@ def translated(app: Flask, language: str, *texts: str) -> list[str]:
         return [gettext(text) for text in texts]
 
 
+def serious(results: Any) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def look(page: Any, shots: Path, name: str) -> None:
-    """A full-page screenshot at each width, checking nothing sticks out sideways."""
+    """A full-page screenshot at each width, checking that nothing sticks out sideways and
+    that axe-core finds no serious or critical violation."""
     for label, size in (("1366", WIDE), ("390", NARROW)):
         page.set_viewport_size(size)
         page.wait_for_timeout(100)
         assert page.evaluate(OVERFLOW_JS) <= 1, f"{name} is wider than {label} px"
         page.screenshot(path=str(shots / f"{name}-{label}.png"), full_page=True)
+        assert not (problems := serious(Axe().run(page))), (name, label, problems)
     page.set_viewport_size(WIDE)
 
 
