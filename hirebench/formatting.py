@@ -11,6 +11,12 @@ SCORE_DIGITS = 1
 NO_SCORE = "—"
 
 
+def N_(message: str) -> str:  # the gettext convention; Babel extracts N_("...")
+    """Marks a message for translation without translating it now: the text is stored or
+    compared in English and translated where it is shown."""
+    return message
+
+
 def round_score(value: object) -> float | None:
     """A score rounded for showing; None for no score (None, text, NaN, infinity, booleans)."""
     if value is None or isinstance(value, bool):

@@ -224,7 +224,8 @@ def validity_chart(
     cannot be computed says why in place of the dot."""
     import altair as alt
 
-    observed = _("r among rated hires (95% interval)")
+    # The level is a parameter so that "95% i" is not read as a placeholder by the catalogue.
+    observed = _("r among rated hires (%(level)s interval)", level="95%")
     corrected = _("r corrected for range restriction")
     rows: list[dict[str, Any]] = []
     empty: list[dict[str, Any]] = []

@@ -13,9 +13,7 @@ from typing import Any
 
 from flask_babel import get_translations, gettext
 
-
-def N_(message: str) -> str:  # the gettext convention; Babel extracts N_("...")
-    return message
+from hirebench.formatting import N_
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from hirebench.formatting import N_
 from hirebench.models import Offer, OfferStatus, User
 from hirebench.outbox import mail
 from hirebench.services.links import external_url
@@ -28,10 +29,6 @@ STATUS_LABELS = {
     OfferStatus.expired: _l("expired"),
     OfferStatus.withdrawn: _l("withdrawn"),
 }
-
-
-def N_(message: str) -> str:  # the gettext convention; Babel extracts N_("...")
-    return message
 
 
 # Subjects, translated in the recipient's language when the mail is queued.

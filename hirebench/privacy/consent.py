@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from hirebench.analytics import service as analytics
 from hirebench.extensions import db
+from hirebench.formatting import N_
 from hirebench.models import ConsentPurpose, ConsentRecord, User
 from hirebench.models.base import utcnow
 from hirebench.services import audit
@@ -38,30 +39,38 @@ TEXTS: dict[ConsentPurpose, ConsentText] = {
     ConsentPurpose.application: ConsentText(
         ConsentPurpose.application,
         "2026-12-a",
-        "We process your account, resume, answers, reviews, interview notes and scores to "
-        "decide on your application, and keep them as our retention schedule says.",
+        N_(
+            "We process your account, resume, answers, reviews, interview notes and scores to "
+            "decide on your application, and keep them as our retention schedule says."
+        ),
         withdrawable=False,  # withdrawing it is leaving the process: ask for erasure instead
     ),
     ConsentPurpose.proctoring: ConsentText(
         ConsentPurpose.proctoring,
         "2026-12-a",
-        "During an exam we record when the page loses focus or is hidden, pastes, leaving full "
-        "screen, changes of network address or browser, and second sessions, as context for "
-        "the reviewers; kept 90 days.",
+        N_(
+            "During an exam we record when the page loses focus or is hidden, pastes, leaving full "
+            "screen, changes of network address or browser, and second sessions, as context for "
+            "the reviewers; kept 90 days."
+        ),
         withdrawable=True,
     ),
     ConsentPurpose.group_data: ConsentText(
         ConsentPurpose.group_data,
         "2026-12-a",
-        "I agree that my voluntary answers about myself are used only to check that each step "
-        "of hiring treats every group fairly, never next to my name or in any score.",
+        N_(
+            "I agree that my voluntary answers about myself are used only to check that each step "
+            "of hiring treats every group fairly, never next to my name or in any score."
+        ),
         withdrawable=True,
     ),
     ConsentPurpose.future_openings: ConsentText(
         ConsentPurpose.future_openings,
         "2026-12-a",
-        "Keep my profile after this process ends so that I can be considered for future "
-        "openings (up to two years).",
+        N_(
+            "Keep my profile after this process ends so that I can be considered for future "
+            "openings (up to two years)."
+        ),
         withdrawable=True,
     ),
 }

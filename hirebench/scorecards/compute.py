@@ -14,15 +14,9 @@ from typing import Any
 # Under another name, so Babel does not extract the variable ids passed to it.
 from flask_babel import gettext as translate
 
-from hirebench.formatting import round_score
+from hirebench.formatting import N_, round_score
 from hirebench.jobs.profile import Cutoffs, JobProfileDefinition, MissingStage, Stage
 from hirebench.models.base import utcnow
-
-
-def N_(message: str) -> str:  # the gettext convention; Babel extracts N_("...")
-    """Marks a message for translation without translating it now."""
-    return message
-
 
 STAGE_TITLES = {
     Stage.screening: N_("Resume screening"),
