@@ -378,7 +378,9 @@ FUNCTION_LEVEL_THIRD_PARTY: dict[str, str] = {
     "scipy": "analytics (validity, adverse, weights): scipy.stats 0.9 s, scipy.optimize 0.4 s",
     "statsmodels": "analytics.adverse: 1.1 s with what it pulls in, for one z test",
     "pandas": "analytics: 0.3 s, needed only when an analysis runs",
-    "altair": "charts, analytics.charts: 0.6 s (schema classes), needed only to draw a chart",
+    "altair": "charts, analytics.charts, integrity.evidence: 0.6 s (schema classes), needed "
+    "only to draw a chart",
+    "datasketch": "integrity.text: 0.5-1 s (it pulls in scipy), needed only to compare texts",
 }
 
 

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -23,6 +22,9 @@ from hirebench.integrity import answers as cohorts
 from hirebench.integrity import service
 from hirebench.integrity.submissions import Problem
 from hirebench.models import Answer, SimilarityPair, SimilarityRun
+
+if TYPE_CHECKING:
+    import altair as alt
 
 #: Fragments get colours 0..FRAGMENT_COLOURS-1 in turn (CSS classes frag-0 ...).
 FRAGMENT_COLOURS = 8
@@ -100,6 +102,8 @@ def _side(
 def histogram(run: SimilarityRun, score: float | None) -> alt.LayerChart | alt.FacetChart:
     """The cohort's pair scores in bands of 0.05, the flag threshold as a dashed line and this
     pair's score as a red line, so a reader sees how far from the bulk the pair is."""
+    import altair as alt
+
     bins = list(run.distribution.get("bins") or [])
     width = 1 / len(bins) if bins else 0.05
     rows = [

@@ -19,9 +19,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 CJK_N = 3
 OTHER_N = 5
@@ -89,6 +92,8 @@ def jaccard(a: set[int], b: set[int]) -> float:
 
 def signatures(sets: Sequence[set[int]]) -> list[MinHash]:
     """MinHash signatures of sets of shingle ids."""
+    from datasketch import MinHash
+
     if not sets:
         return []
     encoded = [[v.to_bytes(8, "little") for v in sorted(one)] for one in sets]
@@ -97,6 +102,8 @@ def signatures(sets: Sequence[set[int]]) -> list[MinHash]:
 
 def candidate_pairs(minhashes: Sequence[MinHash]) -> set[tuple[int, int]]:
     """Pairs (i < j) that LSH puts in a common bucket."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     for index, signature in enumerate(minhashes):
         lsh.insert(index, signature)
