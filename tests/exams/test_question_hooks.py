@@ -146,8 +146,11 @@ def test_a_new_type_is_one_class_the_exam_page_asks(
     monkeypatch.setitem(REGISTRY, "rating", _Rating())
     question = Question("self", "rating", 1.0, "Rate yourself", {})
 
-    class Stored:
+    class Stored:  # the fields of an Answer the exam page reads
         value = 4
+        revision = 2
+        save_client = ""
+        save_seq = 0
 
     with app.test_request_context():
         shown = candidate_views._question_view(3, question, "seed", Stored())  # type: ignore[arg-type]
