@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,10 @@ def external_url(endpoint: str, **values: Any) -> str:
     if not base:
         # Development only: production (HIREBENCH_HTTPS=1) refuses to start without BASE_URL.
         _warn_no_base_url()
+        if not has_request_context() and not current_app.config.get("SERVER_NAME"):
+            # The worker and the CLI (offer expiry, the demo seed) have no host to name: a
+            # path in the mail is better than the change failing.
+            return current_app.url_map.bind("localhost").build(endpoint, values)
         return url_for(endpoint, _external=True, **values)
     parts = urlsplit(base)
     adapter = current_app.url_map.bind(

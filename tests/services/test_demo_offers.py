@@ -171,3 +171,20 @@ def test_seeding_again_adds_nothing(seeded: Flask) -> None:
         demo_offers.seed_offers(demo.DEMO_JOB_TITLE)
         demo.seed_demo("demo password 2")
         assert counts() == before
+
+
+def test_the_seed_needs_no_host_name(app: Flask) -> None:
+    """`hirebench seed-demo` runs without a request, BASE_URL or SERVER_NAME: the offers' mail
+    links fall back to paths instead of the seeding failing."""
+    app.config.update(SERVER_NAME=None, BASE_URL="")
+    try:
+        with app.app_context():
+            demo.seed_demo("demo password 1")
+            offer = demo_offer(demo_offers.ACCEPTED)
+            assert offer.status is OfferStatus.accepted
+            bodies = db.session.scalars(
+                sa.select(OutgoingMail.body).where(OutgoingMail.to == demo_offers.ACCEPTED)
+            ).all()
+            assert any(f"/offers/{offer.id}" in body for body in bodies)
+    finally:
+        grading_queue.shutdown(app)
