@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from hirebench.analytics.funnel import FUNNEL_STAGES
 from hirebench.exams.definition import ExamDefinition
 from hirebench.exams.loader import version_definition
+from hirebench.exams.questions import get_type
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition
 from hirebench.jobs.service import definition_of
@@ -271,8 +272,9 @@ def _choice_key(definition: ExamDefinition, questions: Iterable[str]) -> dict[st
     key = {}
     for question_id in questions:
         question = definition.question(question_id)
-        if question.type == "single_choice":
-            key[question_id] = {o.id for o in question.spec.options if o.correct}
+        correct = get_type(question.type).correct_options(question)
+        if correct is not None:
+            key[question_id] = set(correct)
     return key
 
 

@@ -9,13 +9,14 @@ numbers of the stored fragments always refer to the text it shows."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
 from hirebench.exams.definition import ExamDefinition
+from hirebench.exams.questions import get_type
 from hirebench.exams.questions.base import Question
 from hirebench.extensions import db
 from hirebench.grading.formats import GraderError, load_grader
@@ -40,13 +41,9 @@ class Target:
     kind: Kind
 
 
-# Question type -> its comparable parts (part, kind). Choice, numeric and assessment items
-# have one right answer, so honest candidates agree on them by design: never compared.
-COMPARED_PARTS: Mapping[str, tuple[tuple[str, Kind], ...]] = {
-    "coding": (("", "code"),),
-    "short_answer": (("", "text"),),
-    "annotation_rules": (("rules", "text"), ("rationale", "text")),
-}
+def _parts(question: Question) -> dict[str, Kind]:
+    """The question type's comparable parts (QuestionType.similarity_parts), part -> kind."""
+    return {part: cast(Kind, kind) for part, kind in get_type(question.type).similarity_parts}
 
 
 def targets(definition: ExamDefinition) -> list[Target]:
@@ -54,7 +51,7 @@ def targets(definition: ExamDefinition) -> list[Target]:
     return [
         Target(question.id, part, kind)
         for question in definition.questions()
-        for part, kind in COMPARED_PARTS.get(question.type, ())
+        for part, kind in _parts(question).items()
     ]
 
 
@@ -114,7 +111,7 @@ def _grader_cells(source: str, autotest_templates: str) -> tuple[tuple[str, ...]
 def starter_of(question: Question) -> tuple[str, ...]:
     """What every candidate was given, so it counts for nobody: the starter code, and the
     grader's setup cells (a candidate may paste them into a .py answer)."""
-    if question.type != "coding":
+    if _parts(question).get("") != "code":
         return ()
     setup, _ = _grader_cells(question.spec.grader_source, question.spec.autotest_templates)
     return tuple(s for s in (question.spec.starter_code, *setup) if s.strip())
@@ -145,15 +142,15 @@ def _rule_rows(rules: Any) -> list[list[object]]:
 def submission_of(answer: Answer, question: Question, part: str) -> Submission | Problem:
     """One answer as the engine reads it, or why it cannot be compared."""
     sid, value = str(answer.id), answer.value
-    if question.type == "annotation_rules":
+    if part:  # one named part of a structured answer (a rule table and its rationale)
         value = value if isinstance(value, dict) else {}
         if part == "rules":
             return from_rules(sid, _rule_rows(value.get("rules")))
-        value = value.get("rationale")
+        value = value.get(part)
     if value is None or not isinstance(value, str):
         return Problem(sid, sid, "empty submission")
     data = value.encode("utf-8")
-    if question.type != "coding":
+    if _parts(question).get(part) != "code":
         return from_text(sid, data)
     if _looks_like_notebook(value):
         _, grader_cells = _grader_cells(

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from hirebench.analytics import service as analytics
 from hirebench.exams.loader import version_definition
+from hirebench.exams.questions import get_type
 from hirebench.extensions import db
 from hirebench.jobs import service as jobs
 from hirebench.jobs.profile import Stage
@@ -209,9 +210,10 @@ def _attempt(
     for question in questions:
         chance = 1 / (1 + np.exp(-(1.1 * ability + rng.normal(0, 0.8) + 0.4)))
         value: object = None
-        if question.type == "single_choice":
+        key = get_type(question.type).correct_options(question)
+        if key is not None:  # a choice question answered by one option id
             options = [o.id for o in question.spec.options]
-            right = next(o.id for o in question.spec.options if o.correct)
+            right = sorted(key)[0]
             correct = bool(rng.random() < chance)
             value = right if correct else str(rng.choice([o for o in options if o != right]))
             points = question.points if correct else 0.0

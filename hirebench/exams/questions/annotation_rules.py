@@ -387,6 +387,7 @@ def _cell_value(spec_field: Field | None, text: str) -> Any:
 
 
 class AnnotationRules(QuestionType[AnnotationRulesSpec]):
+    similarity_parts = (("rules", "text"), ("rationale", "text"))
     name = "annotation_rules"
     label = _l("Annotation rules")
     spec_class = AnnotationRulesSpec

@@ -270,6 +270,15 @@ class QuestionType(Generic[SpecT]):
     graded_in_sandbox: ClassVar[bool] = False
     # The job-profile stage (jobs.profile.Stage value) whose score the question counts in.
     scorecard_stage: ClassVar[str] = "written_test"
+    # The parts of an answer that similarity checks compare (hirebench.integrity), as
+    # (part, kind): part "" is the whole answer, kind "code" or "text". Items with one right
+    # answer (choices, numbers) are alike by design and never compared.
+    similarity_parts: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    def correct_options(self, question: Question) -> frozenset[str] | None:
+        """The option ids that are right, for item analysis of a choice question whose answer
+        is one option id; None for any other kind of question."""
+        return None
 
     def author_schema(
         self, block: Mapping[str, Any], path: str, ctx: AuthorContext, points: float | None

@@ -77,6 +77,7 @@ def _parse(source: str, autotest_templates: str) -> GraderSpec:
 
 
 class Coding(QuestionType[CodingSpec]):
+    similarity_parts = (("", "code"),)
     name = "coding"
     label = _l("Coding")
     graded_in_sandbox = True

@@ -35,6 +35,7 @@ class ShortAnswerSpec:
 
 
 class ShortAnswer(QuestionType[ShortAnswerSpec]):
+    similarity_parts = (("", "text"),)
     name = "short_answer"
     label = _l("Short answer")
     spec_class = ShortAnswerSpec

@@ -38,6 +38,10 @@ class SingleChoice(OneOptionType[SingleChoiceSpec]):
     label = _l("Single choice")
     spec_class = SingleChoiceSpec
     required_keys = ("options",)
+
+    def correct_options(self, question: Question) -> frozenset[str] | None:
+        return frozenset({question.spec.correct_id})
+
     optional_keys = ("shuffle_options",)
 
     def author_schema(
