@@ -127,7 +127,7 @@ def test_portfolio_upload_then_blind_review(live_server, page, app, demo) -> Non
     # The queue, then the item: blind, with the file and the rubric.
     login(page, live_server, reviewer_email)
     page.goto(live_server + "/review/")
-    expect(page.locator("main > h1")).to_have_text("Review queue")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review queue")
     row = page.locator("tbody tr").filter(has_text=TITLE)
     expect(row).to_contain_text("waiting for you")
     expect(row).not_to_contain_text(CANDIDATE_NAME)
