@@ -163,7 +163,7 @@ def _evidence(
             kind=ReviewKind.portfolio,
             candidate_id=user.id,
             rubric_key=rubric.slug,
-            title="Project case",
+            title="项目案例 / Project case",  # a candidate's own title, bilingual like the demo's
             rubric=snapshot(written.criteria, written.disagreement_threshold),
             complete=True,
             score=float(np.clip(62 + 13 * (0.7 * ability + 0.7 * rng.normal()), 5, 100)),
