@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -191,6 +192,20 @@ def test_schedule_builds_the_panel(interview: Interview, people: dict[str, User]
     assert event.detail["panel"] == ["ann@example.com", "bob@example.com"]
     assert db.session.scalars(service.interviews_query(people["ann"])).all() == [interview]
     assert db.session.scalars(service.interviews_query(people["eve"])).all() == []
+
+
+def test_an_interviewers_list_puts_what_they_still_owe_first(
+    interview: Interview, people: dict[str, User]
+) -> None:
+    kit = interview.kit
+    later = service.schedule(
+        kit, people["candidate"], [people["ann"]], datetime(2030, 1, 1, 9), by=people["hr"]
+    )
+    # Newest first while nothing is submitted...
+    assert db.session.scalars(service.interviews_query(people["ann"])).all() == [later, interview]
+    # ...and an interview with the interviewer's scorecard in goes below those still waiting.
+    service.submit_scorecard(later, people["ann"], summary="", **valid_card())
+    assert db.session.scalars(service.interviews_query(people["ann"])).all() == [interview, later]
 
 
 def test_schedule_rejects_bad_input(people: dict[str, User], job: Job) -> None:
