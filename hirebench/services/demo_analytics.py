@@ -123,11 +123,36 @@ def _job() -> Job:
     return job
 
 
+# Invented names for the past cohort, so the demo's lists read like people, not test rows.
+SURNAMES = ("王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙")
+GIVEN = ("晓明", "丽娜", "子涵", "浩然", "思远", "雨桐", "一鸣", "佳怡", "俊杰", "欣然")
+LATIN = (
+    "Alex Kim",
+    "Maria Lopez",
+    "Tom Becker",
+    "Aisha Khan",
+    "Lena Novak",
+    "Ravi Menon",
+    "Grace Osei",
+    "Jonas Berg",
+    "Yuki Sato",
+    "Omar Farouk",
+    "Nina Petrova",
+    "Lucas Silva",
+)
+
+
+def _cohort_name(n: int) -> str:
+    if n % 5 == 4:  # every fifth an English name, as in a mixed cohort
+        return LATIN[(n // 5) % len(LATIN)]
+    return SURNAMES[n % len(SURNAMES)] + GIVEN[(n * 7) % len(GIVEN)]
+
+
 def _candidate(n: int) -> User:
     email = f"cohort-{n:02d}@demo.local"
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:  # no password: the cohort is data to look at, not accounts to log in
-        user = User(email=email, name=f"Cohort {n:02d}", role=Role.candidate)
+        user = User(email=email, name=_cohort_name(n), role=Role.candidate)
         db.session.add(user)
         db.session.flush()
     return user
