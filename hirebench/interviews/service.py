@@ -200,7 +200,8 @@ def interviews_for_job(candidate_id: int, job_id: int) -> list[Interview]:
 
 def interviews_query(interviewer: User) -> sa.Select[tuple[Interview]]:
     """An interviewer's interviews, those still waiting for their scorecard first (what they
-    have to do), then newest first: a long history never pushes today's work off page one."""
+    have to do), then unscheduled ones and the newest: a long history never pushes today's
+    work off page one."""
     submitted = (
         sa.select(Scorecard.id)
         .where(Scorecard.interview_id == Interview.id, Scorecard.interviewer_id == interviewer.id)
@@ -212,7 +213,7 @@ def interviews_query(interviewer: User) -> sa.Select[tuple[Interview]]:
         .where(Panelist.interviewer_id == interviewer.id)
         .order_by(
             sa.case((submitted, 1), else_=0),
-            Interview.scheduled_at.desc().nulls_last(),
+            Interview.scheduled_at.desc().nulls_first(),
             Interview.id.desc(),
         )
     )

@@ -145,7 +145,13 @@ def authored_text() -> str:
         elif path.suffix in (".csv", ".md"):
             parts.append(path.read_text(encoding="utf-8"))
     demo = PROJECT_ROOT / "hirebench" / "services"
-    for path in (demo / "demo.py", demo / "demo_reviews.py"):
+    # The seeders' own data: people (the past cohort's names), cases, offers' terms.
+    for path in (
+        demo / "demo.py",
+        demo / "demo_reviews.py",
+        demo / "demo_analytics.py",
+        demo / "demo_offers.py",
+    ):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         parts.extend(
             node.value

@@ -197,15 +197,24 @@ def test_schedule_builds_the_panel(interview: Interview, people: dict[str, User]
 def test_an_interviewers_list_puts_what_they_still_owe_first(
     interview: Interview, people: dict[str, User]
 ) -> None:
-    kit = interview.kit
-    later = service.schedule(
-        kit, people["candidate"], [people["ann"]], datetime(2030, 1, 1, 9), by=people["hr"]
+    kit, ann = interview.kit, people["ann"]
+    january, february = (
+        service.schedule(kit, people["candidate"], [ann], datetime(2030, m, 1, 9), by=people["hr"])
+        for m in (1, 2)
     )
-    # Newest first while nothing is submitted...
-    assert db.session.scalars(service.interviews_query(people["ann"])).all() == [later, interview]
+    # Unscheduled first, then newest first, while nothing is submitted...
+    assert db.session.scalars(service.interviews_query(ann)).all() == [
+        interview,
+        february,
+        january,
+    ]
     # ...and an interview with the interviewer's scorecard in goes below those still waiting.
-    service.submit_scorecard(later, people["ann"], summary="", **valid_card())
-    assert db.session.scalars(service.interviews_query(people["ann"])).all() == [interview, later]
+    service.submit_scorecard(february, ann, summary="", **valid_card())
+    assert db.session.scalars(service.interviews_query(ann)).all() == [
+        interview,
+        january,
+        february,
+    ]
 
 
 def test_schedule_rejects_bad_input(people: dict[str, User], job: Job) -> None:
