@@ -86,7 +86,7 @@ def test_consent_my_data_and_the_panel(
     form.locator("textarea[name=reason]").fill("mailed request 2026-12-08")
     form.locator("input[name=confirm]").fill(held_email)
     form.locator("button[type=submit]").click()
-    assert "awaiting_approval" in hr.locator(".alert").first.inner_text()
+    assert "awaiting_approval" in hr.locator(".flash").first.inner_text()
     assert hr.locator("tr[data-outcome=refused]").count() == 1
     shoot(hr, "hr-panel", lang)
 

@@ -39,7 +39,7 @@ def test_the_bell_leads_to_the_assigned_item(
     reviewer = make_user(Role.reviewer, email="rita@example.com", name="Rita")
     candidate = make_user(Role.candidate, email="chen@example.com", name="陈静")
     login(page, live_server, reviewer.email)
-    bell = page.locator("a.bell")
+    bell = page.locator("a.hb-bell >> visible=true")
     expect(bell).to_have_attribute("aria-label", "Notifications, none unread")
 
     with app.app_context():

@@ -39,4 +39,4 @@ def test_the_example_row_reads_in_both_languages(app: Flask) -> None:
         with force_locale("en"):
             assert kinds.title(example["kind"], example["params"]) == "Chen Jing: Hire"
         with force_locale("zh_Hans"):
-            assert kinds.title(example["kind"], example["params"]) == "Chen Jing: 录用"
+            assert kinds.title(example["kind"], example["params"]) == "Chen Jing：录用"

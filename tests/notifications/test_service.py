@@ -102,7 +102,7 @@ def test_texts_are_in_the_readers_language_when_read(staff: dict[str, User]) -> 
         assert kinds.title(note.kind, note.params) == "Chen: Hire"
     with force_locale("zh_Hans"):
         # The recommendation is a code in the row, so it is a word in each reader's language.
-        assert kinds.title(note.kind, note.params) == "Chen: 录用"
+        assert kinds.title(note.kind, note.params) == "Chen：录用"
 
 
 def test_mail_is_in_the_recipients_language_whoever_caused_it(staff: dict[str, User]) -> None:
@@ -112,7 +112,7 @@ def test_mail_is_in_the_recipients_language_whoever_caused_it(staff: dict[str, U
         service.notify(hr2, kinds.RECOMMENDATION_REACHED, PARAMS, LINK)
     db.session.commit()
     [mail] = mails(hr2.email)
-    assert mail.subject == "Chen: 录用"
+    assert mail.subject == "Chen：录用"
     assert "李娜，你好：" in mail.body
 
 

@@ -25,7 +25,7 @@ from tests.conftest import AuthActions, csrf_from
 from tests.factories import row
 from tests.notifications.conftest import STAFF, inbox
 
-BELL_RE = re.compile(r'<a class="bell" href="/notifications/" aria-label="([^"]+)">')
+BELL_RE = re.compile(r'<a class="hb-bell[^"]*" href="/notifications/" aria-label="([^"]+)">')
 LINK = "/hr/jobs/1/candidates/2"
 
 
@@ -100,14 +100,14 @@ def test_the_bell_shows_the_unread_count(staff: dict[str, User], hr_client: Flas
     add(staff["hr"], 3)
     html = page(hr_client, "/hr/")
     assert bell(html) == "Notifications, 3 unread"
-    assert '<span class="badge" data-kind="unread">3</span>' in html
+    assert '<span class="badge rounded-pill" data-kind="unread">3</span>' in html
 
 
 def test_the_bell_stops_counting_at_99(staff: dict[str, User], hr_client: FlaskClient) -> None:
     add(staff["hr"], 120)
     html = page(hr_client, "/hr/")
     assert bell(html) == "Notifications, 99+ unread"
-    assert '<span class="badge" data-kind="unread">99+</span>' in html
+    assert '<span class="badge rounded-pill" data-kind="unread">99+</span>' in html
 
 
 def test_the_bell_costs_one_count_query_per_page(
@@ -163,7 +163,7 @@ def test_the_list_is_in_the_readers_language(
     assert "Candidate 0: Hire" in page(hr_client, "/notifications/")
     token = csrf_from(page(hr_client, "/notifications/"))
     hr_client.post("/language", data={"language": "zh_Hans", "csrf_token": token, "next": "/"})
-    assert "Candidate 0: 录用" in page(hr_client, "/notifications/")
+    assert "Candidate 0：录用" in page(hr_client, "/notifications/")
 
 
 def test_mark_one_read_and_the_unread_filter(
