@@ -71,6 +71,14 @@ def demo(app: Flask) -> Iterator[None]:
     grading_queue.shutdown(app)
 
 
+def screenshot_folder(default: Path) -> Path:
+    """Where a browser test saves its screenshots for people to look at: $HIREBENCH_SCREENSHOTS
+    when set, else `default` (the test's tmp_path, or a fixed folder under /tmp)."""
+    folder = Path(os.environ.get("HIREBENCH_SCREENSHOTS") or default)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def login(page: Any, live_server: str, email: str) -> None:
     """Log in through the form and wait until the app has moved past the login page."""
     page.goto(live_server + "/login")

@@ -8,7 +8,6 @@ Screenshots of every page go to $HIREBENCH_SCREENSHOTS, else /tmp/an3-shots, to 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +23,13 @@ from hirebench.analytics import service as analytics
 from hirebench.extensions import db
 from hirebench.models import AuditEvent, Job
 from hirebench.services.demo_analytics import PAST_TITLE
-from tests.browser.conftest import browser, demo, live_server, login  # noqa: F401 - fixtures
+from tests.browser.conftest import (  # noqa: F401 - fixtures
+    browser,
+    demo,
+    live_server,
+    login,
+    screenshot_folder,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,9 +50,7 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def shots() -> Path:
-    folder = Path(os.environ.get("HIREBENCH_SCREENSHOTS") or "/tmp/an3-shots")  # noqa: S108
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(Path("/tmp/an3-shots"))  # noqa: S108
 
 
 @pytest.fixture

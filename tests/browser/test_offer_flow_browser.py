@@ -12,7 +12,6 @@ test's tmp_path), to be looked at."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,7 +35,7 @@ from hirebench.models import (
 )
 from hirebench.outbox import dispatcher, webhooks
 from hirebench.services.demo_offers import demo_id_number, medical_report_pdf
-from tests.browser.conftest import browser, live_server, login  # noqa: F401 - fixtures
+from tests.browser.conftest import browser, live_server, login, screenshot_folder  # noqa: F401 - fixtures
 from tests.factories import row
 from tests.offers import apply, make_job
 from tests.outbox.receiving import ReceiverProcess
@@ -93,12 +92,6 @@ class Shots:
         self.count += 1
         path = self.folder / f"{self.tag}-{self.count:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
-
-
-def shots_folder(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("HIREBENCH_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def open_as(chromium: Any, base: str, email: str, language: str) -> Any:
@@ -274,7 +267,7 @@ def test_from_the_scorecard_to_the_first_day(
     tmp_path: Path,
     language: str,
 ) -> None:
-    shot = Shots(shots_folder(tmp_path), language[:2])
+    shot = Shots(screenshot_folder(tmp_path), language[:2])
     hr = open_as(browser, live_server, "hr@example.com", language)
     approver = open_as(browser, live_server, APPROVER, language)
     offer_url = hr_makes_and_sends(hr, approver, shot, live_server, world)

@@ -4,7 +4,6 @@ $HIREBENCH_SCREENSHOTS when set, to look at them)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,17 +13,11 @@ from flask import Flask
 
 from hirebench.extensions import db
 from hirebench.models import Role, User
-from tests.browser.conftest import browser, live_server, login  # noqa: F401 - fixtures
+from tests.browser.conftest import browser, live_server, login, screenshot_folder  # noqa: F401 - fixtures
 from tests.handoff import helpers
 from tests.handoff.helpers import ID_NUMBER
 
 pytestmark = pytest.mark.browser
-
-
-def _shots(tmp_path: Path) -> Path:
-    where = Path(os.environ.get("HIREBENCH_SCREENSHOTS") or tmp_path)
-    where.mkdir(parents=True, exist_ok=True)
-    return where
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
@@ -50,7 +43,9 @@ def test_hr_lists_and_exports_new_hires(
         text = page.inner_text("main")
         assert "张伟" in text and "李娜" in text and "**************123X" in text
         assert ID_NUMBER not in page.content()
-        page.screenshot(path=str(_shots(tmp_path) / f"hires-{locale}.png"), full_page=True)
+        page.screenshot(
+            path=str(screenshot_folder(tmp_path) / f"hires-{locale}.png"), full_page=True
+        )
 
         page.fill("input[name=from]", "2026-03-02")
         page.fill("input[name=to]", "2026-03-02")

@@ -5,7 +5,6 @@ $HIREBENCH_SCREENSHOTS (or the test's tmp_path), to be looked at."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,16 +15,10 @@ from flask import Flask
 
 from hirebench.extensions import db
 from hirebench.models import Offer, OfferStatus, User
-from tests.browser.conftest import browser, live_server, login  # noqa: F401 - fixtures
+from tests.browser.conftest import browser, live_server, login, screenshot_folder  # noqa: F401 - fixtures
 from tests.offers import apply, cast, make_job, terms
 
 pytestmark = pytest.mark.browser
-
-
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("HIREBENCH_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
@@ -42,7 +35,7 @@ def test_offer_from_form_to_acceptance(
         job = make_job()
         apply(people.candidate, job)
         job_id, candidate_id = job.id, people.candidate.id
-    folder = shots(tmp_path)
+    folder = screenshot_folder(tmp_path)
     tag = locale[:2]
 
     def as_user(email: str) -> Any:
