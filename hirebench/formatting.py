@@ -11,6 +11,15 @@ SCORE_DIGITS = 1
 NO_SCORE = "—"
 
 
+def mask_number(value: str | None, keep: int = 4) -> str:
+    """All but the last `keep` characters replaced by *, so a person can tell two ID or account
+    numbers apart without reading either: "110101199003071234" -> "**************1234"."""
+    if not value:
+        return ""
+    visible = value[-keep:] if len(value) > keep else ""
+    return "*" * (len(value) - len(visible)) + visible
+
+
 def N_(message: str) -> str:  # the gettext convention; Babel extracts N_("...")
     """Marks a message for translation without translating it now: the text is stored or
     compared in English and translated where it is shown."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from hirebench.handoff.record import mask
+from hirebench.formatting import mask_number
 from hirebench.scorecards.exports import to_csv, to_xlsx
 
 
@@ -81,7 +81,7 @@ def row(data: dict[str, Any]) -> list[Any]:
         employee["candidate_id"],
         employee["name"],
         employee["email"],
-        mask(employee["id_number"]),
+        mask_number(employee["id_number"]),
         job["id"],
         job["title"],
         job["grade"],
@@ -100,7 +100,7 @@ def row(data: dict[str, Any]) -> list[Any]:
         hours["daily_hours"],
         hours["core_hours"],
         bank.get("bank_name", ""),
-        mask(bank.get("account")),
+        mask_number(bank.get("account")),
         (offer["accepted_at"] or "").replace("T", " ").removesuffix("Z"),
         offer["letter_sha256"],
         onboarding_label(onboarding.get("status", "")),

@@ -1,6 +1,6 @@
 """The new-hire record (docs/handoff.md, docs/new-hire.schema.json): one dict built from an
 offer and, once it exists, its onboarding. It carries the ID and bank numbers in full, for the
-payroll system only; `mask` is what every page and file export shows instead."""
+payroll system only; `formatting.mask_number` is what every page and file export shows instead."""
 
 from __future__ import annotations
 
@@ -10,20 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from hirebench.extensions import db
+from hirebench.formatting import mask_number
 from hirebench.models.offers import Offer, OfferStatus, OfferVersion
 from hirebench.models.onboarding import Onboarding
 
 RECORD_VERSION = 1
-MASK_KEEP = 4  # characters left visible at the end of an ID or account number
-
-
-def mask(value: str | None) -> str:
-    """All but the last four characters replaced by *, so a person can tell two numbers apart
-    without reading either: "110101199003071234" -> "**************1234"."""
-    if not value:
-        return ""
-    visible = value[-MASK_KEEP:] if len(value) > MASK_KEEP else ""
-    return "*" * (len(value) - len(visible)) + visible
 
 
 def utc_text(moment: datetime | None) -> str | None:
@@ -133,8 +124,8 @@ def build(offer: Offer, onboarding: Onboarding | None) -> dict[str, Any]:
 
 def masked(record: dict[str, Any]) -> dict[str, Any]:
     """The record as a person may see it: ID and account numbers masked."""
-    employee = {**record["employee"], "id_number": mask(record["employee"]["id_number"])}
+    employee = {**record["employee"], "id_number": mask_number(record["employee"]["id_number"])}
     bank = record["bank"]
     if bank is not None:
-        bank = {**bank, "account": mask(bank["account"])}
+        bank = {**bank, "account": mask_number(bank["account"])}
     return {**record, "employee": employee, "bank": bank}

@@ -93,11 +93,3 @@ def validate(fields: PersonalFields) -> dict[str, str]:
         "bank_name": bank_name,
         "bank_account": account,
     }
-
-
-def mask(value: str, keep: int = 4) -> str:
-    """All but the last `keep` characters hidden: how the UI shows an ID or account number."""
-    if not value:
-        return ""
-    shown = value[-keep:] if len(value) > keep else ""
-    return "*" * (len(value) - len(shown)) + shown

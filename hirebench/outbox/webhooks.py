@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from standardwebhooks import Webhook
 
 from hirebench.extensions import db
+from hirebench.formatting import mask_number
 from hirebench.models import (
     DeliveryStatus,
     User,
@@ -109,15 +110,12 @@ def signed_headers(message_id: str, secret: str, body: bytes, at: datetime) -> d
     }
 
 
-def mask(value: str) -> str:
-    """All but the last four characters replaced by *."""
-    return "*" * max(0, len(value) - 4) + value[-4:] if len(value) > 4 else "*" * len(value)
-
-
 def _masked(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            key: mask(item) if key in MASKED_KEYS and isinstance(item, str) else _masked(item)
+            key: mask_number(item)
+            if key in MASKED_KEYS and isinstance(item, str)
+            else _masked(item)
             for key, item in value.items()
         }
     if isinstance(value, list):

@@ -31,6 +31,7 @@ from wtforms.validators import DataRequired, Length
 
 from hirebench.extensions import db
 from hirebench.files import extension
+from hirebench.formatting import mask_number
 from hirebench.jobs import service as job_service
 from hirebench.models import Onboarding, OnboardingTask, Role
 from hirebench.onboarding import personal, service
@@ -121,8 +122,8 @@ def _context(onboarding: Onboarding) -> dict[str, Any]:
         "owner_labels": OWNER_LABELS,
         "status_labels": STATUS_LABELS,
         "masked": {
-            "id_number": personal.mask(str(data.get("id_number", ""))),
-            "bank_account": personal.mask(str(data.get("bank_account", ""))),
+            "id_number": mask_number(str(data.get("id_number", ""))),
+            "bank_account": mask_number(str(data.get("bank_account", ""))),
             "bank_name": data.get("bank_name", ""),
         },
         "task_form": ActionForm(formdata=None),

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from flask import Flask
 
 from hirebench.extensions import db
+from hirebench.formatting import mask_number
 from hirebench.handoff import record, schema
 from hirebench.models.offers import OfferStatus
 from tests.handoff import helpers
@@ -118,10 +119,10 @@ def test_a_declined_offer_has_the_same_shape_with_what_is_known(app: Flask) -> N
 
 
 def test_mask_keeps_the_last_four() -> None:
-    assert record.mask(ID_NUMBER) == "*" * 14 + "123X"
-    assert record.mask("6225") == "****"
-    assert record.mask("12") == "**"
-    assert record.mask("") == "" and record.mask(None) == ""
+    assert mask_number(ID_NUMBER) == "*" * 14 + "123X"
+    assert mask_number("6225") == "****"
+    assert mask_number("12") == "**"
+    assert mask_number("") == "" and mask_number(None) == ""
 
 
 def test_masked_hides_both_numbers_and_leaves_the_record_alone(app: Flask) -> None:

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from flask import Flask
 
+from hirebench.formatting import mask_number
 from hirebench.onboarding.personal import (
     PersonalDataError,
     PersonalFields,
-    mask,
     prc_check_char,
     prc_id_problem,
     validate,
@@ -87,7 +87,7 @@ def test_birth_dates_are_checked_against_today(ctx: None) -> None:
 
 
 def test_masking_keeps_the_last_four() -> None:
-    assert mask("11010519491231002X") == "**************002X"
-    assert mask("6225880137706868") == "************6868"
-    assert mask("1234") == "****"
-    assert mask("") == ""
+    assert mask_number("11010519491231002X") == "**************002X"
+    assert mask_number("6225880137706868") == "************6868"
+    assert mask_number("1234") == "****"
+    assert mask_number("") == ""
