@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
 
 from hirebench.models import Offer, OfferVersion, User
-from hirebench.scorecards.exports import FONT_FAMILY, url_fetcher
+from hirebench.scorecards.exports import FONT_FAMILY, pdf_from_html
 
 DEFAULT_COMPANY = "hirebench demo company"
 
@@ -145,17 +144,11 @@ def context(offer: Offer, version: OfferVersion, *, company: str, issued: date) 
 
 
 def render_letter(offer: Offer, version: OfferVersion, *, issued: date) -> Letter:
-    import weasyprint  # 0.8 s to import; only letters and scorecard PDFs need it
-
     company = str(current_app.config.get("COMPANY_NAME") or DEFAULT_COMPANY)
     html = render_template(
         "offers/letter.html", **context(offer, version, company=company, issued=issued)
     )
-    pdf = weasyprint.HTML(
-        string=html, base_url=str(Path(current_app.root_path)), url_fetcher=url_fetcher()
-    ).write_pdf()
-    assert pdf is not None
-    data = bytes(pdf)
+    data = pdf_from_html(html)
     return Letter(data, hashlib.sha256(data).hexdigest())
 
 

@@ -29,7 +29,7 @@ from hirebench.models import User
 from hirebench.models.base import utcnow
 from hirebench.privacy import linked as linked_mod
 from hirebench.privacy.linked import Linked, RowKey
-from hirebench.scorecards.exports import FONT_FAMILY, url_fetcher
+from hirebench.scorecards.exports import FONT_FAMILY, pdf_from_html
 
 SCHEMA_ID = "hirebench-privacy-export/1"
 
@@ -198,8 +198,6 @@ PDF_LABELS: dict[str, tuple[str, str]] = {
 
 
 def summary_pdf(document: Mapping[str, Any], language: str) -> bytes:
-    import weasyprint  # 0.8 s to import; only the PDFs need it
-
     labels = {k: (zh if language == "zh" else en) for k, (zh, en) in PDF_LABELS.items()}
     html = render_template(
         "privacy/summary_pdf.html",
@@ -209,11 +207,7 @@ def summary_pdf(document: Mapping[str, Any], language: str) -> bytes:
         counts=[(name, len(rows)) for name, rows in document["tables"].items()],
         font_family=FONT_FAMILY,
     )
-    pdf = weasyprint.HTML(
-        string=html, base_url=str(Path(current_app.root_path)), url_fetcher=url_fetcher()
-    ).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
+    return pdf_from_html(html)
 
 
 def copy_zip(user: User) -> tuple[bytes, dict[str, int]]:

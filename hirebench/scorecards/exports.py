@@ -282,6 +282,18 @@ def url_fetcher() -> Any:
     return fetcher(allowed_protocols=("data",)) if fetcher else None
 
 
+def pdf_from_html(html: str) -> bytes:
+    """A PDF of an HTML page rendered from the app's templates, with no network or file access
+    (offer letters, the candidate's data summary)."""
+    import weasyprint
+
+    pdf = weasyprint.HTML(
+        string=html, base_url=str(Path(current_app.root_path)), url_fetcher=url_fetcher()
+    ).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
+
+
 def render_html(card: Mapping[str, Any], columns: Columns, budget: int) -> str:
     stages = card.get("stages") or {}
     competencies = card.get("competencies") or {}
