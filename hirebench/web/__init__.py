@@ -22,6 +22,7 @@ from hirebench.web import (
     hr_jobs,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_offers,
     hr_panel,  # noqa: F401 - imported for the routes it adds to the hr blueprint
+    hr_profile,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_screening,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     integrity,
     interview,
