@@ -255,23 +255,7 @@ def competency_chart(
         .transform_filter(f"!{scored}")
         .properties(name="missing_label"),
     ]
-    if floor is not None:
-        at = min(max(float(floor), 0.0), 100.0)
-        rule = alt.Chart(alt.Data(values=[{"floor": at}]))
-        layers.append(
-            rule.mark_rule(color=BAD, strokeDash=[4, 2])
-            .encode(x=alt.X("floor:Q", scale=scale))
-            .properties(name="floor")
-        )
-        layers.append(
-            rule.mark_text(color=BAD, dy=-4, baseline="bottom", fontSize=10)
-            .encode(
-                x=alt.X("floor:Q", scale=scale),
-                y=alt.value(0),
-                text=alt.value(_("floor %(floor)s", floor=f"{floor:g}")),
-            )
-            .properties(name="floor_label")
-        )
+    layers += _floor_layers(floor, scale)
     missing = _("missing")
     names = ", ".join(
         f"{title} {missing if score is None else format_score(score)}"
@@ -283,3 +267,139 @@ def competency_chart(
     return alt.LayerChart(
         layer=layers, width=WIDTH - 240, height=alt.Step(ROW_HEIGHT), description=summary
     )
+
+
+def _floor_layers(floor: float | None, scale: alt.Scale) -> list[alt.Chart]:
+    """The competency floor as a dashed red line labelled "floor 60" above the plot; nothing
+    without a floor."""
+    import altair as alt
+
+    if floor is None:
+        return []
+    at = min(max(float(floor), 0.0), 100.0)
+    rule = alt.Chart(alt.Data(values=[{"floor": at}]))
+    return [
+        rule.mark_rule(color=BAD, strokeDash=[4, 2])
+        .encode(x=alt.X("floor:Q", scale=scale))
+        .properties(name="floor"),
+        rule.mark_text(color=BAD, dy=-4, baseline="bottom", fontSize=10)
+        .encode(
+            x=alt.X("floor:Q", scale=scale),
+            y=alt.value(0),
+            text=alt.value(_("floor %(floor)s", floor=f"{floor:g}")),
+        )
+        .properties(name="floor_label"),
+    ]
+
+
+# -- the competency comparison (compare page) ------------------------------------------------
+
+# One colour per compared candidate. None of them is a status colour (green, orange, red,
+# grey), so a bar never reads as "hire" or "reject"; and colour is not the only signal, each
+# bar and legend entry also carries the candidate's number (①-④).
+CANDIDATE_COLOURS = ("#2458d6", "#7839c4", "#0b7a75", "#a1286a")
+CANDIDATE_MARKS = ("①", "②", "③", "④")
+COMPARE_BAR = 11  # px per candidate's bar inside a competency's band
+
+
+def candidate_labels(names: Sequence[str]) -> list[str]:
+    """'① Name' per candidate: the legend's entries and the compare page's column heads."""
+    return [f"{CANDIDATE_MARKS[i]} {name}" for i, name in enumerate(names)]
+
+
+def competency_compare_chart(
+    names: Sequence[str],
+    rows: Sequence[tuple[str, Sequence[float | None]]],
+    floor: float | None,
+) -> alt.LayerChart:
+    """The competency chart of several candidates in one: per competency (in the given order)
+    a band of bars 0-100, one per candidate in the order of `names` (at most four), each in
+    that candidate's colour and labelled with their number and score. A missing score is
+    written "missing" in its place, never drawn as 0; the floor is a dashed red line as on
+    the single candidate's chart."""
+    import altair as alt
+
+    who = candidate_labels(names[: len(CANDIDATE_COLOURS)])
+    missing = _("missing")
+    titles, bars = [], []
+    for index, (title, scores) in enumerate(rows):
+        key = f"{index:03d}"
+        titles.append({"key": key, "title": title})
+        for position, score in enumerate(scores[: len(who)]):
+            value = None if score is None else min(max(float(score), 0.0), 100.0)
+            mark = CANDIDATE_MARKS[position]
+            bars.append(
+                {
+                    "key": key,
+                    "who": who[position],
+                    "score": value,
+                    "label": f"{mark} {format_score(score) if value is not None else missing}",
+                }
+            )
+    scale = alt.Scale(domain=[0, 100], nice=False)
+    # Room between competencies, so each band of bars reads as one group.
+    y = alt.Y(
+        "key:N",
+        sort=None,
+        title=None,
+        axis=alt.Axis(labels=False, ticks=False),
+        scale=alt.Scale(paddingInner=0.3, paddingOuter=0.15),
+    )
+    offset = alt.YOffset("who:N", sort=who, scale=alt.Scale(domain=who, paddingInner=0.15))
+    colour = alt.Color(
+        "who:N",
+        sort=who,
+        scale=alt.Scale(domain=who, range=list(CANDIDATE_COLOURS[: len(who)])),
+        legend=alt.Legend(title=None),
+    )
+    x_axis = alt.Axis(values=[0, 25, 50, 75, 100], title=None)
+    per_bar = alt.Chart(alt.Data(values=bars)).encode(y=y, yOffset=offset)
+    scored = "isValid(datum.score)"
+    layers: list[alt.Chart] = [
+        alt.Chart(alt.Data(values=titles))
+        .mark_text(align="right", dx=-6, limit=TITLE_WIDTH, ellipsis="…")
+        .encode(y=y, x=alt.datum(0, scale=scale), text="title:N")
+        .properties(name="title"),
+        per_bar.mark_bar()
+        .encode(x=alt.X("score:Q", scale=scale, axis=x_axis), color=colour)
+        .transform_filter(scored)
+        .properties(name="bar"),
+        per_bar.mark_text(align="left", dx=3, fontSize=10)
+        .encode(x=alt.X("score:Q", scale=scale), text="label:N")
+        .transform_filter(scored)
+        .properties(name="score"),
+        per_bar.mark_text(align="left", dx=3, fontSize=10, fontStyle="italic", color=MUTED)
+        .encode(x=alt.datum(0, scale=scale), text="label:N")
+        .transform_filter(f"!{scored}")
+        .properties(name="missing"),
+    ]
+    layers += _floor_layers(floor, scale)
+    return alt.LayerChart(
+        layer=layers,
+        width=WIDTH - 240,
+        # The step is the whole band of a competency, not one bar.
+        height=alt.Step(COMPARE_BAR * len(who) + 14, **{"for": "position"}),
+        description=_compare_summary(who, rows, floor),
+    )
+
+
+def _compare_summary(
+    who: Sequence[str], rows: Sequence[tuple[str, Sequence[float | None]]], floor: float | None
+) -> str:
+    missing = _("missing")
+    parts = [
+        f"{title}: "
+        + ", ".join(
+            f"{name} {missing if score is None else format_score(score)}"
+            for name, score in zip(who, scores, strict=False)
+        )
+        for title, scores in rows
+    ]
+    summary = _(
+        "Competency scores out of 100 of %(names)s. %(scores)s.",
+        names=", ".join(who),
+        scores="; ".join(parts) or "—",
+    )
+    if floor is not None:
+        summary += " " + _("The floor is %(floor)s.", floor=f"{floor:g}")
+    return summary

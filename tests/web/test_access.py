@@ -97,6 +97,8 @@ EXPECTED: dict[str, Any] = {
     "hr.schedule_interview": {HR, ADM},
     "hr.job_dashboard": {HR, ADM},
     "hr.scorecard": {HR, ADM},
+    # The business department reads every applicant's scorecard, so it may compare them too.
+    "hr.compare_candidates": {HR, ADM, BUS},
     "hr.add_feedback": {HR, ADM},
     "hr.job_profile": {HR, ADM},
     "hr.job_profile_file": {HR, ADM},
