@@ -56,3 +56,10 @@ interview_scheduled = _signals.signal("interview-scheduled")
 #: reject; not pending). sender: the CandidateScorecard; kwargs: application_id, candidate_id,
 #: job_id, recommendation, previous.
 recommendation_reached = _signals.signal("recommendation-reached")
+
+#: HR moved an application to another stage of the pipeline, rejected it or reopened it
+#: (hirebench.jobs.pipeline). Sent inside the transaction that changed it, once per application
+#: of a bulk move. sender: the Application; kwargs: application_id, candidate_id, job_id, stage
+#: (the one it is at now), previous (the one before; the same for a rejection or reopening),
+#: rejected (whether it is rejected now), actor_id.
+application_moved = _signals.signal("application-moved")

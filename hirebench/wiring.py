@@ -12,6 +12,7 @@ from hirebench.extensions import db
 from hirebench.handoff import publish as handoff
 from hirebench.integrity import jobs as integrity_jobs
 from hirebench.jobs import profile_file as job_profile_file
+from hirebench.models import CandidateScorecard
 from hirebench.notifications import receivers as notifications
 from hirebench.offers import service as offers
 from hirebench.onboarding import reminders as onboarding_reminders
@@ -40,6 +41,8 @@ def connect() -> None:
     events.job_profile_saved.connect(scorecards.mark_job)
     sa_event.listen(db.session, "before_commit", scorecards.recompute_marked)
     sa_event.listen(db.session, "after_transaction_end", scorecards.forget_marks)
+    sa_event.listen(CandidateScorecard, "before_insert", scorecards.copy_sort_keys)
+    sa_event.listen(CandidateScorecard, "before_update", scorecards.copy_sort_keys)
     # screening: a changed profile matches every resume of the job again.
     events.job_profile_saved.connect(screening.on_job_profile_saved)
     # outbox: a commit that added webhook or mail rows wakes this process's dispatcher.

@@ -55,6 +55,7 @@ class Application(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "applications"
     __table_args__ = (
         sa.UniqueConstraint("candidate_id", "job_id", name="uq_applications_candidate_job"),
+        sa.Index("ix_applications_job_stage", "job_id", "stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +64,13 @@ class Application(CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     source: Mapped[str] = mapped_column(sa.String(20), default="invitation")
     # {"min": int, "max": int, "period": "month" | "year"}, when known.
     salary_expectation: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # The pipeline (hirebench/jobs/pipeline.py, docs/pipeline.md): the stage the candidate is
+    # at, and, once HR rejects them, when and why; they stay at the stage they were rejected
+    # at. Every change is audited.
+    stage: Mapped[str] = mapped_column(sa.String(20), default="applied", server_default="applied")
+    stage_changed_at: Mapped[datetime | None]
+    rejected_at: Mapped[datetime | None]
+    rejection_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     candidate: Mapped[User] = relationship()
     job: Mapped[Job] = relationship()
@@ -88,6 +96,14 @@ class CandidateScorecard(db.Model):  # type: ignore[name-defined]
     # The few fields a dashboard row sorts and filters on, so listing a thousand candidates
     # does not parse a thousand full scorecards.
     summary: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # More copies, so the ranked table sorts, filters and pages in SQL (scorecards.dashboard):
+    # the ranking tier (0 a complete composite, 1 a partial one, 2 none), the name and address
+    # casefolded, and the flags' codes each between spaces. Kept in step with `summary` on
+    # every write (scorecards.service.copy_sort_keys).
+    rank_tier: Mapped[int] = mapped_column(sa.SmallInteger, default=2, server_default="2")
+    sort_name: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    email_key: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
+    flag_codes: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

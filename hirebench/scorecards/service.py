@@ -9,6 +9,7 @@ microblog's SearchableMixin idea: derived data follows the commit, not every cha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -85,6 +86,26 @@ def summarize(data: dict[str, Any]) -> dict[str, Any]:
         "competencies": {key: c["score"] for key, c in data["competencies"].items()},
         "flags": [f["code"] for f in data["flags"]],
     }
+
+
+def sort_keys(composite: float | None, summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The copy columns the ranked table sorts and filters on in SQL (scorecards.dashboard):
+    the ranking tier of `rank_key`, the name and address casefolded as Python compares them,
+    and the flags' codes each between spaces, so `LIKE '% code %'` finds one exactly."""
+    flags = list(summary.get("flags") or [])
+    return {
+        "rank_tier": rank_key(composite, summary.get("stages") or {})[0],
+        "sort_name": str(summary.get("name") or "").casefold()[:200],
+        "email_key": str(summary.get("email") or "").casefold()[:254],
+        "flag_codes": f" {' '.join(flags)} "[:200] if flags else "",
+    }
+
+
+def copy_sort_keys(_mapper: object, _connection: object, card: CandidateScorecard) -> None:
+    """`before_insert` and `before_update` listener (hirebench.wiring): whoever writes a
+    scorecard's summary, its sort copies follow in the same statement."""
+    for name, value in sort_keys(card.composite, card.summary or {}).items():
+        setattr(card, name, value)
 
 
 def refresh_job(job: Job) -> None:
