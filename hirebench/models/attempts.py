@@ -74,6 +74,11 @@ class Attempt(db.Model):  # type: ignore[name-defined]
     start_ip: Mapped[str] = mapped_column(sa.String(64), default="")
     start_user_agent: Mapped[str] = mapped_column(sa.String(400), default="")
     session_token: Mapped[str] = mapped_column(sa.String(64), default="")
+    # Questions the candidate marked to come back to (exams/navigator.py): kept on the server so
+    # the mark survives a reload and the submit page can list them.
+    flagged_question_ids: Mapped[list[str]] = mapped_column(
+        sa.JSON, default=list, server_default="[]"
+    )
 
     candidate: Mapped[User] = relationship()
     version: Mapped[ExamVersion] = relationship()

@@ -36,7 +36,6 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from hirebench.exams.attempts import (
-    ANSWER_REF_PREFIX,
     EVENT_KINDS,
     AttemptClosed,
     AttemptError,
@@ -60,10 +59,17 @@ from hirebench.exams.attempts import (
 )
 from hirebench.exams.definition import ExamDefinition
 from hirebench.exams.loader import current_version, version_definition
+from hirebench.exams.navigator import (
+    flagged,
+    run_of,
+    run_view,
+    runs_by_question,
+    set_flag,
+    visible_test_ids,
+)
 from hirebench.exams.prompts import prompt_excerpt, render_prompt
 from hirebench.exams.questions import QUESTION_TYPES, AnswerError, Question, get_type
 from hirebench.extensions import db
-from hirebench.grading.result import candidate_result
 from hirebench.jobs.service import applications_of
 from hirebench.models import (
     Answer,
@@ -71,8 +77,6 @@ from hirebench.models import (
     Attempt,
     AttemptStatus,
     Exam,
-    GradingJob,
-    GradingMode,
     Role,
 )
 from hirebench.models.base import utcnow
@@ -418,6 +422,8 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         title=_title(definition_of(current)),
         sections=sections,
         questions=[q for s in sections for q in s.questions],
+        flagged=set(flagged(current)),
+        runs=runs_by_question(current),
         deadline_ms=_epoch_ms(current.deadline_at),
         server_now_ms=_epoch_ms(now),
         seconds_left=max(0, int((current.deadline_at - now).total_seconds())),
@@ -437,6 +443,7 @@ def confirm_submit(attempt_id: int) -> ResponseReturnValue:
         flash(_("Your exam was submitted."), "success")
         return redirect(url_for(".result", attempt_id=current.id))
     questions = [q for s in _sections(current) for q in s.questions]
+    marks = set(flagged(current))
     return render_template(
         "candidate/submit.html",
         attempt=current,
@@ -444,6 +451,7 @@ def confirm_submit(attempt_id: int) -> ResponseReturnValue:
         form=form,
         questions=questions,
         unanswered=[q for q in questions if not q.answered],
+        flagged=[q for q in questions if q.question.id in marks],
         minutes_left=_minutes_left(current),
     ), (400 if form.is_submitted() else 200)
 
@@ -616,50 +624,44 @@ def run_tests(attempt_id: int, question_id: str) -> ResponseReturnValue:
 @json_errors
 def run_status(attempt_id: int, question_id: str, job_id: int) -> ResponseReturnValue:
     current = _attempt(attempt_id, as_json=True)
-    answer = answers_by_question(current).get(question_id)
-    job = db.session.get(GradingJob, job_id)
-    # Only a visible-tests run of this attempt's own answer: a job id is a guessable number.
-    if (
-        answer is None
-        or job is None
-        or job.grader_ref != f"{ANSWER_REF_PREFIX}{answer.id}"
-        or job.mode is not GradingMode.visible
-    ):
+    job = run_of(current, question_id, job_id)
+    if job is None:
         return _json_error(_("There is no such test run."), 404)
-    if not job.is_finished:
-        return jsonify({"state": "running", "summary": _("Running the visible tests…")})
-    question = definition_of(current).question(question_id)
-    visible = get_type(question.type).candidate_view(question, current.seed)["visible_tests"]
-    return jsonify({"state": "done", "summary": _run_summary(job, [t["id"] for t in visible])})
+    run = run_view(job, question_id, visible_test_ids(current, question_id))
+    if not run.finished:
+        return jsonify({"state": "running", "summary": run.summary})
+    return jsonify(
+        {
+            "state": "done",
+            "summary": run.summary,
+            "run": {
+                "id": run.job_id,
+                "at": _iso(run.submitted_at),
+                "passed": run.passed,
+                "failed": run.failed,
+                "total": run.total,
+                "code": run.code,
+            },
+        }
+    )
 
 
-def _run_summary(job: GradingJob, visible_ids: list[str]) -> str:
-    """One line per visible test, in the order and number of the exam page's "Visible tests
-    (N)". A test with a hidden part counts as visible: a visible run executed only its visible
-    part, so that part's status and message are safe to show. Nothing else in the result is
-    shown or counted (a wholly hidden test, should a result ever carry one). A check that did
-    not pass is followed by its traceback (the test's own frames) and what it printed."""
-    result = candidate_result(job.result or {})
-    by_id = {str(t.get("id")): t for t in result["tests"]}
-    ran = [by_id[test_id] for test_id in visible_ids if test_id in by_id]
-    passed = sum(1 for t in ran if t.get("status") == "passed")
-    total = len(visible_ids)
-    lines = [_("%(passed)d of %(total)d visible tests passed.", passed=passed, total=total)]
-    for test_id in visible_ids:
-        test = by_id.get(test_id)
-        if test is None:
-            lines.append(f"✗ {test_id}: {_('not run')}")
-            continue
-        status = str(test.get("status", ""))
-        line = f"{'✓' if status == 'passed' else '✗'} {test_id}: "
-        line += str(TEST_STATUSES.get(status, status))
-        if test.get("message"):
-            line += f" — {test['message']}"
-        lines.append(line)
-        if status != "passed":
-            for text in (test.get("traceback"), test.get("output")):
-                lines.extend(f"    {row}" for row in str(text or "").splitlines())
-    message = result.get("message") or (job.error if not ran else "")
-    if message:
-        lines.append(str(message))
-    return "\n".join(lines)
+@bp.route("/attempts/<int:attempt_id>/flags/<question_id>", methods=["POST"])
+@json_errors
+def flag(attempt_id: int, question_id: str) -> ResponseReturnValue:
+    """Flag a question for later ({"flagged": true}) or clear the flag ({"flagged": false})."""
+    current = _attempt(attempt_id, as_json=True)
+    if current.status is not AttemptStatus.in_progress:
+        return _closed(current)
+    body = _json_object()
+    if set(body) != {"flagged"} or not isinstance(body["flagged"], bool):
+        return _json_error(_('Send {"flagged": true} or {"flagged": false}.'), 400)
+    try:
+        marks = set_flag(current, question_id, body["flagged"])
+    except AttemptClosed:
+        db.session.rollback()
+        return _closed(current)
+    except AttemptError as exc:
+        db.session.rollback()
+        return _json_error(str(exc), 400)
+    return jsonify({"flagged": marks})

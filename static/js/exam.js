@@ -214,7 +214,7 @@
       problem = result.data.message;
       const fallback = { rules: lastGoodRules.get(qid) || [], rationale: edit.value.rationale };
       seq += 1;
-      edit = { ...edit, seq };
+      edit = { ...edit, seq, value: fallback };
       result = await post(url, { value: fallback, ...stamp() }, { keepalive });
     } else if (result.ok && annotation && !edit.problem) {
       lastGoodRules.set(qid, edit.value.rules);
@@ -317,6 +317,9 @@
     }
     if (result.ok) {
       known.set(qid, { revision: data.revision, client, seq: data.seq });
+      // The navigator (exam_nav.js) counts a question answered from what the server now holds.
+      const saved = questionOf(qid);
+      if (saved) saved.dispatchEvent(new CustomEvent("hirebench:saved", { detail: { value: edit.value } }));
       if (!pending.has(qid)) dropLocal(qid, edit.seq);
     }
     if (result.ok && !problem) {
@@ -546,7 +549,11 @@
           setTimeout(poll, 2000); // a dropped connection: keep asking
           return;
         }
-        if (data.state === "done") finish(data.summary);
+        if (data.state === "done") {
+          finish(data.summary);
+          // The run history (exam_nav.js) lists it with the code it ran.
+          button.dispatchEvent(new CustomEvent("hirebench:run", { bubbles: true, detail: { ...data, url: started.data.poll } }));
+        }
         else { output.textContent = data.summary || button.dataset.running; setTimeout(poll, 1000); }
       };
       poll();
