@@ -188,13 +188,6 @@ class FeedbackForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
-    text = TextAreaField(
-        _l("Job profile (YAML, see docs/job-profile.md)"),
-        validators=[DataRequired(), Length(max=200_000)],
-    )
-
-
 class ResumeUploadForm(FlaskForm):
     files = MultipleFileField(_l("Resumes: PDF, DOCX or TXT, in Chinese or English"))
 

@@ -449,7 +449,7 @@ def test_profile_editor_refuses_problems_and_saves_a_new_version(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     url = f"/hr/jobs/{world.job_id}/profile"
-    page = html_of(client, url)
+    page = html_of(client, url + "?view=yaml")  # the advanced view
     assert "id: ai-trainer-ecommerce" in page and "written_test: 30" in page
 
     def set_weight(data: dict[str, Any]) -> None:
@@ -504,7 +504,7 @@ stages: {written_test: 50, interview: 50}
 
 def test_new_job_and_duplicates(app: Flask, client: FlaskClient, world: World) -> None:
     url = "/hr/jobs/new"
-    page = html_of(client, url)
+    page = html_of(client, url + "?view=yaml")
     assert "New job" in page and "id: data-annotator" in page  # the documented example
 
     created = post(client, url, {"text": NEW_JOB}, url)
@@ -542,7 +542,7 @@ def test_new_job_page_starts_from_the_shipped_template_without_the_docs(
     monkeypatch.setattr(hirebench, "PROJECT_ROOT", tmp_path, raising=False)
     make_user(Role.hr, email="hr@example.com")
     auth.login("hr@example.com")
-    page = html_of(client, "/hr/jobs/new")
+    page = html_of(client, "/hr/jobs/new?view=yaml")
     assert "id: data-annotator" in page and "stages: {written_test: 50, interview: 50}" in page
 
 
