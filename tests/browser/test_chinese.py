@@ -88,7 +88,7 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
 VISIBLE_TEXT_JS = """
 () => {
   const skip = 'code, pre, script, style, input, textarea, select, option, [lang]:not(html), '
-    + '[data-authored], .cm-editor, .prompt, .prewrap, .rendered, [translate=no]';
+    + '[data-authored], .code-editor, .prompt, .prewrap, .rendered, [translate=no]';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const parts = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {

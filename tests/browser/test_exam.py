@@ -151,12 +151,12 @@ def _answer_everything(page: Page, types: dict[str, str], code: str) -> dict[str
             question.locator("textarea[name=rules]").fill(json.dumps(RULES, indent=2))
             question.locator("textarea[name=rationale]").fill(RATIONALE)
         elif kind == "coding":
-            editor = question.locator(".cm-content")
+            editor = question.locator(".code-editor .CodeMirror-code")
             editor.click()
             page.keyboard.press("Control+A")
             page.keyboard.press("Delete")
             page.keyboard.insert_text(code)
-            page.keyboard.type(TYPED)  # real key presses into CodeMirror
+            page.keyboard.type(TYPED)  # real key presses into the editor
     page.locator("main h1").click()  # blur the last field, as leaving it does
     saved = page.locator('article.question .badge[data-kind="saved"]')
     expect(saved).to_have_count(len(types), timeout=20_000)
@@ -183,7 +183,7 @@ def _check_everything_is_there(page: Page, types: dict[str, str], chosen: dict[s
             # The editor draws only the lines in view; the textarea it mirrors holds all.
             text = question.locator("textarea[data-code-editor]").input_value()
             assert "def clean_events(path):" in text and text.endswith(TYPED)
-            expect(question.locator(".cm-content")).to_contain_text("Reference submission")
+            expect(question.locator(".CodeMirror-code")).to_contain_text("Reference submission")
     expect(page.locator('nav.question-nav .badge[data-kind="saved"]')).to_have_count(len(types))
 
 
@@ -202,12 +202,12 @@ def _take_exam(
         "annotation_rules",
         "assessment",
     }
-    # The editor is CodeMirror, styled although the CSP allows no inline styles: its injected
-    # <style> elements carry the response's nonce.
-    expect(page.locator(".cm-editor .cm-lineNumbers").first).to_be_visible()
-    assert page.evaluate("getComputedStyle(document.querySelector('.cm-gutters')).display") == (
-        "flex"
-    )
+    # The editor is CodeMirror, styled from the app's stylesheet (the CSP allows no inline
+    # <style>): its gutter of line numbers is laid out beside the code.
+    expect(page.locator(".code-editor .CodeMirror-linenumber").first).to_be_visible()
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('.CodeMirror-gutters')).position"
+    ) == ("absolute")
     timer = page.locator("[data-timer]")
     expect(timer).to_have_text(re.compile(r"^(89|90):\d\d$"))
 
