@@ -299,7 +299,9 @@ def _floor_layers(floor: float | None, scale: alt.Scale) -> list[alt.Chart]:
 # bar and legend entry also carries the candidate's number (①-④).
 CANDIDATE_COLOURS = ("#2458d6", "#7839c4", "#0b7a75", "#a1286a")
 CANDIDATE_MARKS = ("①", "②", "③", "④")
-COMPARE_BAR = 11  # px per candidate's bar inside a competency's band
+COMPARE_BAR = 14  # px per slot (the title, each candidate's bar) in a competency's band
+COMPARE_PLOT = 340  # px of the 0-100 axis; the scores' labels take about 50 more
+TITLE_SLOT = " "  # the title's slot in a band: no candidate label can be a lone space
 
 
 def candidate_labels(names: Sequence[str]) -> list[str]:
@@ -313,10 +315,11 @@ def competency_compare_chart(
     floor: float | None,
 ) -> alt.LayerChart:
     """The competency chart of several candidates in one: per competency (in the given order)
-    a band of bars 0-100, one per candidate in the order of `names` (at most four), each in
+    its title, then a bar 0-100 per candidate in the order of `names` (at most four), each in
     that candidate's colour and labelled with their number and score. A missing score is
     written "missing" in its place, never drawn as 0; the floor is a dashed red line as on
-    the single candidate's chart."""
+    the single candidate's chart. Titles sit above their bars rather than beside them, so the
+    chart stays narrow enough to read on a phone."""
     import altair as alt
 
     who = candidate_labels(names[: len(CANDIDATE_COLOURS)])
@@ -324,31 +327,31 @@ def competency_compare_chart(
     titles, bars = [], []
     for index, (title, scores) in enumerate(rows):
         key = f"{index:03d}"
-        titles.append({"key": key, "title": title})
+        titles.append({"key": key, "slot": TITLE_SLOT, "title": title})
         for position, score in enumerate(scores[: len(who)]):
             value = None if score is None else min(max(float(score), 0.0), 100.0)
             mark = CANDIDATE_MARKS[position]
             bars.append(
                 {
                     "key": key,
-                    "who": who[position],
+                    "slot": who[position],
                     "score": value,
                     "label": f"{mark} {format_score(score) if value is not None else missing}",
                 }
             )
     scale = alt.Scale(domain=[0, 100], nice=False)
-    # Room between competencies, so each band of bars reads as one group.
+    # One band per competency, with room between bands so each reads as one group; inside a
+    # band, a slot for the title and one per candidate.
     y = alt.Y(
         "key:N",
         sort=None,
         title=None,
-        axis=alt.Axis(labels=False, ticks=False),
-        scale=alt.Scale(paddingInner=0.3, paddingOuter=0.15),
+        axis=alt.Axis(labels=False, ticks=False, domain=False),
+        scale=alt.Scale(paddingInner=0.25, paddingOuter=0.1),
     )
-    offset = alt.YOffset("who:N", sort=who, scale=alt.Scale(domain=who, paddingInner=0.15))
+    offset = alt.YOffset("slot:N", scale=alt.Scale(domain=[TITLE_SLOT, *who], paddingInner=0.2))
     colour = alt.Color(
-        "who:N",
-        sort=who,
+        "slot:N",
         scale=alt.Scale(domain=who, range=list(CANDIDATE_COLOURS[: len(who)])),
         legend=alt.Legend(title=None),
     )
@@ -357,18 +360,20 @@ def competency_compare_chart(
     scored = "isValid(datum.score)"
     layers: list[alt.Chart] = [
         alt.Chart(alt.Data(values=titles))
-        .mark_text(align="right", dx=-6, limit=TITLE_WIDTH, ellipsis="…")
-        .encode(y=y, x=alt.datum(0, scale=scale), text="title:N")
+        .mark_text(
+            align="left", limit=COMPARE_PLOT + 60, ellipsis="…", fontWeight="bold", fontSize=13
+        )
+        .encode(y=y, yOffset=offset, x=alt.datum(0, scale=scale), text="title:N")
         .properties(name="title"),
         per_bar.mark_bar()
         .encode(x=alt.X("score:Q", scale=scale, axis=x_axis), color=colour)
         .transform_filter(scored)
         .properties(name="bar"),
-        per_bar.mark_text(align="left", dx=3, fontSize=10)
+        per_bar.mark_text(align="left", dx=3, fontSize=12)
         .encode(x=alt.X("score:Q", scale=scale), text="label:N")
         .transform_filter(scored)
         .properties(name="score"),
-        per_bar.mark_text(align="left", dx=3, fontSize=10, fontStyle="italic", color=MUTED)
+        per_bar.mark_text(align="left", dx=3, fontSize=12, fontStyle="italic", color=MUTED)
         .encode(x=alt.datum(0, scale=scale), text="label:N")
         .transform_filter(f"!{scored}")
         .properties(name="missing"),
@@ -376,9 +381,9 @@ def competency_compare_chart(
     layers += _floor_layers(floor, scale)
     return alt.LayerChart(
         layer=layers,
-        width=WIDTH - 240,
-        # The step is the whole band of a competency, not one bar.
-        height=alt.Step(COMPARE_BAR * len(who) + 14, **{"for": "position"}),
+        width=COMPARE_PLOT,
+        # The step is the whole band of a competency (its title and its bars), not one bar.
+        height=alt.Step(COMPARE_BAR * (len(who) + 1) + 12, **{"for": "position"}),
         description=_compare_summary(who, rows, floor),
     )
 

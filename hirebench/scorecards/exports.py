@@ -26,6 +26,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from hirebench import charts
+from hirebench.exams.titles import bilingual
 from hirebench.formatting import format_score, round_score
 from hirebench.scorecards.compute import coverage, explain
 from hirebench.unicode_text import scrub
@@ -232,6 +233,20 @@ def competency_chart_svg(card: Mapping[str, Any], floor: float | None) -> Markup
         for key, c in (card.get("competencies") or {}).items()
     ]
     return charts.svg_for(charts.competency_chart, rows, floor)
+
+
+def competency_chart_of(card: Mapping[str, Any] | None) -> Markup | None:
+    """The scorecard's competency chart for a web page: the PDF's chart of the card's
+    competencies in their profile order, against the card's floor; None without a card or
+    with no competency in it."""
+    if not card or not card.get("competencies"):
+        return None
+    # Titles as the PDF shows them (dashboard.columns): a Chinese reader gets the Chinese half.
+    shown = {
+        key: {**c, "title": bilingual(str(c.get("title") or key))}
+        for key, c in card["competencies"].items()
+    }
+    return competency_chart_svg({"competencies": shown}, card_floor(card))
 
 
 def feedback_items(card: Mapping[str, Any], budget: int) -> tuple[list[dict[str, str]], int]:

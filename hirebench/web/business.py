@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from hirebench.extensions import db
 from hirebench.jobs import service as job_service
 from hirebench.models import Application, CandidateScorecard, Job, Role
-from hirebench.scorecards import dashboard
+from hirebench.scorecards import dashboard, exports
 from hirebench.scorecards.compute import rank_key
 from hirebench.services import feedback as feedback_service
 from hirebench.services.errors import ServiceError
@@ -92,10 +92,14 @@ def _render_candidate(
     application: Application, form: FeedbackForm, status: int = 200
 ) -> ResponseReturnValue:
     card: CandidateScorecard | None = application.scorecard
+    shown = dashboard.localized(card.data) if card else None
+    definition = job_service.definition_of(application.job)
     context: dict[str, Any] = {
         "job": application.job,
         "person": application.candidate,
-        "card": dashboard.localized(card.data) if card else None,
+        "card": shown,
+        "chart": exports.competency_chart_of(shown),
+        "cutoffs": definition.cutoffs if definition else None,
         "feedback": feedback_service.feedback_for(application.candidate, application.job),
         "source_titles": feedback_service.SOURCE_TITLES,
         "form": form,

@@ -112,13 +112,15 @@ def _render_scorecard(
     card = application.scorecard or (refresh(application) if definition else None)
     links = _evidence_links(application, definition.exam if definition else None)
     surveys = {attempt.id: feedback_service.survey_of(attempt) for attempt in links["attempts"]}
+    shown = dashboard.localized(card.data) if card else None
     return (
         render_template(
             "hr/scorecard.html",
             job=job,
             definition=definition,
             person=application.candidate,
-            card=dashboard.localized(card.data) if card else None,
+            card=shown,
+            chart=exports.competency_chart_of(shown),
             links=links,
             surveys=surveys,
             survey_questions=feedback_service.SURVEY_QUESTIONS,
