@@ -25,6 +25,7 @@ from hirebench.models import (
 from hirebench.portfolios import service as portfolios
 from hirebench.reviews import workflow
 from hirebench.services import accounts
+from hirebench.services import feedback as feedback_service
 
 KIT_STAGE = "behavioural-1"
 KIT_QUESTIONS = [
@@ -152,6 +153,7 @@ def seed_reviews_and_interviews(job_title: str) -> None:
         for item in items:
             _review(item, plan, hr)
     _seed_interviews(hr, job_title)
+    _seed_feedback(hr, job_title)
 
 
 def _review(item: ReviewItem, plan: Sequence[tuple[str, int]], hr: User) -> None:
@@ -171,9 +173,17 @@ def _review(item: ReviewItem, plan: Sequence[tuple[str, int]], hr: User) -> None
         criteria = workflow.criteria_of(item)
         levels = {c.id: min(level + (i % 2 if level < 5 else 0), 5) for i, c in enumerate(criteria)}
         comments = {criteria[0].id: _COMMENTS[level]}
-        workflow.submit_review(assignment, levels, comments, "")
+        workflow.submit_review(assignment, levels, comments, _REVIEW_SUMMARIES[level])
 
 
+# The reviewer's overall word, which the compare page shows beside the score.
+_REVIEW_SUMMARIES: Mapping[int, str] = {
+    1: "Not enough evidence to judge the work; ask for the actual guideline or report.",
+    2: "Routine labelling work; little sign of owning quality.",
+    3: "Adequate work; the quality checks are described but not measured.",
+    4: "Solid, measured quality work; would like to see online impact.",
+    5: "Strong ownership of the guideline and its quality checks; results are measured.",
+}
 _COMMENTS: Mapping[int, str] = {
     1: "No evidence of the claimed results; the role is unclear.",
     2: "Describes the task but not how quality was checked.",
@@ -224,6 +234,7 @@ def _seed_interviews(hr: User, job_title: str) -> None:
                 question_ratings=questions,
                 competency_ratings=competencies,
                 recommendation=verdict,
+                summary=_INTERVIEW_SUMMARIES[verdict],
             )
 
 
@@ -234,3 +245,27 @@ _NOTES = {
     4: "Clear STAR story with a measured outcome.",
     5: "Specific, owned the outcome, and described what they would change next time.",
 }
+# The interviewer's overall word per verdict, which the compare page shows beside it.
+_INTERVIEW_SUMMARIES = {
+    "strong_yes": "Concrete examples with measured results; owns outcomes. 沟通清楚，推荐录用。",
+    "yes": "Good examples, though results were not always measured.",
+    "no": "Answers stayed general; could not say how quality was checked.",
+    "strong_no": "No concrete example in any answer; blamed others for a missed deadline.",
+}
+
+# Feedback from HR and the business department, as the scorecard and compare pages show it.
+_FEEDBACK = [
+    (
+        "candidate4@demo.local",
+        "business@demo.local",
+        "我们组很需要能自己写标注规范的人，希望尽快安排终面。",
+    ),
+    ("candidate4@demo.local", "hr@demo.local", "Salary expectation is at the top of the band."),
+    ("candidate6@demo.local", "hr@demo.local", "Strong QA background; communication fell short."),
+]
+
+
+def _seed_feedback(hr: User, job_title: str) -> None:
+    job = get_or_create(job_title)
+    for candidate, author, text in _FEEDBACK:
+        feedback_service.add_feedback(_user(candidate), job, _user(author), text)
