@@ -33,6 +33,7 @@ from hirebench.web import (
     portfolio,
     privacy,
     review,
+    search,
 )
 
 
@@ -48,6 +49,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(integrity.bp)
     app.register_blueprint(analytics.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(search.bp)
     app.before_request(access.enforce)
     errors.register(app)
     filters.register(app)

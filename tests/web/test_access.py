@@ -56,6 +56,7 @@ EXPECTED: dict[str, Any] = {
     "integrity.decide": {HR, ADM, REV},
     "integrity.export": {HR, ADM, REV},
     "review.home": {REV},
+    "search.results": {ADM, HR, REV, INT, BUS},
     "interview.home": {INT},
     "candidate.home": {CAN},
     "candidate.consent": {CAN},
