@@ -70,7 +70,6 @@ from hirebench.exams.navigator import (
 from hirebench.exams.prompts import prompt_excerpt, render_prompt
 from hirebench.exams.questions import QUESTION_TYPES, AnswerError, Question, get_type
 from hirebench.extensions import db
-from hirebench.jobs.service import applications_of
 from hirebench.models import (
     Answer,
     AnswerState,
@@ -81,6 +80,7 @@ from hirebench.models import (
 )
 from hirebench.models.base import utcnow
 from hirebench.privacy import consent as privacy_consent
+from hirebench.services.timeline import timelines_of
 from hirebench.web.access import protect_blueprint
 from hirebench.web.errors import json_errors
 from hirebench.web.forms import ActionForm, ConsentForm
@@ -303,10 +303,13 @@ def _exam_rows() -> list[ExamRow]:
 
 @bp.route("/")
 def home() -> ResponseReturnValue:
+    # The exams list first: it closes attempts past their deadline, so the timelines read
+    # the same state as the list.
+    exams = _exam_rows()
     return render_template(
         "candidate/home.html",
-        applications=applications_of(current_user),
-        exams=_exam_rows(),
+        timelines=timelines_of(current_user),
+        exams=exams,
         progress_labels=PROGRESS_LABELS,
     )
 
