@@ -198,6 +198,32 @@
       root.style.setProperty("--hb-exam-head-h", `${Math.ceil(head.getBoundingClientRect().height)}px`);
     }).observe(head);
   }
+  // A table or code block wider than the question (in a prompt, the labelled sample) scrolls
+  // in a box of its own, never the page. A keyboard scrolls only what takes focus, so a box
+  // that really overflows becomes a named, focusable region, as ui.js does for ui.table.
+  const scrollBoxes = [...document.querySelectorAll(".exam .table-scroll, .exam .prompt pre")];
+  document.querySelectorAll(".exam .prompt table").forEach((table) => {
+    const box = document.createElement("div");
+    box.className = "hb-prompt-table";
+    table.before(box);
+    box.append(table);
+    scrollBoxes.push(box);
+  });
+  const markScrollable = (box) => {
+    if (box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", box.matches("pre") ? texts.codeLabel : texts.tableLabel);
+    } else {
+      ["tabindex", "role", "aria-label"].forEach((name) => box.removeAttribute(name));
+    }
+  };
+  scrollBoxes.forEach(markScrollable);
+  if ("ResizeObserver" in window) {
+    const boxes = new ResizeObserver((entries) => entries.forEach((entry) => markScrollable(entry.target)));
+    scrollBoxes.forEach((box) => boxes.observe(box));
+  }
+
   const timer = document.querySelector("[data-timer]");
   const timerCopy = nav.querySelector("[data-qnav-timer]");
   if (timer && timerCopy) {

@@ -17,15 +17,10 @@ const ESCAPE_WINDOW_MS = 2000;
 
 function mount(textarea) {
   let escapedAt = 0;
-  const leaveOrIndent = (direction) => (cm) => {
-    if (Date.now() - escapedAt < ESCAPE_WINDOW_MS) {
-      escapedAt = 0;
-      return CodeMirror.Pass; // the browser moves the focus
-    }
+  const indent = (direction) => (cm) => {
     if (direction < 0) cm.execCommand("indentLess");
     else if (cm.somethingSelected()) cm.execCommand("indentMore");
     else cm.replaceSelection(" ".repeat(cm.getOption("indentUnit")), "end");
-    return undefined;
   };
   const cm = CodeMirror((element) => textarea.insertAdjacentElement("afterend", element), {
     value: textarea.value,
@@ -39,10 +34,18 @@ function mount(textarea) {
     // carries the label and the keyboard help below.
     inputStyle: "textarea",
     screenReaderLabel: textarea.getAttribute("aria-label") || "code",
-    extraKeys: {
-      Tab: leaveOrIndent(1),
-      "Shift-Tab": leaveOrIndent(-1),
-      Esc: () => { escapedAt = Date.now(); return CodeMirror.Pass; },
+    extraKeys: { Tab: indent(1), "Shift-Tab": indent(-1) },
+  });
+  // Consulted before every other key map. `false` means "not ours, and no default either":
+  // CodeMirror then leaves the key to the browser, which moves the focus.
+  cm.addKeyMap({
+    call(key) {
+      if (key === "Esc") escapedAt = Date.now();
+      else if ((key === "Tab" || key === "Shift-Tab") && Date.now() - escapedAt < ESCAPE_WINDOW_MS) {
+        escapedAt = 0;
+        return false;
+      }
+      return undefined;
     },
   });
   const input = cm.getInputField();
