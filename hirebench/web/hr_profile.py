@@ -122,7 +122,9 @@ def _place(form: ProfileEditorForm, placed: profile_form.Placed) -> Errors:
             errors.sections.setdefault(name, []).extend(texts)
             anchor = f"{name}-errors"
         where = _where(name, target, stages)
-        errors.summary.extend((f"{where}: {text}", anchor) for text in texts)
+        errors.summary.extend(
+            (_("%(where)s: %(problem)s", where=where, problem=text), anchor) for text in texts
+        )
     return errors
 
 
