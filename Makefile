@@ -24,7 +24,7 @@ install: $(STAMP) translations assets
 # stylesheet (Bootstrap 5 and the theme, compiled by Sass), the page chrome's script and the code
 # editor (CodeMirror 6), each rebuilt only when its own inputs change.
 NPM_STAMP := static/node_modules/.hirebench-installed
-ASSETS := static/build/app.css static/build/ui.js static/build/editor.js
+ASSETS := static/build/app.css static/build/ui.js static/build/editor.js static/build/pdfview.js
 assets: $(ASSETS)
 $(NPM_STAMP): static/package.json static/package-lock.json
 	@command -v npm >/dev/null 2>&1 || sh .ci/apt-install.sh nodejs npm
@@ -36,6 +36,10 @@ static/build/ui.js: $(NPM_STAMP) static/src/ui.js
 	npm run --prefix static --silent build:ui
 static/build/editor.js: $(NPM_STAMP) static/src/editor.js
 	npm run --prefix static --silent build:editor
+# The PDF preview (pdf.js): loaded by review pages only when a PDF is shown; the worker, CMaps
+# and standard fonts are copied beside it into static/build/pdfjs/.
+static/build/pdfview.js: $(NPM_STAMP) static/src/pdfview.js
+	npm run --prefix static --silent build:pdf
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

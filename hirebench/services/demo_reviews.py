@@ -62,6 +62,57 @@ def _notebook() -> bytes:
     return nbformat.writes(notebook).encode()
 
 
+def _pdf(title: str, lines: Sequence[str], bars: Sequence[tuple[str, float]]) -> bytes:
+    """A one-page PDF report written by hand: a title, lines of text and a bar chart, in the
+    standard Helvetica (nothing to embed), so that the demo's review page shows a PDF."""
+
+    def text(x: int, y: int, size: int, words: str) -> str:
+        escaped = words.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return f"BT /F1 {size} Tf {x} {y} Td ({escaped}) Tj ET"
+
+    ops = [text(56, 770, 18, title)]
+    ops += [text(56, 736 - 18 * n, 11, line) for n, line in enumerate(lines)]
+    top = max(value for _label, value in bars)
+    for n, (label, value) in enumerate(bars):
+        x, height = 80 + 70 * n, round(220 * value / top)
+        ops += [f"0.14 0.35 0.84 rg {x} 380 40 {height} re f", "0 g"]
+        ops += [text(x + 4, 364, 10, label), text(x + 6, 386 + height, 10, f"{value:g}%")]
+    ops.append("0.6 G 60 380 m 420 380 l S")
+    stream = "\n".join(ops).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+_RELEVANCE_REPORT = _pdf(
+    "Search relevance judgements: summary",
+    [
+        "25,000 query-product pairs rated on a 4-point scale (0 irrelevant - 3 exact).",
+        "Ambiguous queries were split by intent before rating; see the guideline section 4.",
+        "Weekly calibration: 50 gold pairs per rater, disputes settled by a senior rater.",
+        "Below: the share of disputed judgements per week.",
+    ],
+    [("week 1", 9.0), ("week 2", 7.2), ("week 3", 5.1), ("week 4", 4.0)],
+)
+
 _CASES: dict[str, tuple[portfolios.CaseFields, list[tuple[str, bytes]]]] = {
     "candidate6@demo.local": (
         portfolios.CaseFields(
@@ -112,7 +163,10 @@ _CASES: dict[str, tuple[portfolios.CaseFields, list[tuple[str, bytes]]]] = {
             data_volume="25,000 query–product pairs",
             results="Disputed judgements fell from 9% to 4%.",
         ),
-        [("summary.md", b"# Summary\nAmbiguous queries were split by intent.\n")],
+        [
+            ("summary.md", b"# Summary\nAmbiguous queries were split by intent.\n"),
+            ("relevance_report.pdf", _RELEVANCE_REPORT),
+        ],
     ),
 }
 

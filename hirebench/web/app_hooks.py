@@ -25,6 +25,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data:",
         "style-src 'self' 'nonce-{nonce}'",
         "script-src 'self'",
+        # The PDF preview's pdf.js worker is a file of ours (static/build/pdfjs), never a blob.
+        "worker-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
