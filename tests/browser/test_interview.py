@@ -73,12 +73,12 @@ def test_interviewer_scores_then_sees_panel_and_hr_sees_both(live_server, page, 
     # My interviews: candidate1's is still to do.
     login(page, live_server, ME[0])
     page.goto(live_server + "/interview/")
-    expect(page.locator("main > h1")).to_have_text("My interviews")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My interviews")
     row = page.locator("tbody tr").filter(has_text=CANDIDATE_NAME)
     expect(row).to_contain_text("to do")
     row.get_by_role("link", name=CANDIDATE_NAME).click()
     page.wait_for_url(f"{live_server}/interview/{data['id']}")
-    expect(page.locator("main > h1")).to_have_text(f"Interview with {CANDIDATE_NAME}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Interview with {CANDIDATE_NAME}")
 
     # The kit: every question with its scoring guide; the panel is hidden.
     for question in questions:
@@ -139,7 +139,7 @@ def test_interviewer_scores_then_sees_panel_and_hr_sees_both(live_server, page, 
     # HR: both scorecards on the candidate's page.
     login(page, live_server, "hr@demo.local")
     page.goto(f"{live_server}/hr/candidates/{data['candidate_id']}")
-    expect(page.locator("main > h1")).to_have_text(CANDIDATE_NAME)
+    expect(page.get_by_role("heading", level=1)).to_have_text(CANDIDATE_NAME)
     section = page.locator("section.card").filter(
         has=page.get_by_role("heading", name="Interviews", exact=True)
     )

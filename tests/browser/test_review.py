@@ -134,7 +134,7 @@ def test_portfolio_upload_then_blind_review(live_server, page, app, demo) -> Non
     row.get_by_role("link", name=TITLE).click()
     page.wait_for_url(f"{live_server}/review/items/{item_id}")
     main = page.locator("main")
-    expect(page.locator("main > h1")).to_have_text(TITLE)
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(main).to_contain_text("blind review: names are hidden")
     expect(main).to_contain_text(re.compile(r"Candidate #\d{4}"))
     expect(main).not_to_contain_text(CANDIDATE_NAME)
@@ -148,7 +148,7 @@ def test_portfolio_upload_then_blind_review(live_server, page, app, demo) -> Non
 
     # The Markdown preview renders the file, then back to the form.
     page.locator("ul.files li").filter(has_text="case.md").get_by_role("link", name="View").click()
-    expect(page.locator("main > h1")).to_have_text("case.md")
+    expect(page.get_by_role("heading", level=1)).to_have_text("case.md")
     # Candidate content renders in a sandboxed frame of its own, under a strict CSP.
     rendered = page.frame_locator("iframe.preview-frame").locator(".rendered")
     expect(rendered.locator("h1")).to_have_text("Query intent guideline")

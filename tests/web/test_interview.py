@@ -221,8 +221,8 @@ def test_every_missing_rating_is_named_and_marked(
     assert len(named) == 3 and named[-1].startswith("competency")
     missing = ("rating-ambiguous-annotation-cases", "rating-model-needs-changing")
     for key in (*missing, "competency-communication"):
-        assert f'class="options has-error" id="{key}"' in html
-    assert 'class="options" id="competency-ambiguity"' in html  # rated: not marked
+        assert f'class="hb-rating has-error" id="{key}"' in html
+    assert 'class="hb-rating" id="competency-ambiguity"' in html  # rated: not marked
     assert scorecards(app) == []
 
 
