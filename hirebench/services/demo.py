@@ -195,6 +195,10 @@ def _seed_exam_attempts() -> None:
             answer = _demo_answer(question, strong=quality.startswith("strong") and not terse)
             if answer is not None:
                 attempts.save_answer(attempt, question_id, answer)
+        if quality == "partial":
+            # Mid-exam, one question not answered yet is flagged to come back to.
+            attempt.flagged_question_ids = [attempt.question_ids[len(question_ids)]]
+            db.session.commit()
         if submit:
             attempts.submit(attempt)
 

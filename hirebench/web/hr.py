@@ -23,6 +23,7 @@ from flask_mailman.message import BadHeaderError
 from wtforms.fields.choices import SelectChoice
 
 from hirebench.exams import attempts, integrity_labels
+from hirebench.exams.navigator import runs_by_question
 from hirebench.exams.prompts import render_prompt_for_review
 from hirebench.exams.questions import get_type
 from hirebench.extensions import db
@@ -233,6 +234,7 @@ def attempt_detail(attempt_id: int) -> ResponseReturnValue:
         progress=attempts.progress(attempt),
         progress_names=PROGRESS_NAMES,
         test_statuses=TEST_STATUSES,
+        runs=runs_by_question(attempt),
     )
 
 

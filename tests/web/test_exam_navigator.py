@@ -211,3 +211,21 @@ def test_a_run_is_shown_only_to_its_own_attempt_and_question(
     other_attempt = _start(client, mini)
     assert client.get(f"/exam/attempts/{other_attempt}/run/add-task/{job_id}").status_code == 404
     assert client.get(str(run["poll"])).status_code == 404
+
+
+def test_hr_sees_the_candidates_visible_runs_on_the_attempt_page(
+    app: Flask,
+    client: FlaskClient,
+    candidate: User,
+    mini: str,
+    make_user: Callable[..., User],
+    auth: AuthActions,
+) -> None:
+    attempt_id = _start(client, mini)
+    _run(app, client, Api(client, attempt_id), "def add(x):\n    return x + 10\n")
+    auth.logout()
+    hr = make_user(Role.hr)
+    assert auth.login(hr.email).status_code == 302
+    page = client.get(f"/hr/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Visible-test runs by the candidate: 1" in page
+    assert "1 of 2 passed" in page
