@@ -23,6 +23,7 @@ from flask_babel import gettext
 
 from hirebench.authoring import ID_PATTERN, Checker, Problem, yaml_mapping
 from hirebench.authoring.reader import YAML_MAX_BYTES
+from hirebench.exams.loader import current_version, version_definition
 from hirebench.extensions import db
 from hirebench.jobs.profile import JobProfileDefinition, OfferApprover, Stage
 from hirebench.jobs.profile_file import (
@@ -34,7 +35,7 @@ from hirebench.jobs.profile_file import (
     MAX_SKILLS,
     PROFILE_FILE,
 )
-from hirebench.models import Exam
+from hirebench.models import Exam, InterviewQuestion, Rubric
 
 FormData = dict[str, Any]
 # What problems name as their file: the form stands for one profile file.
@@ -497,6 +498,34 @@ def exam_options(current: str | None) -> list[tuple[str, str]]:
     if current and current not in {slug for slug, _ in exams}:
         exams.append((current, current))
     return exams
+
+
+def source_options(exam_slug: str | None) -> dict[str, list[tuple[str, str]]]:
+    """The ids a mapping may name, by map, as (id, title): the sections and questions of the
+    profile's exam, the criteria of the portfolio rubrics, the interview bank's competencies.
+    Suggestions only: a profile may name ids that are not loaded here, since those files
+    change separately (docs/job-profile.md, `mapping`)."""
+    options: dict[str, dict[str, str]] = {kind: {} for kind in MAP_KEYS}
+    exam = db.session.scalar(sa.select(Exam).where(Exam.slug == exam_slug)) if exam_slug else None
+    version = current_version(exam) if exam is not None else None
+    if version is not None:
+        for section in version_definition(version).sections:
+            options["exam_sections"].setdefault(section.id, section.title)
+            for question in section.questions:
+                # Questions have no titles; the scorecard names them after their section too.
+                options["exam_questions"].setdefault(question.id, section.title)
+    for rubric in db.session.scalars(sa.select(Rubric).order_by(Rubric.title)):
+        if rubric.definition.get("applies_to") not in ("portfolio", "any"):
+            continue
+        for criterion in rubric.definition.get("criteria", []):
+            title = f"{criterion['title']} ({rubric.title})"
+            options["portfolio_criteria"].setdefault(criterion["id"], title)
+    bank = sa.select(InterviewQuestion.competency, InterviewQuestion.competency_title).where(
+        InterviewQuestion.active
+    )
+    for competency, title in db.session.execute(bank.order_by(InterviewQuestion.id)):
+        options["interview_competencies"].setdefault(competency, title)
+    return {kind: list(found.items()) for kind, found in options.items()}
 
 
 def competency_ids(data: FormData) -> list[str]:

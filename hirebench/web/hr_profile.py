@@ -167,6 +167,7 @@ def _editor(
             errors=errors,
             total=profile_form.weight_total(data),
             competency_ids=profile_form.competency_ids(data),
+            sources=profile_form.source_options(data.get("exam")),
             templates=template_names(),
         ),
         status,

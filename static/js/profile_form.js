@@ -108,7 +108,10 @@
       // A new mapping row takes the kind of the row above it, as the server's does.
       const rows = rowsOf(container);
       const above = rows.length && rows[rows.length - 1].querySelector("select");
-      if (above) row.querySelector("select").value = above.value;
+      if (above) {
+        row.querySelector("select").value = above.value;
+        refreshSources(row.querySelector("select"));
+      }
     }
     container.appendChild(fragment);
     renumber(container);
@@ -188,8 +191,15 @@
     if (event.target.matches("[data-weight]")) refreshTotal();
     if (event.target.matches("[data-competency-id]")) refreshCompetencies();
   });
+  // A mapping row offers the ids of the kind it names.
+  function refreshSources(select) {
+    const source = select.closest("[data-row=mapping]").querySelector("input[list^=sources-]");
+    if (source) source.setAttribute("list", `sources-${select.value}`);
+  }
+
   form.addEventListener("change", (event) => {
     if (event.target.matches("[data-shows]")) refreshChoices();
+    if (event.target.matches("[data-row=mapping] select")) refreshSources(event.target);
   });
   refreshChoices();
 })();

@@ -18,17 +18,22 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
+from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
+from hirebench.interviews import service as interviews
+from hirebench.interviews.bank import load_bank_file
 from hirebench.jobs import profile_form
 from hirebench.jobs import service as job_service
 from hirebench.jobs.profile import Stage
 from hirebench.jobs.profile_file import load_profile_file, parse_profile_text, profile_yaml
 from hirebench.models import Job, JobProfile, Role, User
 from hirebench.paths import PROJECT_ROOT
+from hirebench.reviews import rubrics
 from tests.conftest import AuthActions, csrf_from
 from tests.factories import row
 
-SHIPPED = PROJECT_ROOT / "exams" / "jobs" / "ai-trainer-ecommerce.yaml"
+EXAMS = PROJECT_ROOT / "exams"
+SHIPPED = EXAMS / "jobs" / "ai-trainer-ecommerce.yaml"
 
 
 @dataclass
@@ -205,6 +210,30 @@ def test_add_and_remove_buttons_work_without_javascript(
     doc = tree(post_form(client, world.url, data, "add-mapping"))
     assert value_of(doc, f"mapping-{len(data['mapping'])}-kind") == "interview_competencies"
     assert versions(app, world.job_id) == 1
+
+
+def test_the_mapping_offers_the_ids_loaded_here(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    with app.app_context():
+        rubrics.load_files([EXAMS / "rubrics" / "portfolio-project.yaml"])
+        load_exam(EXAMS / "ai-trainer-ecommerce", PROJECT_ROOT / "graders")
+        interviews.load_bank(load_bank_file(EXAMS / "interviews" / "behavioural.yaml"))
+    doc = tree(client.get(world.url))
+
+    def offered(kind: str) -> list[str]:
+        return [str(o.get("value")) for o in doc.xpath(f'//datalist[@id="sources-{kind}"]/option')]
+
+    assert {"coding", "ml-concepts", "annotation", "logic"} <= set(offered("exam_sections"))
+    assert "explain-gd" in offered("exam_questions")
+    assert "measured-impact" in offered("portfolio_criteria")
+    assert {"ambiguity", "collaboration"} <= set(offered("interview_competencies"))
+    [source] = doc.xpath('//*[@name="mapping-4-source"]')
+    assert source.get("list") == "sources-portfolio_criteria"
+    # The exam the profile names is offered; the competency ids the form holds are too.
+    assert value_of(doc, "exam") == "ai-trainer-ecommerce"
+    ids = [str(o.get("value")) for o in doc.xpath('//datalist[@id="competency-ids"]/option')]
+    assert ids == ["technical", "annotation-quality", "business", "communication"]
 
 
 # ---------------------------------------------------------------------------- bad input
