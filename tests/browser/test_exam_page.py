@@ -142,13 +142,23 @@ def test_the_navigator_stays_in_view_and_phones_get_a_note_for_coding(
         flagged = choice.get_attribute("data-question")
         expect(nav.locator(f'[data-nav-item="{flagged}"]')).to_have_attribute("data-flagged", "1")
         expect(page.locator(".hb-run")).to_contain_text(re.compile(r"0 of \d+ passed"))
+        # "Restore this code" puts the run's code back into the editor, as an edit.
+        coding = page.locator('article[data-type="coding"]').first
+        box = coding.locator("textarea[data-code-editor]")
+        ran = box.input_value()
+        coding.locator(".CodeMirror-code").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.type("# changed after the run")
+        expect(box).not_to_have_value(ran)
+        coding.locator("[data-run-restore]").click()
+        expect(box).to_have_value(ran)
+        expect(coding.locator("[data-run-note]")).to_contain_text("is back in the editor")
         # Scrolled to the end, the navigator is still on screen.
         page.locator("[data-submit-link]").scroll_into_view_if_needed()
         expect(nav).to_be_in_viewport()
         assert page.evaluate(SCRIPT_BYTES_JS) < JS_BUDGET
 
         page.set_viewport_size({"width": 390, "height": 844})
-        coding = page.locator('article[data-type="coding"]').first
         expect(coding.locator(".prompt")).to_be_visible()
         expect(coding.locator("[data-coding-small]")).to_be_visible()
         expect(coding.locator(".code-editor")).to_be_hidden()
