@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hirebench import events
 from hirebench.extensions import db
-from hirebench.grading.pipeline import grade_job_payload
+from hirebench.grading.pipeline import grade_job_payload, sandbox_engine_answers
 from hirebench.grading.result import GradeResult, lighter
 from hirebench.grading.settings import setting
 from hirebench.models.base import utcnow
@@ -35,6 +35,7 @@ from hirebench.models.grading import GradingJob, JobStatus
 from hirebench.observability import context as log_context
 from hirebench.observability import metrics
 from hirebench.sandbox.owner import owner_label, parse_owner
+from hirebench.sandbox.runner import SandboxUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -167,56 +168,77 @@ def run_job(
 ) -> None:
     """Claim the job, grade it while a heartbeat shows this worker is alive, store the result.
 
-    Returns quietly when another worker has the job or it is finished. Whatever the grader does
-    (return, raise), the job ends done with a result. If this process dies or cannot write to the
-    database, the heartbeat stops and `reap_stale` requeues or fails the job. When a stopping
-    process hands the job back, `ring_again(job_id, attempts)` rings for it at once (even while
-    StopGrading unwinds this call)."""
+    Returns quietly when another worker has the job or it is finished, and claims nothing while
+    this process's Docker engine does not answer (the job waits queued; a sweep rings again).
+    Whatever the grader does (return, raise), the job ends done with a result, except when the
+    engine stops answering mid-job: then it is queued again (failed after max_attempts). If
+    this process dies or cannot write to the database, the heartbeat stops and `reap_stale`
+    requeues or fails the job. When a stopping process hands the job back,
+    `ring_again(job_id, attempts)` rings for it at once (even while StopGrading unwinds this
+    call)."""
+    if _engine_down(grader):
+        log.debug("grading job %s: the Docker engine does not answer; left queued", job_id)
+        return
     me = worker_identity()
     attempt = _claim(job_id, me)
     if attempt is None:
         return
     stored = False
+    why: str | None = None  # why the claim is given up, when that is not a stop or interrupt
     try:
-        row = db.session.execute(
-            sa.select(
-                GradingJob.grader_ref,
-                GradingJob.submission,
-                GradingJob.submission_name,
-                GradingJob.mode,
-                GradingJob.submitted_at,
-            ).where(GradingJob.id == job_id)
-        ).one()
-        db.session.commit()  # no transaction stays open while grading
-        payload = _Payload(
-            row.grader_ref, bytes(row.submission), row.submission_name, row.mode.value
-        )
-        log.info("grading job %s: attempt %d on %s", job_id, attempt, me)
-        digest = grader_digest(payload.grader_ref)  # the grader this attempt actually uses
-        heartbeat = _Heartbeat(
-            db.engine, job_id, me, attempt, setting("GRADING_HEARTBEAT_TIMEOUT") / 4
-        ).start()
-        clock = time.perf_counter()
-        try:
-            result, error = _grade(grader, payload)
-            finished = utcnow()
-        finally:
-            heartbeat.stop()
-        stored = _store(job_id, me, attempt, payload, digest, result, error, finished)
-        if stored:
-            turnaround = (utcnow() - row.submitted_at).total_seconds()
-            metrics.observe_grading(
-                payload.mode, result.status.value, time.perf_counter() - clock, turnaround
-            )
+        stored = _grade_claimed(job_id, me, attempt, grader)
+    except SandboxUnavailable as exc:
+        why = f"sandbox engine unavailable ({host_pid(me)}: {str(exc)[:300]})"
     finally:
         with _claims_lock:
             _claims.pop(job_id, None)
         if not stored:
-            # Interrupted (a stop signal, KeyboardInterrupt, SystemExit) or unable to store:
-            # hand the job back now instead of waiting for the heartbeat to go stale.
-            handed = _release(job_id, me, attempt)
+            # Interrupted (a stop signal, KeyboardInterrupt, SystemExit), the engine gone, or
+            # unable to store: hand the job back now instead of waiting for the heartbeat.
+            handed = _release(job_id, me, attempt, why)
             if handed is not None and ring_again is not None:
                 ring_again(*handed)
+
+
+def _engine_down(grader: Grader | None) -> bool:
+    """Whether this process would grade in Docker (the pipeline, not a test seam) and its
+    engine does not answer."""
+    if grader is not None or _grader_override is not None or os.environ.get(TEST_GRADER_ENV):
+        return False
+    return not sandbox_engine_answers()
+
+
+def _grade_claimed(job_id: int, me: str, attempt: int, grader: Grader | None) -> bool:
+    """Grade a job this worker has claimed and store the result; whether it was stored."""
+    row = db.session.execute(
+        sa.select(
+            GradingJob.grader_ref,
+            GradingJob.submission,
+            GradingJob.submission_name,
+            GradingJob.mode,
+            GradingJob.submitted_at,
+        ).where(GradingJob.id == job_id)
+    ).one()
+    db.session.commit()  # no transaction stays open while grading
+    payload = _Payload(row.grader_ref, bytes(row.submission), row.submission_name, row.mode.value)
+    log.info("grading job %s: attempt %d on %s", job_id, attempt, me)
+    digest = grader_digest(payload.grader_ref)  # the grader this attempt actually uses
+    heartbeat = _Heartbeat(
+        db.engine, job_id, me, attempt, setting("GRADING_HEARTBEAT_TIMEOUT") / 4
+    ).start()
+    clock = time.perf_counter()
+    try:
+        result, error = _grade(grader, payload)
+        finished = utcnow()
+    finally:
+        heartbeat.stop()
+    stored = _store(job_id, me, attempt, payload, digest, result, error, finished)
+    if stored:
+        turnaround = (utcnow() - row.submitted_at).total_seconds()
+        metrics.observe_grading(
+            payload.mode, result.status.value, time.perf_counter() - clock, turnaround
+        )
+    return stored
 
 
 def _claim(job_id: int, me: str) -> int | None:
@@ -268,6 +290,8 @@ def _grade(grader: Grader | None, payload: _Payload) -> tuple[GradeResult, str |
         result = (grader or resolve_grader())(
             payload.grader_ref, payload.submission, payload.submission_name, payload.mode
         )
+    except SandboxUnavailable:
+        raise  # the machine's trouble, not the submission's: run_job queues the job again
     except Exception as exc:
         log.exception("grader crashed on %s", payload.grader_ref)
         reason = f"grader crashed: {type(exc).__name__}: {exc}"
@@ -341,7 +365,7 @@ def _store(
     return False
 
 
-def _release(job_id: int, me: str, attempt: int) -> Handed | None:
+def _release(job_id: int, me: str, attempt: int, why: str | None = None) -> Handed | None:
     reason = _stopping
     status: JobStatus | None = None
     try:
@@ -349,7 +373,8 @@ def _release(job_id: int, me: str, attempt: int) -> Handed | None:
         if reason is not None:
             handed_back = hand_back(job_id, me, attempt, reason)
         else:
-            status = abandon(job_id, me, attempt, utcnow(), f"worker interrupted ({host_pid(me)})")
+            why = why or f"worker interrupted ({host_pid(me)})"
+            status = abandon(job_id, me, attempt, utcnow(), why)
             handed_back = False
         db.session.commit()
         notify_settled()

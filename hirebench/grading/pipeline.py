@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from docker.errors import DockerException
 from flask import current_app
 
 from hirebench.grading import autotests
@@ -36,7 +37,15 @@ from hirebench.grading.submission import ExecutionPlan, Step, SubmissionError, p
 from hirebench.sandbox.limits import SandboxLimits
 from hirebench.sandbox.pool import WarmPool
 from hirebench.sandbox.report import ReportError, check_report
-from hirebench.sandbox.runner import SandboxError
+from hirebench.sandbox.runner import (
+    Sandbox,
+    SandboxError,
+    SandboxGone,
+    SandboxUnavailable,
+    docker_client,
+    engine_answers,
+    reap_orphans,
+)
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +174,8 @@ def _grade(
             spec = _with_autotests(spec, sandboxes, limits)
         except GraderError as exc:
             return _failed(tests, f"the grader notebook is invalid: {exc}", mode)
+        except SandboxUnavailable:
+            raise  # not the grader's fault nor the submission's: the job is retried
         except (SandboxError, ReportError) as exc:
             log.warning("sandbox failure while instantiating AUTOTEST directives: %s", exc)
             return _failed(tests, str(exc), mode)
@@ -184,6 +195,8 @@ def _grade(
         )
     try:
         report = run_steps(plan.steps, sandboxes, limits, job_files(spec))
+    except SandboxUnavailable:
+        raise
     except (SandboxError, ReportError) as exc:
         log.warning("sandbox failure: %s", exc)
         return _failed(plan.tests, str(exc), mode)
@@ -221,7 +234,26 @@ class PooledSandboxes:
         self.pool = WarmPool(pool_size, self.limits, starters=starters).start()
 
     def run_job(self, job: dict[str, Any]) -> dict[str, Any]:
-        sandbox = self.pool.acquire(timeout=self.limits.start_timeout)
+        """The job's report. Raises SandboxUnavailable when the Docker engine stopped
+        answering (the job is retried later), SandboxError for anything else."""
+        try:
+            try:
+                return self._run(job, self.pool.acquire(timeout=self.limits.start_timeout))
+            except SandboxGone as exc:
+                # No candidate code ran yet, so a fresh sandbox is a safe second try; the warm
+                # ones waited as long as this one did and are likely dead too.
+                log.warning("a warm sandbox failed before the job started (%s); a fresh one", exc)
+                self.pool.flush()
+                return self._run(job, self.pool.fresh())
+        except SandboxUnavailable:
+            raise
+        except SandboxError as exc:
+            if self.pool.engine_answers():
+                raise
+            self.pool.flush()
+            raise SandboxUnavailable(f"the Docker engine stopped answering: {exc}") from exc
+
+    def _run(self, job: dict[str, Any], sandbox: Sandbox) -> dict[str, Any]:
         try:
             return sandbox.run(job)
         finally:
@@ -246,6 +278,45 @@ def sandbox_provider(pool_size: int = 3) -> PooledSandboxes:
 def current_sandbox_provider() -> PooledSandboxes | None:
     """The provider if this process started one; health and metrics read it, never start it."""
     return _provider
+
+
+def reap_orphan_sandboxes() -> int:
+    """Remove the sandboxes of dead processes on this host, when this process grades: a
+    worker killed mid-job leaves its containers behind, and a surviving worker's sweep
+    removes them without waiting for a restart. Returns how many."""
+    provider = _provider
+    if provider is None:
+        return 0  # this process does not grade (or not yet): it does not talk to Docker
+    try:
+        return reap_orphans(provider.pool.client)
+    except (DockerException, OSError) as exc:
+        log.warning("could not look for orphaned sandboxes: %s", exc)
+        return 0
+
+
+ENGINE_CHECK_SECONDS = 3.0
+_engine_seen: tuple[float, bool] | None = None
+
+
+def sandbox_engine_answers() -> bool:
+    """Whether the Docker engine answers this process, asked at most every few seconds. A
+    worker asks before it claims a job: while the engine is down, jobs wait queued instead of
+    using up their attempts on it."""
+    global _engine_seen
+    now = time.monotonic()
+    if _engine_seen is not None and now - _engine_seen[0] < ENGINE_CHECK_SECONDS:
+        return _engine_seen[1]
+    provider = _provider
+    if provider is not None:
+        answers = engine_answers(provider.pool.client)
+    else:
+        try:
+            docker_client().close()
+            answers = True
+        except SandboxUnavailable:
+            answers = False
+    _engine_seen = (time.monotonic(), answers)
+    return answers
 
 
 def close_sandbox_provider(timeout: float = 120.0) -> None:

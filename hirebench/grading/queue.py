@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from hirebench.extensions import db
-from hirebench.grading import claims, pool, redis_jobs, registry, sweeper
+from hirebench.grading import claims, pipeline, pool, redis_jobs, registry, sweeper
 from hirebench.grading.result import GradeResult
 from hirebench.grading.settings import current, setting
 from hirebench.models.base import utcnow
@@ -276,6 +276,7 @@ def redispatch_queued(grace: float = sweeper.REDISPATCH_GRACE_SECONDS) -> int:
 def sweep(grace: float = sweeper.REDISPATCH_GRACE_SECONDS) -> None:
     reap_stale()
     redispatch_queued(grace)
+    pipeline.reap_orphan_sandboxes()
     # The domain's periodic tasks (exams close at their deadline even with every browser
     # closed), registered at app start by hirebench.wiring.
     registry.run_periodic()

@@ -14,9 +14,19 @@ from collections.abc import Callable
 import docker
 
 from hirebench.sandbox.limits import SandboxLimits
-from hirebench.sandbox.runner import Sandbox, SandboxError, docker_client, reap_orphans
+from hirebench.sandbox.runner import (
+    Sandbox,
+    SandboxError,
+    docker_client,
+    engine_answers,
+    reap_orphans,
+)
 
 log = logging.getLogger(__name__)
+
+# While the engine does not answer, sandboxes that could not be removed are tried again this
+# often, so none outlives an engine outage by much.
+DESTROY_RETRY_SECONDS = 5.0
 
 
 class WarmPool:
@@ -57,7 +67,13 @@ class WarmPool:
         self._threads.append(thread)
 
     def _new_sandbox(self) -> Sandbox:
-        return Sandbox(self.client, self.limits, self.image).start()
+        sandbox = Sandbox(self.client, self.limits, self.image)
+        try:
+            return sandbox.start()
+        except SandboxError:
+            if sandbox.container is not None:  # the engine went away mid-start: remove later
+                self._trash.put(sandbox)
+            raise
 
     def _fill_loop(self) -> None:
         while True:
@@ -68,13 +84,11 @@ class WarmPool:
                 if self._closed:
                     return
                 self._starting += 1
+            failure: SandboxError | None = None
             try:
-                sandbox = self._new_sandbox()
+                sandbox: Sandbox | None = self._new_sandbox()
             except SandboxError as exc:
-                self.failures += 1
-                log.warning("could not start a warm sandbox: %s", exc)
-                time.sleep(min(30, 2 ** min(self.failures, 5)))
-                sandbox = None
+                sandbox, failure = None, exc
             with self._lock:
                 self._starting -= 1
                 if sandbox is not None:
@@ -84,6 +98,12 @@ class WarmPool:
                     else:
                         self._ready.append(sandbox)
                 self._lock.notify_all()
+            if failure is not None:
+                # Back off outside the count of sandboxes starting, so that `acquire` starts
+                # one itself instead of waiting for this one (the engine may be back sooner).
+                self.failures += 1
+                log.warning("could not start a warm sandbox: %s", failure)
+                time.sleep(min(30, 2 ** min(self.failures, 5)))
 
     def _recycle_stale(self) -> None:
         now = time.monotonic()
@@ -91,11 +111,21 @@ class WarmPool:
             self._trash.put(self._ready.popleft())
 
     def _destroy_loop(self) -> None:
+        leftovers: list[Sandbox] = []  # their engine did not answer; tried again later
         while True:
-            sandbox = self._trash.get()
+            try:
+                sandbox = self._trash.get(timeout=DESTROY_RETRY_SECONDS if leftovers else None)
+            except queue.Empty:
+                sandbox = leftovers.pop(0)  # try again: has the engine come back?
             if sandbox is None:
+                # Closing: a last try; a stopping process removes the rest by their label.
+                for kept in leftovers:
+                    kept.destroy()
                 return
-            sandbox.destroy()
+            if not sandbox.destroy():
+                leftovers.append(sandbox)
+            elif leftovers:  # the engine answers again
+                leftovers = [kept for kept in leftovers if not kept.destroy()]
 
     def acquire(self, timeout: float = 60.0) -> Sandbox:
         """A ready sandbox: from the pool if one is ready or about to be, else started now."""
@@ -113,6 +143,24 @@ class WarmPool:
     def release(self, sandbox: Sandbox) -> None:
         """Each sandbox serves one submission; then it is destroyed off the caller's path."""
         self._trash.put(sandbox)
+
+    def fresh(self) -> Sandbox:
+        """A sandbox started now, never one that waited in the pool."""
+        return self._new_sandbox()
+
+    def flush(self) -> int:
+        """Destroy every ready sandbox: after the engine went away their connections are dead
+        (and after a restart of the engine, their containers too). Returns how many."""
+        with self._lock:
+            stale = list(self._ready)
+            self._ready.clear()
+            self._lock.notify_all()
+        for sandbox in stale:
+            self._trash.put(sandbox)
+        return len(stale)
+
+    def engine_answers(self) -> bool:
+        return engine_answers(self.client)
 
     def ready_count(self) -> int:
         with self._lock:

@@ -44,13 +44,32 @@ class SandboxError(RuntimeError):
     """The sandbox could not be started or did not produce a report."""
 
 
+class SandboxUnavailable(SandboxError):
+    """The Docker engine does not answer. Nothing is known about the submission, so its job is
+    retried once the engine is back instead of ending with an error result."""
+
+
+class SandboxGone(SandboxError):
+    """A sandbox failed before it accepted the job: no candidate code had run in it (a warm
+    sandbox whose container died while it waited, as when its engine restarted)."""
+
+
 def docker_client() -> docker.DockerClient:
     try:
         client = docker.from_env(timeout=60)
         client.ping()
-    except DockerException as exc:
-        raise SandboxError(f"no Docker engine reachable: {exc}") from exc
+    except (DockerException, OSError) as exc:
+        raise SandboxUnavailable(f"no Docker engine reachable: {exc}") from exc
     return client
+
+
+def engine_answers(client: docker.DockerClient) -> bool:
+    """Whether the engine behind `client` answers a ping now. requests' connection errors are
+    OSErrors, not DockerExceptions."""
+    try:
+        return bool(client.ping())
+    except (DockerException, OSError):
+        return False
 
 
 def _private_to(uid: int) -> str:
@@ -243,9 +262,13 @@ class Sandbox:
         validated). Each step is sent only when the judge has finished the one before, so a
         test's code enters the sandbox only after the cells before it have run."""
         deadline = time.monotonic() + self.limits.wall_seconds
-        self._send({key: job[key] for key in ("nonce", "cell_timeout", "files")})
-        if self._read_message(deadline - time.monotonic()).get("started") is not True:
-            raise SandboxError("the sandbox judge did not accept the job")
+        try:
+            self._send({key: job[key] for key in ("nonce", "cell_timeout", "files")})
+            started = self._read_message(deadline - time.monotonic()).get("started")
+        except SandboxError as exc:
+            raise SandboxGone(str(exc)) from exc
+        if started is not True:
+            raise SandboxGone("the sandbox judge did not accept the job")
         cells: list[dict[str, Any]] = []
         tests: list[dict[str, Any]] = []
         for batch in _batches(job["steps"]):
@@ -280,7 +303,9 @@ class Sandbox:
         except OSError as exc:
             raise SandboxError(f"could not send the job to the sandbox: {exc}") from exc
 
-    def destroy(self) -> None:
+    def destroy(self) -> bool:
+        """Remove the container. False when the engine did not answer: the container may
+        still exist, and the caller should try again once the engine is back."""
         if self._stream is not None:
             with contextlib.suppress(OSError):
                 self._stream.sock.close()
@@ -291,7 +316,11 @@ class Sandbox:
                 pass
             except APIError as exc:
                 log.warning("could not remove sandbox %s: %s", self.container.short_id, exc)
+            except (DockerException, OSError) as exc:
+                log.warning("could not reach the engine to remove sandbox: %s", exc)
+                return False
             self.container = None
+        return True
 
 
 def _batches(steps: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -133,7 +133,10 @@ def test_orphans_of_dead_workers_are_reaped(docker_engine: docker.DockerClient) 
         for name, owner in owners.items()
     }
     try:
-        assert reap_orphans(docker_engine) >= 3
+        # Every grading process's sweep reaps too (a live worker removes a killed one's
+        # sandboxes), so another may have taken some first, or other dead owners' with them:
+        # what counts is which of these are gone.
+        reap_orphans(docker_engine)
         for name, container in containers.items():
             gone = name in {"dead", "earlier_run_of_this_pid", "pid_reused"}
             if gone:
