@@ -8,8 +8,10 @@ which the uploader wrote."""
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
+import logging
 import os
 import re
 import secrets
@@ -46,6 +48,8 @@ from hirebench.files import (
 )
 from hirebench.services.errors import ServiceError
 from hirebench.unicode_text import has_surrogates
+
+log = logging.getLogger(__name__)
 
 UploadCode = Literal[
     "empty",
@@ -628,6 +632,21 @@ def _bad_name(shown: str, reason: LazyString) -> UploadError:
     )
 
 
+class StorageFull(ServiceError):
+    """The upload folder's file system has no room (or no inodes, or the quota is reached):
+    the server's trouble, not the file's. Nothing of the upload was kept."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            str(
+                _l(
+                    "The server has no room to store files right now, so nothing was saved. "
+                    "Please try again later."
+                )
+            )
+        )
+
+
 class FileStore:
     """Uploaded files under random names in one private directory.
 
@@ -637,6 +656,16 @@ class FileStore:
         self.root = root
 
     def save(self, data: bytes) -> str:
+        """Store the bytes under a new name; StorageFull when the disk has no room for them."""
+        try:
+            return self._write(data)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            log.error("no room for an upload of %d bytes in %s: %s", len(data), self.root, exc)
+            raise StorageFull() from exc
+
+    def _write(self, data: bytes) -> str:
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         storage_name = secrets.token_hex(16)
         # mkstemp creates the file 0o600; the rename makes it appear whole or not at all.

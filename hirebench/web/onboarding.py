@@ -36,6 +36,7 @@ from hirebench.jobs import service as job_service
 from hirebench.models import Onboarding, OnboardingTask, Role
 from hirebench.onboarding import personal, service
 from hirebench.onboarding.template import pick
+from hirebench.portfolios.uploads import StorageFull
 from hirebench.services import audit
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import allow, protect_blueprint
@@ -247,7 +248,8 @@ def upload(onboarding_id: int, task_id: int) -> ResponseReturnValue:
         abort(403)
     except ServiceError as exc:
         db.session.rollback()
-        return _render_mine(onboarding, upload_errors={task.id: str(exc)}, status=400)
+        status = 503 if isinstance(exc, StorageFull) else 400  # a full disk is the server's
+        return _render_mine(onboarding, upload_errors={task.id: str(exc)}, status=status)
     flash(_("Uploaded %(name)s.", name=task.file_name), "success")
     return redirect(url_for("onboarding.mine", onboarding_id=onboarding.id))
 

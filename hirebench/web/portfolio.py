@@ -10,6 +10,7 @@ from flask_login import current_user
 from hirebench.extensions import db
 from hirebench.models import Portfolio, Role
 from hirebench.portfolios import service
+from hirebench.portfolios.uploads import StorageFull
 from hirebench.services.errors import ServiceError
 from hirebench.web.access import protect_blueprint
 from hirebench.web.forms import PortfolioForm
@@ -63,7 +64,8 @@ def create() -> ResponseReturnValue:
     except ServiceError as exc:
         db.session.rollback()
         form.files.errors.append(str(exc))
-        return _render(form, 400)
+        # A full disk is the server's trouble: 503, so that clients and monitors retry later.
+        return _render(form, 503 if isinstance(exc, StorageFull) else 400)
     flash(_("Your project case “%(title)s” was sent for review.", title=case.title), "success")
     return redirect(url_for("portfolio.home"))
 
