@@ -40,6 +40,8 @@ from hirebench.charts import (
 if TYPE_CHECKING:
     import altair as alt
 
+    from hirebench.jobs.profile import JobProfileDefinition
+
 __all__ = [
     "FUNNEL_LABELS",
     "competency_chart",
@@ -65,6 +67,10 @@ FUNNEL_LABELS = {
     "accepted": _l("Accepted"),
     "started": _l("Started"),
 }
+# The job's cut-offs on a score distribution (docs/job-profile.md): a stage's minimum, and the
+# composite's reject and hire cut-offs, in the recommendation's colours.
+CUT_LABELS = {"minimum": _l("minimum"), "reject": _l("reject"), "hire": _l("hire")}
+CUT_COLOURS = {"minimum": BAD, "reject": BAD, "hire": GOOD}
 DISCRIMINATION_FLOOR = 0.2  # docs/analytics.md: below this a question is flagged for review
 SCORE_BINS = 10  # 0-10, 10-20, ... 90-100 (100 falls in the last)
 
@@ -135,21 +141,55 @@ def _binned(values: Sequence[float]) -> list[int]:
     return counts
 
 
+def cutoff_lines(profile: JobProfileDefinition | None) -> dict[str, list[tuple[str, float]]]:
+    """The profile's cut-offs where a distribution chart draws them: each stage's minimum on
+    that stage, and the reject and hire cut-offs on the composite."""
+    if profile is None:
+        return {}
+    lines: dict[str, list[tuple[str, float]]] = {
+        stage: [("minimum", value)] for stage, value in profile.cutoffs.stages
+    }
+    lines["composite"] = [("reject", profile.cutoffs.reject), ("hire", profile.cutoffs.hire)]
+    return lines
+
+
+def _cut_rows(label: str, cuts: Sequence[tuple[str, float]]) -> list[dict[str, Any]]:
+    """The rows that draw a stage's cut-offs: a line each, labelled and coloured by kind."""
+    return [
+        {
+            "stage": label,
+            "cut": min(max(float(value), 0.0), 100.0),
+            "cut_label": str(CUT_LABELS.get(kind, kind)) + f" {float(value):g}",
+            "cut_colour": CUT_COLOURS.get(kind, BAD),
+        }
+        for kind, value in cuts
+    ]
+
+
 def score_distribution_chart(
-    scores: Mapping[str, Sequence[float]], titles: Mapping[str, str] | None = None
+    scores: Mapping[str, Sequence[float]],
+    titles: Mapping[str, str] | None = None,
+    cutoffs: Mapping[str, Sequence[tuple[str, float]]] | None = None,
 ) -> alt.FacetChart:
     """Per stage, the share of its scored candidates in each ten-point band (a histogram in
     percent, so a stage with 1,000 scores and one with 40 read alike), one small chart per
-    stage, with the median as a line."""
+    stage, with the median as a dashed line. `cutoffs` ({stage: [(kind, score)]}, kinds
+    "minimum", "reject", "hire") draws the job's cut-offs as solid labelled lines."""
     import altair as alt
 
     rows: list[dict[str, Any]] = []
     medians: list[str] = []
     order: list[str] = []
+    cut_texts: list[str] = []
     for stage, values in scores.items():
         clean = sorted(float(v) for v in values if v is not None and math.isfinite(float(v)))
         label = _("%(stage)s (n = %(n)s)", stage=_title(titles, stage), n=f"{len(clean):,}")
         order.append(label)
+        cuts = _cut_rows(label, (cutoffs or {}).get(stage) or [])
+        rows += cuts
+        if cuts:
+            texts = ", ".join(c["cut_label"] for c in cuts)
+            cut_texts.append(f"{_title(titles, stage)} {texts}")
         median = _median(clean)
         if median is not None:
             medians.append(_("%(stage)s median %(median)s", stage=label, median=f"{median:.1f}"))
@@ -176,7 +216,24 @@ def score_distribution_chart(
             x2="end:Q",
             y=alt.Y("share:Q", axis=alt.Axis(format="%", tickCount=3), title=None),
         )
+        .transform_filter("isValid(datum.share)")
         .properties(name="bar")
+    )
+    # A cut-off's row carries no band, a band's row no cut-off: each layer keeps its own.
+    cut = alt.Chart().transform_filter("isValid(datum.cut)")
+    cut_rule = (
+        cut.mark_rule(strokeWidth=1.5)
+        .encode(x=alt.X("cut:Q", scale=x_scale), color=alt.Color("cut_colour:N", scale=None))
+        .properties(name="cutoff")
+    )
+    cut_label = (
+        cut.mark_text(align="left", baseline="top", dx=3, y=1, fontSize=10)
+        .encode(
+            x=alt.X("cut:Q", scale=x_scale),
+            text="cut_label:N",
+            color=alt.Color("cut_colour:N", scale=None),
+        )
+        .properties(name="cutoff_label")
     )
     median_rule = (
         alt.Chart()
@@ -189,9 +246,12 @@ def score_distribution_chart(
         "Score distributions per stage, in ten-point bands: %(stages)s.",
         stages=", ".join(medians) or "—",
     )
+    if cut_texts:
+        summary += " " + _("Cut-offs: %(cutoffs)s.", cutoffs="; ".join(cut_texts))
+    layers = [bars, median_rule] + ([cut_rule, cut_label] if cut_texts else [])
     return alt.FacetChart(
         data=alt.Data(values=rows),
-        spec=alt.LayerChart(layer=[bars, median_rule], width=WIDTH - 120, height=56),
+        spec=alt.LayerChart(layer=layers, width=WIDTH - 120, height=56),
         facet=alt.Facet(
             "stage:N",
             sort=order,
@@ -442,16 +502,17 @@ def page_charts(
     validity: Mapping[str, Any] | None = None,
     items_by_version: Sequence[tuple[str, Mapping[str, Any]]] = (),
     titles: Mapping[str, str] | None = None,
+    cutoffs: Mapping[str, Sequence[tuple[str, float]]] | None = None,
 ) -> dict[str, Markup]:
-    """The `charts` of templates/analytics/job.html, rendered: "funnel", "scores",
-    "validity", "weights" and "items-0", "items-1", ... (one per exam version, in the order of
-    `items_by_version`). A chart with nothing to show is left out, and the template then
-    shows its empty state."""
+    """The `charts` of templates/analytics/job.html, rendered: "funnel", "scores" (with the
+    `cutoffs` of score_distribution_chart), "validity", "weights" and "items-0", "items-1",
+    ... (one per exam version, in the order of `items_by_version`). A chart with nothing to
+    show is left out, and the template then shows its empty state."""
     charts: dict[str, Markup] = {}
     if funnel and funnel.get("n"):
         charts["funnel"] = svg_for(funnel_chart, funnel)
     if scores and any(len(v) for v in scores.values()):
-        charts["scores"] = svg_for(score_distribution_chart, scores, titles)
+        charts["scores"] = svg_for(score_distribution_chart, scores, titles, cutoffs)
     stages = (validity or {}).get("stages") or {}
     if validity and any(s.get("r") is not None for s in stages.values()):
         charts["validity"] = svg_for(validity_chart, validity, titles)

@@ -155,6 +155,12 @@ def stage_scores(frame: pd.DataFrame, stages: Iterable[str]) -> dict[str, list[f
     return {stage: [float(v) for v in frame[stage].dropna()] for stage in stages}
 
 
+def composite_scores(job: Job) -> list[float]:
+    """Every composite of the job's scorecards, for the composite's distribution chart."""
+    query = sa.select(CandidateScorecard.composite).where(CandidateScorecard.job_id == job.id)
+    return [float(value) for value in db.session.scalars(query) if value is not None]
+
+
 # ------------------------------------------------------------------------------ the funnel
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hirebench.analytics import gather, groups
+from hirebench.analytics import charts, gather, groups
 from hirebench.analytics.adverse import MIN_GROUP, adverse_impact
 from hirebench.analytics.funnel import funnel
 from hirebench.analytics.items import item_analysis
@@ -116,6 +116,8 @@ def job_page(job: Job) -> dict[str, Any]:
         "adverse": adverse_reports(job),
         "validity": report,
         "scores": gather.stage_scores(data.frame, data.stages),
+        "composite_scores": gather.composite_scores(job),
+        "cutoffs": charts.cutoff_lines(jobs.definition_of(job)),
         "n_rated": report["n_rated"] if report else 0,
         "can_apply": bool(report and report["weights"]["proposed"] and _differs(report)),
         "applied": applied_proposals(job),

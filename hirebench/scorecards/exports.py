@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+import statistics
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
@@ -22,14 +24,19 @@ from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.drawing.image import Image as XLImage
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from hirebench import charts
+from hirebench.analytics import charts as analytics_charts
 from hirebench.exams.titles import bilingual
 from hirebench.formatting import format_score, round_score
 from hirebench.scorecards.compute import coverage, explain
 from hirebench.unicode_text import scrub
+
+if TYPE_CHECKING:
+    from hirebench.jobs.profile import JobProfileDefinition
 
 STATUS_LABELS = {
     "complete": _l("complete"),
@@ -183,9 +190,15 @@ def xlsx_value(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def to_xlsx(header: Sequence[Any], rows: Sequence[Sequence[Any]], sheet_title_: str) -> bytes:
+def to_xlsx(
+    header: Sequence[Any],
+    rows: Sequence[Sequence[Any]],
+    sheet_title_: str,
+    images: Sequence[tuple[str, bytes]] = (),
+) -> bytes:
     """A write-only workbook (streams rows, fast for thousands): bold frozen header, widths
-    fitted to the content (capped), numbers as numbers."""
+    fitted to the content (capped), numbers as numbers. `images` (caption, PNG) go on a second
+    sheet, "Charts", one under the other."""
     header_values = [xlsx_value(v) for v in header]
     body = [[xlsx_value(v) for v in row] for row in rows]
     widths = [display_width(str(v)) for v in header_values]
@@ -208,9 +221,79 @@ def to_xlsx(header: Sequence[Any], rows: Sequence[Sequence[Any]], sheet_title_: 
     sheet.append(cells)
     for row in body:
         sheet.append(row)
+    if images:
+        _chart_sheet(workbook, images)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# A worksheet row is 20 px high at Excel's default 15 pt.
+ROW_PX = 20
+
+
+def _chart_sheet(workbook: Workbook, images: Sequence[tuple[str, bytes]]) -> None:
+    """The charts as pictures, each under its caption in bold, at their drawn size (the PNGs
+    are rendered at twice that for a sharp zoom)."""
+    sheet = workbook.create_sheet(sheet_title(_("Charts")))
+    row = 1
+    for caption, png in images:
+        cell = WriteOnlyCell(sheet, value=xlsx_value(caption))
+        cell.font = Font(bold=True)
+        sheet.append([cell])
+        picture = XLImage(io.BytesIO(png))
+        picture.width //= charts.PNG_SCALE
+        picture.height //= charts.PNG_SCALE
+        sheet.add_image(picture, f"A{row + 1}")
+        blank = math.ceil(picture.height / ROW_PX) + 1
+        for _row in range(blank):
+            sheet.append([])
+        row += 1 + blank
+
+
+def job_charts(
+    columns: Columns, cards: Sequence[Mapping[str, Any]], profile: JobProfileDefinition
+) -> list[tuple[str, bytes]]:
+    """The job's charts for its XLSX, as (caption, PNG): the score distribution per stage and
+    of the composite with the cut-offs (the analytics page's chart), and the competency chart
+    of the PDF drawn with each competency's median over the candidates scored on it."""
+    scores: dict[str, list[float]] = {
+        stage: [float(s) for c in cards if (s := _stage_score(c, stage)) is not None]
+        for stage, _title in columns.stages
+    }
+    scores["composite"] = [float(c["composite"]) for c in cards if c.get("composite") is not None]
+    titles = {**dict(columns.stages), "composite": _("Composite")}
+    images = []
+    if any(scores.values()):
+        cutoffs = analytics_charts.cutoff_lines(profile)
+        chart = analytics_charts.score_distribution_chart(scores, titles, cutoffs)
+        images.append((_("Scores per stage"), charts.render_png(chart)))
+    medians = [
+        (title, _median([_competency_score(c, key) for c in cards]))
+        for key, title in columns.competencies
+    ]
+    if any(score is not None for _title, score in medians):
+        floor = next((card_floor(c) for c in cards if card_floor(c) is not None), None)
+        images.append(
+            (
+                _("Median competency scores of the scored candidates"),
+                charts.render_png(charts.competency_chart(medians, floor)),
+            )
+        )
+    return images
+
+
+def _stage_score(card: Mapping[str, Any], stage: str) -> Any:
+    return ((card.get("stages") or {}).get(stage) or {}).get("score")
+
+
+def _competency_score(card: Mapping[str, Any], key: str) -> Any:
+    return ((card.get("competencies") or {}).get(key) or {}).get("score")
+
+
+def _median(values: Sequence[Any]) -> float | None:
+    present = [float(v) for v in values if v is not None]
+    return statistics.median(present) if present else None
 
 
 # -- the PDF --------------------------------------------------------------------------------

@@ -62,9 +62,18 @@ def _stage_titles() -> dict[str, str]:
 def job_page(job_id: int) -> ResponseReturnValue:
     job = db.get_or_404(Job, job_id)
     page = service.job_page(job)
-    titles = _stage_titles()
+    titles = {**_stage_titles(), "composite": _("Composite")}
+    # The composite's spread joins the stages', as the one distribution the hire and reject
+    # cut-offs apply to.
+    if page["composite_scores"]:
+        page["scores"] = {**page["scores"], "composite": page["composite_scores"]}
     page["charts"] = charts.page_charts(
-        page["funnel"], page["scores"], page["validity"], page["items_by_version"], titles
+        page["funnel"],
+        page["scores"],
+        page["validity"],
+        page["items_by_version"],
+        titles,
+        cutoffs=page["cutoffs"],
     )
     return render_template(
         "analytics/job.html",

@@ -191,8 +191,9 @@ def export_job(job_id: int, fmt: str) -> ResponseReturnValue:
     db.session.commit()
     if fmt == "csv":
         return _download(exports.to_csv(header, rows), "text/csv", _filename(job, "csv"))
+    images = exports.job_charts(columns, cards, require_model(job))
     return _download(
-        exports.to_xlsx(header, rows, job.title),
+        exports.to_xlsx(header, rows, job.title, images),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _filename(job, "xlsx"),
     )
