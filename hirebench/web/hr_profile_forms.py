@@ -72,7 +72,7 @@ class SkillRow(Form):
 
 class CompetencyRow(Form):
     key = StringField(_l("Id"))
-    title = StringField(_l("Competency"))
+    title = StringField(_l("Name"))
     indicators = FieldList(TextAreaField(_l("Indicator")), max_entries=ROW_LIMITS["indicators"])
 
 
