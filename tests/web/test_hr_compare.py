@@ -302,3 +302,12 @@ def test_chinese_readers_get_the_page_in_chinese(app: Flask, world: World) -> No
     chart = html[html.index('data-chart="competencies"') :]
     chart = chart[: chart.index("</svg>")]
     assert "技术能力" in chart and "Technical skill ·" not in chart
+
+
+def test_the_business_list_offers_the_comparison(app: Flask, world: World) -> None:
+    html = page(client_for(app, world.staff["business"]), f"/business/?job={world.job_id}")
+    action = f'action="/hr/jobs/{world.job_id}/compare"'
+    assert re.search(rf'<form id="compare-form"[^>]* method="get" {action}>', html)
+    boxes = re.findall(r'name="candidate" value="(\d+)" form="compare-form"', html)
+    assert sorted(boxes) == sorted(str(i) for i in world.ids.values())
+    assert 'aria-label="Compare Ada"' in html
