@@ -108,6 +108,8 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         "PORTFOLIO_RUBRIC": os.environ.get(ENV_PREFIX + "PORTFOLIO_RUBRIC", "portfolio-project"),
         "REVIEWS_PER_ITEM": int(os.environ.get(ENV_PREFIX + "REVIEWS_PER_ITEM", "2")),
         "REVIEW_BLIND": _env_bool("REVIEW_BLIND", True),
+        # Hours a reviewer has to submit before the assignment is overdue (docs/reviews.md).
+        "REVIEW_SLA_HOURS": _env_int("REVIEW_SLA_HOURS", 72),
         # A rater whose mean level differs from the rest of the panel by this much is flagged.
         "RATER_DRIFT_THRESHOLD": float(
             os.environ.get(ENV_PREFIX + "RATER_DRIFT_THRESHOLD", "0.75")

@@ -251,6 +251,9 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 # Personal data: reads every model to export and erase; read by nothing but
                 # the web, the CLI and the wiring.
                 "hirebench.privacy",
+                # HR home's overview: stage counts and the work waiting on someone, read from
+                # reviews, integrity, offers and interviews (docs/pipeline.md).
+                "hirebench.attention",
             }
         ),
     ),

@@ -388,5 +388,6 @@ def column(job: Job, key: str, *, offset: int = 0, limit: int = 50) -> Column:
 
 
 def board(job: Job, *, limit: int = 50) -> list[Column]:
-    """Every column of the job's board, each with its first `limit` cards."""
-    return [column(job, key, limit=limit) for key in (*STAGES, REJECTED)]
+    """A column per stage, each with its first `limit` cards. The rejected are a column of
+    their own, asked for apart (`column(job, REJECTED)`): they are out of the running."""
+    return [column(job, key, limit=limit) for key in STAGES]

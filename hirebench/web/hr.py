@@ -22,11 +22,13 @@ from flask_login import current_user
 from flask_mailman.message import BadHeaderError
 from wtforms.fields.choices import SelectChoice
 
+from hirebench import attention
 from hirebench.exams import attempts, integrity_labels
 from hirebench.exams.navigator import runs_by_question
 from hirebench.exams.prompts import render_prompt_for_review
 from hirebench.exams.questions import get_type
 from hirebench.extensions import db
+from hirebench.jobs import pipeline
 from hirebench.jobs import service as jobs
 from hirebench.models import Answer, Attempt, GradingJob, Invitation, Job, Role
 from hirebench.services import audit, invitations
@@ -49,12 +51,18 @@ def _invite_form() -> InviteForm:
 def _render_home(
     form: InviteForm, status: int = 200, duplicate: Invitation | None = None
 ) -> ResponseReturnValue:
+    open_jobs = jobs.open_jobs()
     return (
         render_template(
             "hr/home.html",
             form=form,
-            jobs=jobs.open_jobs(),
-            invitations=invitations.recent(),
+            jobs=open_jobs,
+            overviews=attention.overviews(open_jobs),
+            attention_days=attention.waiting_days,
+            missing_panelists=attention.missing_panelists,
+            stages=pipeline.STAGES,
+            stage_labels=pipeline.STAGE_LABELS,
+            invitations=invitations.recent(20),
             duplicate=duplicate,
         ),
         status,

@@ -97,6 +97,9 @@ EXPECTED: dict[str, Any] = {
     "hr.create_kit": {HR, ADM},
     "hr.schedule_interview": {HR, ADM},
     "hr.job_dashboard": {HR, ADM},
+    "hr.board": {HR, ADM},
+    "hr.board_move": {HR, ADM},
+    "hr.board_reopen": {HR, ADM},
     "hr.scorecard": {HR, ADM},
     # The business department reads every applicant's scorecard, so it may compare them too.
     "hr.compare_candidates": {HR, ADM, BUS},
