@@ -6,8 +6,9 @@ scoped to what the searching role may open:
 - HR and admins: every candidate, job and resume;
 - the hiring department (business): the candidates of open jobs and those jobs, as its own
   pages list them; no resumes;
-- reviewers: the candidates of the review items assigned to them, except blind ones (a blind
-  item hides who the candidate is, so its name must not find it);
+- reviewers: the review items assigned to them, by title, and by the candidate's name only
+  where the item is not blind (a blind item hides who the candidate is, so a name must not
+  find it; its number, as the queue shows it, does);
 - interviewers: the candidates of the interviews they sit on;
 - candidates: nothing (the web layer answers 403).
 
@@ -40,6 +41,7 @@ from hirebench.models import (
     Role,
     User,
 )
+from hirebench.reviews.workflow import candidate_label
 from hirebench.unicode_text import scrub
 
 MIN_CHARS = 2  # one character finds too much, unless it is a CJK ideograph (a surname)
@@ -47,7 +49,10 @@ MAX_CHARS = 100
 PER_PAGE = 20  # one kind on its own
 PREVIEW = 5  # each kind on the "all" view
 SNIPPET_CHARS = 80
-ESCAPE = "!"  # not a backslash: PostgreSQL and SQLite read a backslash literal differently
+# Not a backslash: PostgreSQL and SQLite read a backslash in a literal differently.
+ESCAPE = "!"
+# A blind item's label as the review queue shows it: "Candidate #0012" (or "#12", "0012").
+PSEUDONYM = re.compile(r"(?:\D*#)?0*(\d{1,9})")
 
 
 class Kind(enum.StrEnum):
@@ -232,12 +237,12 @@ def _query(user: User, kind: Kind, pattern: str, text: str) -> Query:
         return _jobs(pattern, open_only=user.role is Role.business)
     if kind is Kind.resumes:
         return _resumes(pattern, text)
-    builders: dict[Role, Callable[[User, str], Query]] = {
+    builders: dict[Role, Callable[[User, str, str], Query]] = {
         Role.business: _business_candidates,
         Role.reviewer: _reviewer_candidates,
         Role.interviewer: _interviewer_candidates,
     }
-    return builders.get(user.role, _all_candidates)(user, pattern)
+    return builders.get(user.role, _all_candidates)(user, pattern, text)
 
 
 def _group(query: Query, kind: Kind, page: int, per_page: int) -> Group:
@@ -260,7 +265,7 @@ def _person_matches(pattern: str) -> sa.ColumnElement[bool]:
     return sa.or_(_like(User.name, pattern), _like(User.email, pattern))
 
 
-def _all_candidates(_user: User, pattern: str) -> Query:
+def _all_candidates(_user: User, pattern: str, _text: str) -> Query:
     select = (
         sa.select(User.id, User.name, User.email)
         .where(User.role == Role.candidate, _person_matches(pattern))
@@ -271,7 +276,7 @@ def _all_candidates(_user: User, pattern: str) -> Query:
     )
 
 
-def _business_candidates(_user: User, pattern: str) -> Query:
+def _business_candidates(_user: User, pattern: str, _text: str) -> Query:
     """The applicants of open jobs, one hit per application, as the department's list shows."""
     select = (
         sa.select(Application.job_id, Application.candidate_id, User.name, User.email, Job.title)
@@ -289,29 +294,40 @@ def _business_candidates(_user: User, pattern: str) -> Query:
     )
 
 
-def _reviewer_candidates(user: User, pattern: str) -> Query:
-    """The candidates of the reviewer's own items, one hit per item; blind items never."""
+def _pseudonym(text: str) -> int | None:
+    """The candidate id in a blind item's label ("Candidate #0012", or just 12), if that is
+    what was typed."""
+    match = PSEUDONYM.fullmatch(text)
+    return int(match.group(1)) if match else None
+
+
+def _reviewer_candidates(user: User, pattern: str, text: str) -> Query:
+    """The reviewer's own items, one hit per item, by the item's title; by the candidate's
+    name or email only where the item is not blind, and by the number its label shows where
+    it is, so that search never tells a blind reviewer who the candidate is."""
+    named = sa.and_(ReviewItem.blind.is_(False), _person_matches(pattern))
+    found = [_like(ReviewItem.title, pattern), named]
+    if (number := _pseudonym(text)) is not None:
+        found.append(sa.and_(ReviewItem.blind.is_(True), ReviewItem.candidate_id == number))
     select = (
-        sa.select(ReviewAssignment.item_id, User.name, User.email, ReviewItem.title)
-        .join(ReviewItem, ReviewItem.id == ReviewAssignment.item_id)
+        sa.select(ReviewItem, User)
+        .join(ReviewAssignment, ReviewAssignment.item_id == ReviewItem.id)
         .join(User, User.id == ReviewItem.candidate_id)
-        .where(
-            ReviewAssignment.reviewer_id == user.id,
-            ReviewItem.blind.is_(False),
-            _person_matches(pattern),
-        )
-        .order_by(User.name, User.email, ReviewAssignment.id)
+        .where(ReviewAssignment.reviewer_id == user.id, sa.or_(*found))
+        .order_by(ReviewAssignment.id.desc())
     )
     return select, lambda row: Hit(
         Kind.candidates,
         Target.review_item,
-        (row.item_id,),
-        row.name or row.email,
-        _("%(email)s · %(item)s", email=row.email, item=row.title),
+        (row.ReviewItem.id,),
+        # The label the queue shows: a number for a blind item (the candidate is already in
+        # the session, so this loads nothing).
+        candidate_label(row.ReviewItem),
+        row.ReviewItem.title,
     )
 
 
-def _interviewer_candidates(user: User, pattern: str) -> Query:
+def _interviewer_candidates(user: User, pattern: str, _text: str) -> Query:
     """The candidates of the interviews the user sits on, one hit per interview."""
     select = (
         sa.select(Interview.id, User.name, User.email, InterviewKit.title, Job.title.label("job"))

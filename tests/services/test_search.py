@@ -237,6 +237,22 @@ def test_a_reviewer_finds_only_the_open_named_candidates_of_their_items(
     assert _titles(_as(people.other_reviewer, "张伟"), Kind.candidates) == []
 
 
+def test_a_reviewer_finds_blind_items_by_title_or_number_never_by_name(
+    world: tuple[Flask, People],
+) -> None:
+    _, people = world
+    xiaohong = db.session.scalar(sa.select(User.id).where(User.name == "张小红"))
+    label = f"Candidate #{xiaohong:04d}"
+    hits = {h.detail: h.title for g in _as(people.reviewer, "short answer").groups for h in g.items}
+    # The blind item is found by its title, and named as the queue names it.
+    assert hits == {"Short answer 2": "张伟", "Short answer 3": label}
+    for typed in (label, f"#{xiaohong}", f"{xiaohong:04d}"):
+        assert _titles(_as(people.reviewer, typed), Kind.candidates) == [label], typed
+    # Another reviewer's items stay out, whatever is typed.
+    assert _titles(_as(people.other_reviewer, "short answer"), Kind.candidates) == ["王五"]
+    assert _titles(_as(people.other_reviewer, label), Kind.candidates) == []
+
+
 def test_an_interviewer_finds_only_the_candidates_of_their_interviews(
     world: tuple[Flask, People],
 ) -> None:
