@@ -1,8 +1,9 @@
 """A candidate's applications as timelines, for their home page: per job, the stages in order
 (invited, exam, portfolio, interview, decision, then the offer and onboarding once they
 exist), each done, current, upcoming or not part of the job, with what comes next and any
-deadline. Read only: everything is derived from the rows the stages leave behind, so the
-timeline cannot disagree with the exam list, the portfolio or the offer pages."""
+deadline. Read only: everything is derived from the rows the stages leave behind (and HR's
+rejection in the pipeline), so the timeline cannot disagree with the exam list, the portfolio
+or the offer pages."""
 
 from __future__ import annotations
 
@@ -131,7 +132,7 @@ def timeline(application: Application) -> Timeline:
         _portfolio(application, profile),
         _interview(application, profile),
     ]
-    steps.append(_decision(offer, all(s.state is not _OPEN for s in steps)))
+    steps.append(_decision(application, offer, all(s.state is not _OPEN for s in steps)))
     if offer is not None:
         steps.append(_offer_step(offer))
     if onboarding is not None:
@@ -291,7 +292,7 @@ def _interview(application: Application, profile: JobProfileDefinition | None) -
         )
     held = [i for i in interviews if _held(i, now)]
     if held and len(held) == len(interviews):
-        last = max(i.scheduled_at or i.created_at for i in held)
+        last = max(_held_on(i) for i in held)
         return Step(
             StepKey.interview, title, StepState.done, _("Interviewed on %(date)s.", date=_day(last))
         )
@@ -307,6 +308,14 @@ def _held(interview: Interview, now: datetime) -> bool:
     if interview.scheduled_at is not None and interview.scheduled_at < now:
         return True
     return any(card.is_current for card in interview.scorecards)
+
+
+def _held_on(interview: Interview) -> datetime:
+    """Its time, or when its first scorecard came in for one held without a time entered."""
+    if interview.scheduled_at is not None:
+        return interview.scheduled_at
+    cards = [card.submitted_at for card in interview.scorecards]
+    return min(cards) if cards else interview.created_at
 
 
 def _offer(application: Application) -> Offer | None:
@@ -325,10 +334,15 @@ def _onboarding(offer: Offer | None) -> Onboarding | None:
     return db.session.scalar(sa.select(Onboarding).where(Onboarding.offer_id == offer.id))
 
 
-def _decision(offer: Offer | None, earlier_done: bool) -> Step:
+def _decision(application: Application, offer: Offer | None, earlier_done: bool) -> Step:
     title = _("Decision")
     if offer is not None:
         return Step(StepKey.decision, title, StepState.done, _("We decided to make you an offer."))
+    if application.rejected_at is not None:
+        # HR's reason is their record (hirebench/jobs/pipeline.py), not a message to the
+        # candidate: the page says only what was decided.
+        note = _("We decided not to go on with your application. Thank you for your time.")
+        return Step(StepKey.decision, title, StepState.done, note)
     if earlier_done:
         note = _("The team is looking at your results; we will be in touch.")
     else:

@@ -353,6 +353,27 @@ def test_an_offer_made_before_a_stage_leaves_that_stage_skipped(
     assert 'href="/exam/exams/mini"' in html  # the exams list still offers it
 
 
+def test_a_rejection_closes_the_application_without_its_reason(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    with app.app_context():
+        _attempt(world, AttemptStatus.graded)
+        application = _application(world)
+        application.rejected_at = utcnow()
+        application.rejection_reason = "Exam score below the bar (internal note)"
+        db.session.commit()
+    html = client.get("/exam/").get_data(as_text=True)
+    assert dict(STEP.findall(html)) == {
+        "invited": "done",
+        "exam": "done",
+        "portfolio": "passed",
+        "interview": "passed",
+        "decision": "done",
+    }
+    assert "We decided not to go on with your application." in html
+    assert "internal note" not in html and 'data-next="none"' in html
+
+
 def test_stages_the_job_does_not_have_are_marked_not_part_of_it(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
