@@ -262,6 +262,7 @@ def test_a_pdf_is_drawn_in_the_page_from_the_authorised_route(
         page.wait_for_load_state("networkidle")
         expect(page.locator(".hb-pdf")).to_have_count(0)
         own, worker = _js(page.evaluate(SIZES_JS))
+        print(f"\nJS on a review page without a PDF: {own} bytes")
         assert worker == 0 and own < JS_BUDGET, own
         assert not any("pdfview" in url for url in requests)
 

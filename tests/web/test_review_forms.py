@@ -61,7 +61,7 @@ def new_case(app: Flask, candidate: User, files: list[tuple[str, bytes]]) -> dic
         db.session.commit()
         item = portfolios.review_item_of(case)
         assert item is not None
-        return {"item": item.id} | {f.display_name: f.id for f in case.files}
+        return {"item": item.id, "case": case.id} | {f.display_name: f.id for f in case.files}
 
 
 def assigned_and_not(app: Flask, item_id: int, reviewers: list[User]) -> tuple[User, User]:
@@ -112,6 +112,11 @@ def test_a_pdf_is_previewed_from_the_reviewers_own_download_route(
     # The file's own preview page shows the same box.
     preview = client.get(f"{download}/preview").get_data(as_text=True)
     assert f'<div class="hb-pdf" data-pdf-src="{download}"' in preview
+    # HR's preview of the file fetches it from HR's own route.
+    hr = login(app, make_user(Role.hr, email="hr@example.com").email)
+    hr_download = f"/hr/portfolios/{case['case']}/files/{case['report.pdf']}"
+    hr_preview = hr.get(f"{hr_download}/preview").get_data(as_text=True)
+    assert f'<div class="hb-pdf" data-pdf-src="{hr_download}"' in hr_preview
 
 
 def test_a_rubric_is_a_row_of_radios_whose_anchors_describe_them(
