@@ -57,6 +57,14 @@ interview_scheduled = _signals.signal("interview-scheduled")
 #: job_id, recommendation, previous.
 recommendation_reached = _signals.signal("recommendation-reached")
 
+#: HR (or the CLI) changed a candidate's accommodation: extra time, breaks or the note. It
+#: applies to attempts not yet started. sender: the User; kwargs: candidate_id.
+accommodation_changed = _signals.signal("accommodation-changed")
+
+#: HR gave a started attempt more time; its deadline moved. sender: the Attempt; kwargs:
+#: attempt_id, candidate_id, minutes.
+attempt_extended = _signals.signal("attempt-extended")
+
 #: HR moved an application to another stage of the pipeline, rejected it or reopened it
 #: (hirebench.jobs.pipeline). Sent inside the transaction that changed it, once per application
 #: of a bulk move. sender: the Application; kwargs: application_id, candidate_id, job_id, stage

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from hirebench import events
+from hirebench.exams import breaks
 from hirebench.exams.definition import ExamDefinition
 from hirebench.exams.loader import current_version, version_definition
 from hirebench.exams.questions import AnswerError, get_type
@@ -34,6 +35,8 @@ from hirebench.models import (
     AnswerState,
     Attempt,
     AttemptStatus,
+    ConsentPurpose,
+    ConsentRecord,
     Exam,
     GradingJob,
     IntegrityEvent,
@@ -138,6 +141,8 @@ def start_attempt(
         seed=seed,
         question_ids=question_ids,
         extra_time_factor=factor,
+        breaks_allowed=candidate.break_count if candidate.break_minutes else 0,
+        break_minutes=candidate.break_minutes if candidate.break_count else 0,
         consented_at=now,
         started_at=now,
         deadline_at=now + timedelta(minutes=definition.time_limit_minutes * factor),
@@ -216,6 +221,7 @@ def save_answer(
     now = now or utcnow()
     if close_if_overdue(attempt, now):
         raise AttemptClosed(closed_message(attempt))
+    breaks.refuse_on_break(attempt, now)
     if question_id not in attempt.question_ids:
         raise AttemptError(_("That question is not part of this exam attempt."))
     if len(json.dumps(raw, default=str)) > MAX_ANSWER_BYTES:
@@ -323,6 +329,11 @@ def record_event(
         raise AttemptError(_("Unknown event kind."))
     if attempt.status is not AttemptStatus.in_progress:
         return None
+    now = now or utcnow()
+    # Leaving the page is what a break is for; and a candidate who withdrew the consent to
+    # these signals is not watched at all.
+    if (kind in EVENT_KINDS and breaks.on_break(attempt, now)) or signals_withdrawn(attempt):
+        return None
     count = db.session.scalar(
         sa.select(sa.func.count(IntegrityEvent.id)).where(IntegrityEvent.attempt_id == attempt.id)
     )
@@ -334,7 +345,7 @@ def record_event(
             clean["size"] = value
         elif key in ("ip", "user_agent") and isinstance(value, str):
             clean[key] = value[:400]
-    event = IntegrityEvent(attempt=attempt, kind=kind, detail=clean, at=now or utcnow())
+    event = IntegrityEvent(attempt=attempt, kind=kind, detail=clean, at=now)
     db.session.add(event)
     db.session.commit()
     return event
@@ -360,7 +371,7 @@ def observe_request(
         ),
     ]
     happened = [(kind, detail) for kind, detail, changed in checks if changed]
-    if not happened:
+    if not happened or signals_withdrawn(attempt):
         return  # the usual case, on every autosave: no query at all
     seen = {
         (event.kind, json.dumps(event.detail, sort_keys=True))
@@ -373,6 +384,21 @@ def observe_request(
     for kind, detail in happened:
         if (kind, json.dumps(detail, sort_keys=True)) not in seen:
             record_event(attempt, kind, detail)
+
+
+def signals_withdrawn(attempt: Attempt) -> bool:
+    """Whether the candidate withdrew their consent to the integrity signals (on My data,
+    docs/privacy.md) and has not given it again: then none are recorded. A candidate with no
+    consent record at all started before consents were recorded, under the old notice."""
+    given = set(
+        db.session.scalars(
+            sa.select(ConsentRecord.withdrawn_at.is_(None)).where(
+                ConsentRecord.candidate_id == attempt.candidate_id,
+                ConsentRecord.purpose == ConsentPurpose.proctoring.value,
+            )
+        )
+    )
+    return bool(given) and True not in given
 
 
 def integrity_summary(attempt: Attempt) -> dict[str, Any]:
@@ -398,13 +424,19 @@ def submit(attempt: Attempt, *, now: datetime | None = None, auto: bool = False)
     if attempt.status is not AttemptStatus.in_progress:
         return attempt
     now = now or utcnow()
+    # Submitting during a break ends it first: its unused part is not working time.
+    breaks.end_break(attempt, now)
     finished = min(now, attempt.deadline_at)
     # A conditional UPDATE: when the sweeper and a request close the attempt at once, exactly
-    # one of them wins and grades it.
+    # one of them wins and grades it. A close for the deadline checks the deadline it read,
+    # so an extension HR gave a moment ago is never closed over.
+    claim = sa.update(Attempt).where(
+        Attempt.id == attempt.id, Attempt.status == AttemptStatus.in_progress
+    )
+    if auto:
+        claim = claim.where(Attempt.deadline_at <= now)
     claimed = db.session.execute(
-        sa.update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.in_progress)
-        .values(
+        claim.values(
             status=AttemptStatus.submitted,
             submitted_at=finished,
             auto_submitted=auto or now >= attempt.deadline_at,
@@ -546,6 +578,7 @@ def run_visible_tests(
     now = now or utcnow()
     if close_if_overdue(attempt, now):
         raise AttemptClosed(closed_message(attempt))
+    breaks.refuse_on_break(attempt, now)
     if question_id not in attempt.question_ids:
         raise AttemptError(_("That question is not part of this exam attempt."))
     question = definition_of(attempt).question(question_id)

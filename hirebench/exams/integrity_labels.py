@@ -22,6 +22,9 @@ _EVENT_NAMES: dict[str, LazyString] = {
     "ip_changed": _l("The network address changed"),
     "user_agent_changed": _l("The browser changed"),
     "second_session": _l("Opened in a second browser session"),
+    # Breaks an accommodation grants (exams/breaks.py): context, never a flag.
+    "break_start": _l("Started a break (the clock stopped)"),
+    "break_end": _l("Resumed after a break"),
 }
 
 
@@ -43,6 +46,14 @@ def event_detail(kind: str, detail: dict[str, Any] | None) -> str:
         return _("New address: %(ip)s", ip=detail["ip"])
     if kind == "user_agent_changed" and detail.get("user_agent"):
         return _("New browser: %(agent)s", agent=detail["user_agent"])
+    if kind == "break_start" and type(detail.get("minutes")) is int:
+        number, minutes = detail.get("number", ""), detail["minutes"]
+        return _("Break %(n)s, up to %(minutes)d min", n=number, minutes=minutes)
+    if kind == "break_end" and type(detail.get("seconds")) is int:
+        seconds = detail["seconds"]
+        return _("Paused %(min)d min %(s)02d s", min=seconds // 60, s=seconds % 60) + (
+            " · " + _("ended by itself") if detail.get("auto") else ""
+        )
     known = {"paste": {"size"}, "ip_changed": {"ip"}, "user_agent_changed": {"user_agent"}}
     rest = {k: v for k, v in detail.items() if k not in known.get(kind, set())}
     return ", ".join(f"{key}: {value}" for key, value in sorted(rest.items()))

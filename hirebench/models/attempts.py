@@ -62,6 +62,15 @@ class Attempt(db.Model):  # type: ignore[name-defined]
     # The candidate's variant: question ids in the order they see them.
     question_ids: Mapped[list[str]] = mapped_column(sa.JSON)
     extra_time_factor: Mapped[float] = mapped_column(default=1.0)
+    # Breaks (exams/breaks.py), copied from the candidate at the start like the factor; a
+    # break in progress since break_started_at, with the deadline already moved past its end.
+    breaks_allowed: Mapped[int] = mapped_column(default=0, server_default="0")
+    break_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    breaks_taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    break_started_at: Mapped[datetime | None]
+    paused_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Minutes HR added to this attempt after it started (exams/accommodations.py).
+    extension_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     consented_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime]

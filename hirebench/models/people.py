@@ -45,6 +45,12 @@ class User(UserMixin, CreatedAtMixin, db.Model):  # type: ignore[name-defined]
     last_login_at: Mapped[datetime | None]
     # An accommodation: every timed attempt gets its time limit multiplied by this.
     extra_time_factor: Mapped[float] = mapped_column(default=1.0, server_default="1.0")
+    # More accommodations (exams/accommodations.py): breaks the candidate may take during a
+    # timed attempt, each of this many minutes with the clock stopped, and HR's note on why.
+    # The note is for HR only in the app, but it is about the person: it is in their copy.
+    break_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    break_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
+    accommodation_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     # Part of every session and remember cookie (through get_id); replacing it on logout, a
     # password change or deactivation makes every cookie issued before that point worthless.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))

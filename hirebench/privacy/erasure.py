@@ -180,6 +180,11 @@ def _tombstone(user: User) -> None:
     user.active = False
     user.last_login_at = None
     user.session_token = secrets.token_hex(16)  # every cookie issued to them is void
+    # An accommodation can say why the person needs it; none of it is needed for analytics.
+    user.accommodation_note = ""
+    user.extra_time_factor = 1.0
+    user.break_count = 0
+    user.break_minutes = 0
 
 
 def _delete_files(linked: Linked) -> int:
