@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from waitress import serve as waitress_serve
 
 from hirebench.analytics.cli import analytics_group, performance_group
-from hirebench.exams.cli import exams_group
+from hirebench.exams.cli import candidates_group, exams_group
 from hirebench.extensions import db
 from hirebench.grading import process as grading_process
 from hirebench.grading import queue as grading_queue
@@ -58,6 +58,7 @@ def register(app: Flask) -> None:
         grade,
         grader_group,
         exams_group,
+        candidates_group,
         rubrics_group,
         interviews_group,
         scorecards_group,

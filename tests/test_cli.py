@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from hirebench.extensions import db
 from hirebench.grading.result import GradeResult, ResultStatus, TestResult, TestStatus
-from hirebench.models import Job, Role, User
+from hirebench.models import AuditEvent, Job, Role, User
 from hirebench.services import accounts, demo
 
 
@@ -197,3 +197,62 @@ def test_worker_without_redis_explains(runner) -> None:  # type: ignore[no-untyp
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0
     assert "HIREBENCH_REDIS_URL is not set" in result.output
+
+
+def test_candidates_accommodate_sets_and_prints(app, runner, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user(Role.candidate, email="mei@example.com")
+    result = runner.invoke(
+        args=[
+            "candidates",
+            "accommodate",
+            "Mei@Example.com",
+            "--extra-time",
+            "1.5",
+            "--breaks",
+            "2",
+            "--break-minutes",
+            "10",
+            "--note",
+            "agreed by mail",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "mei@example.com: updated: extra time x1.5, breaks 2 x 10 min, note yes" in result.output
+    # Options left out keep their value; none at all prints the accommodation.
+    assert (
+        runner.invoke(
+            args=["candidates", "accommodate", "mei@example.com", "--extra-time", "2"]
+        ).exit_code
+        == 0
+    )
+    shown = runner.invoke(args=["candidates", "accommodate", "mei@example.com"])
+    assert shown.output.strip() == "mei@example.com: extra time x2, breaks 2 x 10 min, note yes"
+    with app.app_context():
+        user = db.session.scalars(sa.select(User).where(User.email == "mei@example.com")).one()
+        assert (user.extra_time_factor, user.break_count, user.break_minutes) == (2.0, 2, 10)
+        assert user.accommodation_note == "agreed by mail"
+        entries = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "candidate.accommodation")
+        ).all()
+        assert [e.actor_email for e in entries] == ["cli", "cli"]
+
+
+def test_candidates_accommodate_explains_bad_input(app, runner, make_user) -> None:  # type: ignore[no-untyped-def]
+    make_user(Role.candidate, email="mei@example.com")
+    make_user(Role.hr, email="boss@example.com")
+    cases = [
+        (["nobody@example.com", "--extra-time", "1.5"], "no account with the email"),
+        (["not-an-email", "--extra-time", "1.5"], "not a valid email address"),
+        (["mei@example.com", "--extra-time", "4"], "must be between 1 and 3"),
+        (["mei@example.com", "--extra-time", "0.5"], "must be between 1 and 3"),
+        (["mei@example.com", "--breaks", "2"], "between 5 and 60 minutes"),
+        (["mei@example.com", "--extra-time", "fast"], "is not a valid float"),
+        (["boss@example.com", "--extra-time", "1.5"], "for candidates only"),
+    ]
+    for args, message in cases:
+        result = runner.invoke(args=["candidates", "accommodate", *args])
+        assert result.exit_code != 0, args
+        assert message in result.output, (args, result.output)
+    with app.app_context():
+        user = db.session.scalars(sa.select(User).where(User.email == "mei@example.com")).one()
+        assert (user.extra_time_factor, user.break_count) == (1.0, 0)

@@ -1,14 +1,21 @@
-"""`hirebench exams ...`: check and load exam folders. Registered in hirebench/cli.py."""
+"""`hirebench exams ...`: check and load exam folders; `hirebench candidates accommodate`: a
+candidate's extra time and breaks (docs/accommodations.md). Registered in hirebench/cli.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from hirebench.exams import accommodations
+from hirebench.exams.accommodations import Accommodation, AccommodationError
 from hirebench.exams.definition import ExamDefinitionError, load_definition
 from hirebench.exams.loader import ExamLoadError, load_exam
+from hirebench.extensions import db
+from hirebench.models import User
+from hirebench.services.accounts import AccountError, normalize_email
 
 GRADERS_HELP = (
     "The graders/ folder that `grader:` paths are relative to. Default: the graders folder "
@@ -61,3 +68,65 @@ def load(path: Path, graders: Path | None) -> None:
             click.echo(str(problem))
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{result.status.value} {result.exam.slug} version {result.version.number}")
+
+
+@click.group("candidates")
+def candidates_group() -> None:
+    """Candidates: accommodations for their exams (docs/accommodations.md)."""
+
+
+def _describe(current: Accommodation) -> str:
+    breaks = (
+        f"{current.break_count} x {current.break_minutes} min" if current.break_count else "none"
+    )
+    note = "yes" if current.note else "none"
+    return f"extra time x{current.extra_time_factor:g}, breaks {breaks}, note {note}"
+
+
+@candidates_group.command("accommodate")
+@click.argument("email")
+@click.option(
+    "--extra-time",
+    type=float,
+    help=f"The time-limit factor: {', '.join(f'{f:g}' for f in accommodations.FACTOR_CHOICES)}, "
+    f"or any value from {accommodations.MIN_FACTOR:g} to {accommodations.MAX_FACTOR:g} "
+    "(1 for none).",
+)
+@click.option("--breaks", type=int, help="Pause-able breaks per timed exam (0 for none).")
+@click.option("--break-minutes", type=int, help="The length of each break, in minutes.")
+@click.option("--note", help="HR's note: why, and what was agreed. Seen by HR only.")
+@with_appcontext
+def accommodate(
+    email: str,
+    extra_time: float | None,
+    breaks: int | None,
+    break_minutes: int | None,
+    note: str | None,
+) -> None:
+    """Set EMAIL's accommodation for the exams they have not started yet (audited). Options
+    left out keep their present value; with none, print the present accommodation."""
+    try:
+        address = normalize_email(email)
+    except AccountError as exc:
+        raise click.ClickException(f"{email!r} is not a valid email address.") from exc
+    person = db.session.scalar(sa.select(User).where(User.email == address))
+    if person is None:
+        raise click.ClickException(f"There is no account with the email {address}.")
+    current = accommodations.of(person)
+    if extra_time is None and breaks is None and break_minutes is None and note is None:
+        click.echo(f"{address}: {_describe(current)}")
+        return
+    wanted = Accommodation(
+        extra_time_factor=current.extra_time_factor if extra_time is None else extra_time,
+        break_count=current.break_count if breaks is None else breaks,
+        break_minutes=current.break_minutes if break_minutes is None else break_minutes,
+        note=current.note if note is None else note,
+    )
+    try:
+        changed = accommodations.set_accommodation(person, wanted, by=None, actor_email="cli")
+    except AccommodationError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    state = "updated" if changed else "unchanged"
+    click.echo(f"{address}: {state}: {_describe(accommodations.of(person))}")
