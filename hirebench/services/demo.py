@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from hirebench.exams import attempts
+from hirebench.exams import accommodations, attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
 from hirebench.jobs import service as jobs
@@ -53,6 +53,7 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     accounts_seeded = _seed_accounts(password)
     load_shipped_content(PROJECT_ROOT)
     _seed_job_profile()
+    _seed_accommodations()
     _seed_exam_attempts()
     _seed_resumes()
     demo_reviews.seed_reviews_and_interviews(DEMO_JOB_TITLE)
@@ -163,6 +164,24 @@ _NAIVE_RULES = [
     {"conditions": [{"field": "action", "op": "eq", "value": "pay"}], "label": "purchase"},
     {"conditions": [], "label": "browse"},
 ]
+
+
+# Accommodations HR granted (docs/accommodations.md): candidate1 has yet to start the exam,
+# candidate2's attempt (started below) takes them over.
+DEMO_ACCOMMODATIONS = {
+    "candidate1@demo.local": accommodations.Accommodation(
+        1.5, 2, 10, "读写障碍，邮件附证明；HR 电话确认 / Dyslexia, letter on file"
+    ),
+    "candidate2@demo.local": accommodations.Accommodation(1.25, 1, 10, ""),
+}
+
+
+def _seed_accommodations() -> None:
+    for email, granted in DEMO_ACCOMMODATIONS.items():
+        candidate = accounts.find_by_email(email)
+        if candidate is not None:
+            accommodations.set_accommodation(candidate, granted, by=None, actor_email="seed-demo")
+    db.session.commit()
 
 
 def _seed_exam_attempts() -> None:

@@ -18,6 +18,7 @@ from hirebench.web import (
     errors,
     filters,
     hr,
+    hr_accommodations,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_board,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_compare,  # noqa: F401 - imported for the routes it adds to the hr blueprint
     hr_hires,

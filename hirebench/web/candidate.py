@@ -35,6 +35,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
+from hirebench.exams import accommodations, breaks
 from hirebench.exams.attempts import (
     EVENT_KINDS,
     AttemptClosed,
@@ -348,7 +349,9 @@ def consent(slug: str) -> ResponseReturnValue:
             _remember_session(attempt, created=latest is None)
             return redirect(url_for(".attempt", attempt_id=attempt.id))
     definition = definition_of(latest) if latest is not None else version_definition(version)
-    factor = max(1.0, float(current_user.extra_time_factor or 1.0))
+    # The arrangements the attempt will have (or has: an attempt keeps those it started with).
+    arranged = _arrangements(latest)
+    factor = arranged.extra_time_factor
     questions = sum(
         min(s.draw, len(s.questions)) if s.draw else len(s.questions) for s in definition.sections
     )
@@ -362,11 +365,31 @@ def consent(slug: str) -> ResponseReturnValue:
         question_count=questions,
         minutes=round(definition.time_limit_minutes * factor),
         extra_time=factor > 1.0,
+        arranged=arranged,
+        base_minutes=definition.time_limit_minutes,
         consent_texts=privacy_consent.TEXTS,
         future_openings=privacy_consent.future_openings_record(current_user),
         resuming=latest,
         minutes_left=_minutes_left(latest) if latest is not None else 0,
     ), (400 if form.is_submitted() else 200)
+
+
+def _arrangements(attempt: Attempt | None) -> accommodations.Accommodation:
+    """What the consent screen tells the candidate about their extra time and breaks: their
+    own accommodation before they start, the attempt's copy of it once started. Never the
+    note, which is HR's."""
+    if attempt is not None:
+        return accommodations.Accommodation(
+            extra_time_factor=max(1.0, attempt.extra_time_factor),
+            break_count=attempt.breaks_allowed,
+            break_minutes=attempt.break_minutes,
+        )
+    own = accommodations.of(current_user)
+    return accommodations.Accommodation(
+        extra_time_factor=max(1.0, own.extra_time_factor),
+        break_count=own.break_count if own.break_minutes else 0,
+        break_minutes=own.break_minutes if own.break_count else 0,
+    )
 
 
 def _question_view(
@@ -418,6 +441,8 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         return redirect(url_for(".result", attempt_id=current.id))
     _observe(current)
     now = utcnow()
+    if breaks.settle(current, now):
+        db.session.commit()
     sections = _sections(current)
     return render_template(
         "candidate/exam.html",
@@ -429,8 +454,18 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         runs=runs_by_question(current),
         deadline_ms=_epoch_ms(current.deadline_at),
         server_now_ms=_epoch_ms(now),
-        seconds_left=max(0, int((current.deadline_at - now).total_seconds())),
+        seconds_left=_seconds_left(current, now),
+        clock=_clock(current),
+        allowed_minutes=accommodations.allowed_minutes(
+            current, definition_of(current).time_limit_minutes
+        ),
     )
+
+
+def _seconds_left(attempt: Attempt, now: datetime) -> int:
+    """Working time left: during a break, what will be left when it ends."""
+    running_from = breaks.clock(attempt, now).break_ends_at or now
+    return max(0, int((attempt.deadline_at - running_from).total_seconds()))
 
 
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["GET", "POST"])
@@ -522,6 +557,8 @@ def save(attempt_id: int, question_id: str) -> ResponseReturnValue:
     except AttemptClosed:
         db.session.rollback()
         return _closed(current)
+    except breaks.OnBreak:
+        return _on_break(current)
     except StaleWrite as exc:
         # The page decides what to do with the newer text: this reply carries it.
         stored = exc.current
@@ -578,10 +615,65 @@ def _iso(moment: datetime) -> str:
     return moment.replace(tzinfo=UTC).isoformat()
 
 
-def _clock(attempt: Attempt) -> dict[str, int]:
+def _clock(attempt: Attempt) -> dict[str, Any]:
     """The server's time and the deadline, so the page's timer can correct itself after it
-    was offline or asleep."""
-    return {"server_now_ms": _epoch_ms(utcnow()), "deadline_ms": _epoch_ms(attempt.deadline_at)}
+    was offline or asleep, or HR gave more time; and a break in progress (its end, else
+    null) with the breaks still to take."""
+    now = utcnow()
+    state = breaks.clock(attempt, now)
+    return {
+        "server_now_ms": _epoch_ms(now),
+        "deadline_ms": _epoch_ms(state.deadline_at),
+        "break_ends_ms": _epoch_ms(state.break_ends_at) if state.break_ends_at else None,
+        "breaks_left": state.breaks_left,
+        "extension_minutes": attempt.extension_minutes,
+    }
+
+
+def _on_break(attempt: Attempt) -> Response:
+    """423: the clock is stopped, so nothing changes; the page shows its break screen."""
+    db.session.rollback()
+    db.session.refresh(attempt)
+    return _json_error(str(breaks.OnBreak()), 423, on_break=True, **_clock(attempt))
+
+
+@bp.route("/attempts/<int:attempt_id>/clock")
+@json_errors
+def clock(attempt_id: int) -> ResponseReturnValue:
+    """What the open page polls (every 20 s) so HR's extension reaches it without a reload;
+    a closed attempt answers 409 with where to go, as a save does."""
+    current = _attempt(attempt_id, as_json=True)
+    if current.status is not AttemptStatus.in_progress:
+        return _closed(current)
+    if breaks.settle(current, utcnow()):
+        db.session.commit()
+    return jsonify(_clock(current))
+
+
+@bp.route("/attempts/<int:attempt_id>/break", methods=["POST"])
+@json_errors
+def take_break(attempt_id: int) -> ResponseReturnValue:
+    current = _attempt(attempt_id, as_json=True)
+    if current.status is not AttemptStatus.in_progress:
+        return _closed(current)
+    try:
+        breaks.start_break(current, utcnow())
+    except breaks.BreakError as exc:
+        db.session.rollback()
+        return _json_error(str(exc), 400, **_clock(current))
+    db.session.commit()
+    return jsonify(_clock(current))
+
+
+@bp.route("/attempts/<int:attempt_id>/resume", methods=["POST"])
+@json_errors
+def resume(attempt_id: int) -> ResponseReturnValue:
+    current = _attempt(attempt_id, as_json=True)
+    if current.status is not AttemptStatus.in_progress:
+        return _closed(current)
+    breaks.end_break(current, utcnow())
+    db.session.commit()
+    return jsonify(_clock(current))
 
 
 @bp.route("/attempts/<int:attempt_id>/events", methods=["POST"])
@@ -615,6 +707,8 @@ def run_tests(attempt_id: int, question_id: str) -> ResponseReturnValue:
     except AttemptClosed:
         db.session.rollback()
         return _closed(current)
+    except breaks.OnBreak:
+        return _on_break(current)
     except AttemptError as exc:
         db.session.rollback()
         # A rate limit answers 429, so the page can say "wait" rather than "wrong".

@@ -9,7 +9,9 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     Field,
+    FloatField,
     HiddenField,
+    IntegerField,
     MultipleFileField,
     PasswordField,
     SelectField,
@@ -18,9 +20,18 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from hirebench.exams import accommodations
+from hirebench.exams.accommodations import Accommodation, AccommodationError
 from hirebench.models import Role
 from hirebench.services.accounts import MIN_PASSWORD_LENGTH, AccountError, normalize_email
 from hirebench.web.labels import ROLE_LABELS
@@ -72,7 +83,119 @@ class LanguageForm(FlaskForm):
     )
 
 
-class InviteForm(FlaskForm):
+CUSTOM_FACTOR = "custom"
+
+
+class AccommodationForm(FlaskForm):
+    """Extra time, breaks and HR's note (exams/accommodations.py), on the invitation and on
+    the candidate's page. The service checks the limits; `accommodation()` hangs its message
+    on the field it is about."""
+
+    extra_time = SelectField(
+        _l("Extra time"),
+        choices=[SelectChoice("1", _l("None"))]
+        + [SelectChoice(f"{f:g}", f"×{f:g}") for f in accommodations.FACTOR_CHOICES]
+        + [SelectChoice(CUSTOM_FACTOR, _l("Another factor…"))],
+        default="1",
+    )
+    custom_factor = FloatField(
+        _l("Custom factor"),
+        validators=[Optional()],
+        render_kw={"inputmode": "decimal"},
+        description=_l(
+            "Between %(low)s and %(high)s, e.g. 1.75.",
+            low=f"{accommodations.MIN_FACTOR:g}",
+            high=f"{accommodations.MAX_FACTOR:g}",
+        ),
+    )
+    break_count = IntegerField(
+        _l("Breaks"),
+        validators=[Optional()],
+        default=0,
+        render_kw={"min": 0, "max": accommodations.MAX_BREAKS},
+        description=_l("Pause-able breaks during each timed exam; 0 for none."),
+    )
+    break_minutes = IntegerField(
+        _l("Minutes per break"),
+        validators=[Optional()],
+        render_kw={
+            "min": accommodations.MIN_BREAK_MINUTES,
+            "max": accommodations.MAX_BREAK_MINUTES,
+        },
+        description=_l(
+            "%(low)d to %(high)d minutes; the exam's clock stops meanwhile.",
+            low=accommodations.MIN_BREAK_MINUTES,
+            high=accommodations.MAX_BREAK_MINUTES,
+        ),
+    )
+    accommodation_note = TextAreaField(
+        _l("Note for HR"),
+        validators=[Optional(), Length(max=accommodations.MAX_NOTE)],
+        description=_l(
+            "Seen by HR only: not by the candidate, reviewers or interviewers in the app. "
+            "It is included in the candidate's own copy of their data."
+        ),
+    )
+
+    def fill_from(self, current: Accommodation) -> None:
+        known = {f"{f:g}" for f in (1.0, *accommodations.FACTOR_CHOICES)}
+        factor = f"{current.extra_time_factor:g}"
+        self.extra_time.data = factor if factor in known else CUSTOM_FACTOR
+        self.custom_factor.data = None if factor in known else current.extra_time_factor
+        self.break_count.data = current.break_count
+        self.break_minutes.data = current.break_minutes or None
+        self.accommodation_note.data = current.note
+
+    def accommodation(self) -> Accommodation | None:
+        """The accommodation asked for, checked; None, with the message on its field, when
+        it is refused."""
+        choice = self.extra_time.data or "1"
+        if choice == CUSTOM_FACTOR and self.custom_factor.data is None:
+            self.custom_factor.errors = [_l("Enter the factor, e.g. 1.75.")]
+            return None
+        wanted = Accommodation(
+            extra_time_factor=self.custom_factor.data if choice == CUSTOM_FACTOR else float(choice),
+            break_count=self.break_count.data or 0,
+            break_minutes=self.break_minutes.data or 0,
+            note=self.accommodation_note.data or "",
+        )
+        try:
+            return accommodations.checked(wanted)
+        except AccommodationError as exc:
+            self.accommodation_error(exc)
+            return None
+
+    def accommodation_error(self, exc: AccommodationError) -> None:
+        fields = {
+            accommodations.FACTOR: self.custom_factor
+            if self.extra_time.data == CUSTOM_FACTOR
+            else self.extra_time,
+            "break_count": self.break_count,
+            "break_minutes": self.break_minutes,
+            "note": self.accommodation_note,
+        }
+        field = fields.get(exc.field, self.extra_time)
+        field.errors = [*field.errors, str(exc)]
+
+
+class ExtendAttemptForm(FlaskForm):
+    """More time for an attempt under way, with the reason (audited)."""
+
+    minutes = IntegerField(
+        _l("Minutes to add"),
+        render_kw={"min": 1, "max": accommodations.MAX_EXTENSION_MINUTES},
+        validators=[InputRequired(message=_l("Enter the minutes to add."))],
+    )
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            DataRequired(message=_l("Say why the attempt gets more time.")),
+            Length(max=accommodations.MAX_REASON),
+        ],
+    )
+
+
+class InviteForm(AccommodationForm):
     name = StringField(_l("Candidate name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(
         _l("Candidate email"), validators=[DataRequired(), Length(max=254), valid_email]

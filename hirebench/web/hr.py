@@ -23,7 +23,7 @@ from flask_mailman.message import BadHeaderError
 from wtforms.fields.choices import SelectChoice
 
 from hirebench import attention
-from hirebench.exams import attempts, integrity_labels
+from hirebench.exams import accommodations, attempts, integrity_labels
 from hirebench.exams.navigator import runs_by_question
 from hirebench.exams.prompts import render_prompt_for_review
 from hirebench.exams.questions import get_type
@@ -96,6 +96,10 @@ def invite() -> ResponseReturnValue:
     if job is None:
         form.job_id.errors.append(_("Choose an open job."))
         return _render_home(form, 400)
+    # Checked before anything is saved or mailed, so a refused factor sends no invitation.
+    wanted = form.accommodation()
+    if wanted is None:
+        return _render_home(form, 400)
     try:
         issued = invitations.invite_candidate(
             name=form.name.data or "",
@@ -105,6 +109,14 @@ def invite() -> ResponseReturnValue:
             ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
             ip=client_ip(),
         )
+        # Left at "none", the form changes nothing: an account invited again keeps what HR
+        # granted before. A note left empty keeps the one there is.
+        if wanted.any or wanted.note:
+            if not wanted.note:
+                wanted = accommodations.with_note_kept(issued.candidate, wanted)
+            accommodations.set_accommodation(
+                issued.candidate, wanted, by=current_user, ip=client_ip()
+            )
     except invitations.DuplicateInvitation as exc:
         db.session.rollback()
         return _render_home(form, 409, duplicate=db.session.get(Invitation, exc.invitation.id))

@@ -22,6 +22,10 @@
   let deadline = Number(root.dataset.deadlineMs);
   let clock = { server: Number(root.dataset.serverNowMs), at: performance.now() };
   const serverNow = () => clock.server + (performance.now() - clock.at);
+  // A break in progress: when it ends (server time, ms), else 0. The deadline the server
+  // sends already includes it; nothing is saved until it ends (see "The clock" below).
+  let breakEnds = Number(root.dataset.breakEndsMs) || 0;
+  const onBreak = () => breakEnds > 0 && serverNow() < breakEnds;
   const timer = document.querySelector("[data-timer]");
   const statusLine = document.querySelector("[data-save-status]");
   const texts = statusLine.dataset;
@@ -225,7 +229,7 @@
   let again = false;
   // One flush at a time, so two saves of one question never race each other.
   function flush(keepalive = false) {
-    if (readOnly || closed) return Promise.resolve();
+    if (readOnly || closed || onBreak()) return Promise.resolve();
     if (flushing) { again = true; return flushing; }
     flushing = (async () => {
       do {
@@ -257,6 +261,10 @@
   function syncClock(data) {
     if (Number.isFinite(data.server_now_ms)) clock = { server: data.server_now_ms, at: performance.now() };
     if (Number.isFinite(data.deadline_ms)) deadline = data.deadline_ms;
+    if ("break_ends_ms" in data) setBreak(Number(data.break_ends_ms) || 0);
+    if (Number.isFinite(data.breaks_left)) setBreaksLeft(data.breaks_left);
+    if (Number.isFinite(data.extension_minutes)) noteExtension(data.extension_minutes);
+    tick(); // the new deadline shows at once
   }
 
   async function flushPending(keepalive) {
@@ -272,6 +280,12 @@
         outcome = null; // no answer at all: offline, or the server is down
       }
       const result = outcome && outcome.result;
+      if (result && result.status === 423) {
+        // A break began (in another tab, or the page's clock lagged): kept, saved after it.
+        if (!pending.has(qid)) pending.set(qid, edit);
+        syncClock(result.data);
+        return;
+      }
       if (!result || result.status === 503 || result.status >= 502 || result.status === 429) {
         // Kept (unless a newer edit is waiting) in the page and in localStorage; retried.
         if (!pending.has(qid)) pending.set(qid, edit);
@@ -457,12 +471,203 @@
     });
   });
 
+  // ------------------------------------------------------------------------------ the clock
+  // Breaks, HR's extensions and the time warnings (docs/accommodations.md). The page polls
+  // the server's clock, so a deadline HR moved reaches it without a reload; saves' replies
+  // correct it too. During a break the time shown stands at what will be left when it ends.
+  const clockBox = document.querySelector("[data-exam-clock]");
+  const clockTexts = clockBox ? clockBox.dataset : {};
+  const breakButton = document.querySelector("[data-take-break]");
+  const breakConfirm = document.querySelector("[data-break-confirm]");
+  const breakScreen = document.querySelector("[data-break-screen]");
+  const breakError = document.querySelector("[data-break-error]");
+  const warning = document.querySelector("[data-time-warning]");
+  const announcer = document.querySelector("[data-time-announce]");
+  let breaksLeft = Number(root.dataset.breaksLeft) || 0;
+  let extension = Number(root.dataset.extensionMinutes) || 0;
+  const format = (template, values) => Object.entries(values)
+    .reduce((text, [key, value]) => text.split(`{${key}}`).join(String(value)), template || "");
+  const mmss = (ms) => {
+    const minutes = Math.floor(ms / 60000);
+    const seconds = Math.floor((ms % 60000) / 1000);
+    return `${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}`;
+  };
+  const workingLeft = () => Math.max(0, deadline - (onBreak() ? breakEnds : serverNow()));
+
+  function announce(text, kind) {
+    if (warning) {
+      warning.textContent = text;
+      warning.className = `hb-time-warning alert alert-${kind}`;
+      warning.hidden = false;
+    }
+    if (announcer) {
+      // Emptied first, so the same words twice are still a change that is read out.
+      announcer.textContent = "";
+      setTimeout(() => { announcer.textContent = text; }, 60);
+    }
+  }
+
+  // Each warning once per attempt (a reload does not repeat it), and again only if an
+  // extension moved the deadline back above it.
+  const WARN_AT = [15, 5, 1];
+  const warnKey = `hirebench-warned:${attemptId}`;
+  const warned = new Set((() => {
+    try { return JSON.parse(sessionStorage.getItem(warnKey) || "[]"); } catch (_) { return []; }
+  })());
+  const warnings = (() => { try { return JSON.parse(clockTexts.warnings || "{}"); } catch (_) { return {}; } })();
+  let lastLeft = null;
+  function warn(left) {
+    WARN_AT.forEach((m) => { if (left > m * 60000) warned.delete(m); });
+    const due = WARN_AT.filter((m) => left <= m * 60000 && left > 0 && !warned.has(m));
+    // A page opened with less time left marks what it missed without reading out a number
+    // that is no longer true; a threshold crossed while it is open is announced.
+    const crossed = lastLeft === null ? [] : due.filter((m) => lastLeft > m * 60000);
+    lastLeft = left;
+    if (!due.length) return;
+    due.forEach((m) => warned.add(m));
+    try { sessionStorage.setItem(warnKey, JSON.stringify([...warned])); } catch (_) { /* off */ }
+    if (!crossed.length) return;
+    const nearest = Math.min(...crossed);
+    const text = `${warnings[String(nearest)] || ""} ${clockTexts.warningTail || ""}`.trim();
+    announce(text, nearest === 1 ? "danger" : "warning");
+  }
+
+  function noteExtension(minutes) {
+    if (minutes <= extension) return;
+    const added = minutes - extension;
+    extension = minutes;
+    const allowed = document.querySelector("[data-allowed]");
+    if (allowed && clockTexts.allowedTemplate) {
+      const note = allowed.querySelector(".hb-allowed-note");
+      allowed.textContent = format(clockTexts.allowedTemplate, { minutes: Number(clockTexts.baseAllowed) + extension });
+      if (note) allowed.append(note);
+    }
+    announce(format(clockTexts.extendedTemplate, { minutes: added }), "info");
+  }
+
+  function setBreaksLeft(count) {
+    breaksLeft = count;
+    if (!breakButton) return;
+    breakButton.textContent = format(clockTexts.breakLabel, { count });
+    breakButton.hidden = count <= 0 || breakEnds > 0;
+  }
+
+  function setBreak(ends) {
+    const was = breakEnds > 0;
+    breakEnds = ends;
+    if (ends > 0 && !was) enterBreak();
+    else if (ends <= 0 && was) leaveBreak();
+  }
+
+  function enterBreak() {
+    root.dataset.onBreak = "1"; // the theme hides everything but the header and this screen
+    if (breakConfirm) breakConfirm.hidden = true;
+    if (breakButton) {
+      breakButton.setAttribute("aria-expanded", "false");
+      breakButton.hidden = true;
+    }
+    if (breakScreen) {
+      breakScreen.hidden = false;
+      const title = breakScreen.querySelector("[data-break-title]");
+      if (title) title.focus();
+    }
+    timer.dataset.paused = "1";
+    const badge = document.querySelector("[data-paused-badge]");
+    if (badge) badge.hidden = false;
+  }
+
+  function leaveBreak() {
+    breakEnds = 0;
+    delete root.dataset.onBreak;
+    delete timer.dataset.paused;
+    const badge = document.querySelector("[data-paused-badge]");
+    if (badge) badge.hidden = true;
+    if (breakScreen) breakScreen.hidden = true;
+    if (breakError) breakError.hidden = true;
+    const first = document.querySelector("[data-question]");
+    if (first) first.scrollIntoView({ block: "start" });
+    if (breakButton) breakButton.hidden = breaksLeft <= 0;
+    if (breakButton && !breakButton.hidden) breakButton.focus();
+    flush(); // whatever waited for the break
+  }
+
+  async function clockRequest(url, method) {
+    const response = method === "POST"
+      ? await post(url, {})
+      : await fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+        .then(async (r) => ({ ok: r.ok, status: r.status, data: await r.json().catch(() => ({})) }));
+    if (response.status === 409) {
+      closed = true;
+      window.location.assign(response.data.redirect || resultUrl);
+    } else if (response.data) {
+      syncClock(response.data);
+    }
+    return response;
+  }
+
+  async function pollClock() {
+    if (closed) return;
+    try { await clockRequest(root.dataset.clockUrl, "GET"); } catch (_) { /* offline: the next poll */ }
+  }
+
+  if (breakButton && breakConfirm) {
+    const confirmText = breakConfirm.querySelector("[data-break-confirm-text]");
+    const startButton = breakConfirm.querySelector("[data-break-start]");
+    breakButton.addEventListener("click", () => {
+      const opening = breakConfirm.hidden;
+      confirmText.textContent = format(clockTexts.breakConfirmTemplate, { after: Math.max(0, breaksLeft - 1) });
+      breakConfirm.hidden = !opening;
+      breakButton.setAttribute("aria-expanded", String(opening));
+      if (opening) startButton.focus();
+    });
+    breakConfirm.querySelector("[data-break-cancel]").addEventListener("click", () => {
+      breakConfirm.hidden = true;
+      breakButton.setAttribute("aria-expanded", "false");
+      breakButton.focus();
+    });
+    startButton.addEventListener("click", async () => {
+      startButton.disabled = true;
+      try {
+        await flush(); // the answers so far are saved before the questions are hidden
+        const reply = await clockRequest(root.dataset.breakUrl, "POST");
+        if (!reply.ok && reply.status !== 409) confirmText.textContent = reply.data.message || clockTexts.breakFailed;
+      } catch (_) {
+        confirmText.textContent = clockTexts.breakFailed;
+      } finally {
+        startButton.disabled = false;
+      }
+    });
+  }
+  const resumeButton = document.querySelector("[data-resume]");
+  if (resumeButton) {
+    resumeButton.addEventListener("click", async () => {
+      resumeButton.disabled = true;
+      try {
+        const reply = await clockRequest(root.dataset.resumeUrl, "POST");
+        if (!reply.ok && reply.status !== 409) throw new Error(reply.data.message);
+      } catch (_) {
+        if (breakError) { breakError.textContent = clockTexts.resumeFailed; breakError.hidden = false; }
+      } finally {
+        resumeButton.disabled = false;
+      }
+    });
+  }
+
   function tick() {
-    const left = Math.max(0, deadline - serverNow());
-    const minutes = Math.floor(left / 60000);
-    const seconds = Math.floor((left % 60000) / 1000);
-    timer.textContent = `${String(minutes).padStart(2, "0")}:${String(seconds).padStart(2, "0")}`;
+    if (breakEnds > 0 && serverNow() >= breakEnds) {
+      // The break ran its length and is over by itself; the server agrees (its deadline
+      // already counted the whole break), and the poll brings the rest of its clock.
+      leaveBreak();
+      pollClock();
+    }
+    const left = workingLeft();
+    timer.textContent = mmss(left);
     timer.dataset.low = left < 5 * 60000 ? "1" : "0";
+    if (breakEnds > 0 && breakScreen) {
+      breakScreen.querySelector("[data-break-left]").textContent = mmss(Math.max(0, breakEnds - serverNow()));
+      breakScreen.querySelector("[data-break-exam-left]").textContent = mmss(left);
+    }
+    warn(left);
     if (left === 0 && !closed) {
       // The server submits at the deadline whatever the browser does; this just shows it.
       // The short wait lets the server's clock pass the deadline too before the result loads.
@@ -470,8 +675,11 @@
       setTimeout(() => window.location.assign(resultUrl), 1500);
     }
   }
+  if (onBreak()) enterBreak(); // opened during a break; one already over ends at the first tick
   tick();
   setInterval(tick, 250);
+  setInterval(pollClock, Number(root.dataset.clockPollMs) || 20000);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) pollClock(); });
 
   // Integrity signals: recorded for reviewers, never acted on here.
   const signal = (kind, detail = {}) => {
