@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from hirebench.models import Role
 from hirebench.services import search as service
-from hirebench.services.search import Hit, Kind, Target
+from hirebench.services.search import Hit, Target
 from hirebench.web.access import protect_blueprint
 from hirebench.web.helpers import page_number
 
@@ -54,5 +54,4 @@ def results() -> ResponseReturnValue:
         min_chars=service.MIN_CHARS,
         hit_href=hit_href,
         highlight=lambda text: service.highlight(text, found.query),
-        Kind=Kind,
     )
