@@ -494,11 +494,15 @@
   };
   const workingLeft = () => Math.max(0, deadline - (onBreak() ? breakEnds : serverNow()));
 
+  let warningTimer = null;
   function announce(text, kind) {
     if (warning) {
       warning.textContent = text;
       warning.className = `hb-time-warning alert alert-${kind}`;
       warning.hidden = false;
+      // It covers part of a phone's screen: gone after half a minute, bar the last minute's.
+      clearTimeout(warningTimer);
+      if (kind !== "danger") warningTimer = setTimeout(() => { warning.hidden = true; }, 30000);
     }
     if (announcer) {
       // Emptied first, so the same words twice are still a change that is read out.
