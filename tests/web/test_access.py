@@ -65,6 +65,7 @@ EXPECTED: dict[str, Any] = {
     "candidate.result": {CAN},
     "candidate.save": {CAN},
     "candidate.event": {CAN},
+    "candidate.flag": {CAN},
     # The exam's clock and breaks (docs/accommodations.md): the candidate's own attempt only.
     "candidate.clock": {CAN},
     "candidate.take_break": {CAN},
