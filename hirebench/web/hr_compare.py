@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from markupsafe import Markup
 
 from hirebench.charts import competency_compare_chart, svg_for
 from hirebench.extensions import db
@@ -40,7 +41,7 @@ def _back_link(job: Job) -> str:
     return url_for("business.home", job=job.id)
 
 
-def _chart(comparison: Comparison) -> object:
+def _chart(comparison: Comparison) -> Markup | None:
     rows = comparison.competency_rows()
     if not rows or all(c.card is None for c in comparison.candidates):
         return None
