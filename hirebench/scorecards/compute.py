@@ -93,12 +93,13 @@ def evidence_name(entry: Mapping[str, Any], *, translated: bool = True) -> str:
     return f"{title} · {translate(EVIDENCE_PARTS[part]) if translated else EVIDENCE_PARTS[part]}"
 
 
-def explain(entry: Mapping[str, Any]) -> str:
-    """A stored text in the current language."""
+def explain(entry: Mapping[str, Any], gettext: Callable[..., str] = translate) -> str:
+    """A stored text in the current language. `gettext` may be one that looked the
+    translations up once (scorecards.dashboard, for a page of scorecards)."""
     params = dict(entry.get("params", {}))
     for name, ids in entry.get("terms", {}).items():
-        params[name] = ", ".join(translate(msgid) for msgid in ids)
-    return translate(entry["msgid"], **params)
+        params[name] = ", ".join(gettext(msgid) for msgid in ids)
+    return gettext(entry["msgid"], **params)
 
 
 @dataclass(frozen=True)

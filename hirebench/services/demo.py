@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from hirebench.exams import accommodations, attempts
 from hirebench.exams.loader import load_exam
 from hirebench.extensions import db
+from hirebench.jobs import pipeline
 from hirebench.jobs import service as jobs
 from hirebench.jobs.profile_file import load_profile_file
-from hirebench.models import Attempt, GradingJob, Resume, Role, User
+from hirebench.models import (
+    Application,
+    Attempt,
+    GradingJob,
+    Job,
+    Offer,
+    OfferStatus,
+    Resume,
+    ReviewAssignment,
+    ReviewItem,
+    Role,
+    User,
+)
+from hirebench.models.base import utcnow
 from hirebench.paths import PROJECT_ROOT
 from hirebench.reviews.cli import load_shipped_content
 from hirebench.screening.service import import_files
@@ -58,8 +73,75 @@ def seed_demo(password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     _seed_resumes()
     demo_reviews.seed_reviews_and_interviews(DEMO_JOB_TITLE)
     demo_offers.seed_offers(DEMO_JOB_TITLE)
-    demo_analytics.seed_past_cohort()
+    past = demo_analytics.seed_past_cohort()
+    _seed_pipeline(jobs.get_or_create(DEMO_JOB_TITLE), past)
     return accounts_seeded
+
+
+# Where HR has put each demo candidate on the board, with the reason given, and the one they
+# rejected: the evidence seeded above (attempts, reviews, interviews, offers) says the same.
+DEMO_PIPELINE = {
+    "candidate1@demo.local": ("interview", "Portfolio and exam in; interview booked."),
+    "candidate2@demo.local": ("exam", "Invited to the written test."),
+    "candidate3@demo.local": ("interview", "Exam passed; interview booked."),
+    "candidate4@demo.local": ("hired", "Accepted the offer."),
+    "candidate5@demo.local": ("offer", "Offer sent after the interview."),
+    "candidate6@demo.local": ("offer", "Offer drafted; above budget, so it needs approval."),
+}
+DEMO_REJECTED = {"candidate5@demo.local": "Declined our offer: accepted another closer to home."}
+# The open tie-break review is backdated by this much, so HR's home shows it overdue.
+OVERDUE_REVIEW_DAYS = 4
+
+
+def _seed_pipeline(job: Job, past: Job | None) -> None:
+    """The demo job's candidates at their stages, moved by HR through the pipeline (audited),
+    and the past cohort's: hired, or rejected after the interview. Only applications still at
+    the first stage are moved, so seeding again changes nothing."""
+    hr = accounts.find_by_email("hr@demo.local")
+    for application in _applications(job):
+        email = application.candidate.email
+        if email not in DEMO_PIPELINE or application.stage != "applied":
+            continue
+        stage, reason = DEMO_PIPELINE[email]
+        pipeline.move(application, stage, reason, actor=hr, ip="127.0.0.1")
+        if email in DEMO_REJECTED:
+            pipeline.reject(application, DEMO_REJECTED[email], actor=hr, ip="127.0.0.1")
+    for application in _applications(past) if past is not None else []:
+        if application.stage != "applied":
+            continue
+        hired = db.session.scalar(
+            sa.select(Offer.id).where(
+                Offer.application_id == application.id, Offer.status == OfferStatus.accepted
+            )
+        )
+        pipeline.move(application, "hired" if hired else "interview", actor=hr, ip="127.0.0.1")
+        if not hired:
+            pipeline.reject(
+                application, "Not selected after the interview.", actor=hr, ip="127.0.0.1"
+            )
+    _backdate_open_reviews(job)
+    db.session.commit()
+
+
+def _applications(job: Job) -> list[Application]:
+    query = sa.select(Application).where(Application.job_id == job.id).order_by(Application.id)
+    return list(db.session.scalars(query))
+
+
+def _backdate_open_reviews(job: Job) -> None:
+    """The demo job's open review assignments, made OVERDUE_REVIEW_DAYS ago."""
+    candidates = sa.select(Application.candidate_id).where(Application.job_id == job.id)
+    then = utcnow() - timedelta(days=OVERDUE_REVIEW_DAYS)
+    for assignment in db.session.scalars(
+        sa.select(ReviewAssignment)
+        .join(ReviewItem, ReviewItem.id == ReviewAssignment.item_id)
+        .where(
+            ReviewItem.candidate_id.in_(candidates),
+            ReviewAssignment.submitted_at.is_(None),
+            ReviewAssignment.created_at > then,
+        )
+    ):
+        assignment.created_at = then
 
 
 def last_grading_job_id() -> int:

@@ -55,7 +55,10 @@ def _render(
     selected: Sequence[str] = (),
     reason: str = "",
     to: str = "",
+    open_card: str = "",
 ) -> ResponseReturnValue:
+    """The board; after a refusal, with the message, and the form that was sent filled in
+    again: the bulk form with its selection, or the card's own form opened."""
     view = _view()
     columns, pager = _columns(job, view)
     definition = job_service.definition_of(job)
@@ -75,6 +78,7 @@ def _render(
             reason=reason,
             to=to,
             reason_max=pipeline.REASON_MAX_CHARS,
+            open_card=open_card,
         ),
         status,
     )
@@ -130,6 +134,8 @@ def board_move(job_id: int) -> ResponseReturnValue:
             raise pipeline.PipelineError(_("Choose to move or to reject."))
     except ServiceError as exc:
         db.session.rollback()
+        if request.form.get("origin") == "card" and len(ids) == 1:
+            return _render(job, 400, error=str(exc), reason=reason, to=to, open_card=ids[0])
         return _render(job, 400, error=str(exc), selected=ids, reason=reason, to=to)
     flash(_moved_message(applications, action, to), "success")
     return _done(job)

@@ -56,9 +56,10 @@ def job_dashboard(job_id: int) -> ResponseReturnValue:
     job = db.get_or_404(Job, job_id)
     definition = job_service.definition_of(job)
     query = _query()
-    cards = dashboard.rows(job, query) if definition else []
-    page = ListPage.of(cards, page_number(), PER_PAGE)
-    shown = list(page.items)
+    # Sorted, filtered and paged in SQL: only the page's full scorecards are read.
+    shown, total, number = (
+        dashboard.page(job, query, page_number(), PER_PAGE) if definition else ([], 0, 1)
+    )
     applicants = db.session.scalar(
         sa.select(sa.func.count(Application.id)).where(Application.job_id == job.id)
     )
@@ -68,10 +69,10 @@ def job_dashboard(job_id: int) -> ResponseReturnValue:
         definition=definition,
         columns=dashboard.columns(definition) if definition else None,
         cards=list(zip(shown, dashboard.with_data(shown), strict=True)),
-        total=len(cards),
+        total=total,
         applicants=applicants,
         query=query,
-        page=page,
+        page=ListPage(shown, number, PER_PAGE, total),
     )
 
 

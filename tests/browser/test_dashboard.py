@@ -54,8 +54,13 @@ def _rows(page: Page) -> list[tuple[str, list[str]]]:
 
 
 def _scores(page: Page, key: str) -> list[float | None]:
-    index = _column(page, key)
-    shown = [cells[index].splitlines()[0].strip() for _cid, cells in _rows(page)]
+    if key == "composite":  # a score chip: its number is the cell's data-composite
+        shown = page.locator("table.dashboard tbody [data-composite]").evaluate_all(
+            "tds => tds.map(td => td.dataset.composite)"
+        )
+    else:
+        index = _column(page, key)
+        shown = [cells[index].splitlines()[0].strip() for _cid, cells in _rows(page)]
     return [None if text == NO_SCORE else float(text) for text in shown]
 
 
@@ -75,7 +80,7 @@ def _assert_ranked(scores: list[float | None], descending: bool) -> None:
 
 def _sort_by(page: Page, key: str, expected: str) -> None:
     page.locator(f"table.dashboard thead [data-sort='{key}']").click()
-    header = page.locator(f"table.dashboard thead [data-sort='{key}']")
+    header = page.locator(f"table.dashboard thead th:has([data-sort='{key}'])")
     expect(header).to_have_attribute("aria-sort", expected)
     expect(header).to_contain_text("▼" if expected == "descending" else "▲")
 
@@ -88,17 +93,14 @@ def test_dashboard_sort_scorecard_and_exports(live_server, page, app, demo) -> N
     # From the HR home to the job's dashboard, ranked by composite (highest first).
     login(page, live_server, HR)
     page.goto(live_server + "/hr/")
-    open_jobs = page.locator("section.card").filter(
-        has=page.get_by_role("heading", name="Open jobs")
-    )
-    open_jobs.get_by_role("link", name=JOB_TITLE).click()
+    page.locator("section.hb-job-card").get_by_role("link", name=JOB_TITLE).click()
     page.wait_for_url(re.compile(r".*/hr/jobs/\d+$"))
     dashboard_url = page.url
-    expect(page.locator("main > h1")).to_have_text(JOB_TITLE)
+    expect(page.get_by_role("heading", level=1)).to_have_text(JOB_TITLE)
     expect(page.locator("main")).to_contain_text(f"{CANDIDATES} candidates with a scorecard")
     rows = page.locator("table.dashboard tbody tr[data-candidate]")
     expect(rows).to_have_count(CANDIDATES)
-    composite_header = page.locator("table.dashboard thead [data-sort='composite']")
+    composite_header = page.locator("table.dashboard thead th:has([data-sort='composite'])")
     expect(composite_header).to_have_attribute("aria-sort", "descending")
     # Complete records first, then partial composites (marked), each best first; no score last.
     composites = _scores(page, "composite")
@@ -114,9 +116,10 @@ def test_dashboard_sort_scorecard_and_exports(live_server, page, app, demo) -> N
     # The top candidate, as the dashboard shows them.
     top_id, top_cells = _rows(page)[0]
     top_name = top_cells[_column(page, "name")]
-    top_composite = top_cells[_column(page, "composite")]
+    top_composite = str(_scores(page, "composite")[0])
     top_row = page.locator(f"table.dashboard tbody tr[data-candidate='{top_id}']")
-    top_label = top_row.locator("span.rec").inner_text().strip()
+    # The badge says the status; the full label opens with the reasons under "why".
+    top_label = (page.locator(f"#why-{top_id} [data-label]").text_content() or "").strip()
     assert top_name and top_label
     assert top_composite != NO_SCORE
 
@@ -207,7 +210,7 @@ def test_the_ranked_table_fits_the_screen(  # type: ignore[no-untyped-def]
     page = context.new_page()
     login(page, live_server, HR)
     page.goto(live_server + "/hr/jobs/1")
-    expect(page.locator("main > h1")).to_have_text(JOB_TITLE)
+    expect(page.get_by_role("heading", level=1)).to_have_text(JOB_TITLE)
 
     # Every column, the competencies and Flags included, is on screen without scrolling.
     flags = page.locator("table.dashboard thead th").last
@@ -217,7 +220,7 @@ def test_the_ranked_table_fits_the_screen(  # type: ignore[no-untyped-def]
     for cell in cells:
         box = cell.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
-    scroll = page.locator(".table-scroll").evaluate("el => [el.scrollWidth, el.clientWidth]")
+    scroll = page.locator(".hb-table-wrap").evaluate("el => [el.scrollWidth, el.clientWidth]")
     assert scroll[0] <= scroll[1], scroll  # the table fits: no sideways scroll
     flagged = page.locator("table.dashboard td.flags .flag").first
     expect(flagged).to_be_visible()

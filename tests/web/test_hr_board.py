@@ -331,3 +331,29 @@ def test_a_post_without_the_csrf_token_is_refused(
     reopen = f"/hr/jobs/{world.job_id}/board/reopen"
     assert hr_client.post(reopen, data={"application": world.apps["Ada"]}).status_code == 400
     assert stages(app, world)["Ada"] == ("applied", False)
+
+
+def test_a_refused_card_form_opens_again_with_what_was_typed(
+    hr_client: FlaskClient, world: World
+) -> None:
+    ada = world.apps["Ada"]
+    response = post(
+        hr_client,
+        world,
+        world.move_url,
+        application=ada,
+        to="applied",
+        reason="<i>typo</i>",
+        action="move",
+        origin="card",
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Ada is already at the Applied stage." in html
+    card = re.search(rf'<li class="hb-card" data-application="{ada}".*?</li>', html, re.S)
+    assert card is not None
+    assert '<details class="hb-card-actions" open>' in card.group(0)
+    assert 'value="&lt;i&gt;typo&lt;/i&gt;"' in card.group(0)
+    # The bulk form is left alone: no selection, no reason.
+    assert "checked" not in html.split('id="board-bulk"')[1].split("</form>")[0]
+    assert f'id="pick-{ada}" checked' not in html

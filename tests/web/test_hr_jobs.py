@@ -85,9 +85,12 @@ COMPOSITES = {
 }
 BY_COMPOSITE = ["张伟", "Bob Builder", "Ada Lovelace", "Eve", "Dan", "Carol"]
 BY_COMMUNICATION = ["Ada Lovelace", "Bob Builder", "Eve", "Dan", "张伟", "Carol"]
+# A row: the compare box, the name, then the composite cell, whose data-composite is the score
+# as shown (the cell draws it as a score chip).
 ROW_RE = re.compile(
-    r'<tr data-candidate="(\d+)">\s*<td class="candidate"><a href="[^"]*">([^<]*)</a></td>\s*'
-    r'<td class="num" data-composite>([^<]*)<'
+    r'<tr data-candidate="(\d+)">\s*<td class="hb-pick-col">.*?</td>\s*'
+    r'<td class="candidate"><a href="[^"]*" id="name-\d+">([^<]*)</a></td>\s*'
+    r'<td class="num composite" data-composite="([^"]*)">'
 )
 
 
@@ -229,7 +232,7 @@ def test_complete_records_rank_before_partial_composites(
     assert composites(html)[:2] == ["2.3", "90.9"]
     # The partial composites say so; the complete one and "no composite" do not.
     badges = re.findall(
-        r'<tr data-candidate="(\d+)">.*?<td class="num" data-composite>[^<]*'
+        r'<tr data-candidate="(\d+)">.*?<td class="num composite" data-composite="[^"]*">.*?'
         r'(?:<br><span class="badge composite-basis" data-partial>([^<]*)</span>)?</td>',
         html,
         re.S,
