@@ -161,7 +161,8 @@ def _ordered(steps: list[Step]) -> tuple[Step, ...]:
 
 def _invited(application: Application) -> Step:
     day = _day(application.created_at)
-    if application.source == "invitation":
+    # A shortlisted resume is invited too (screening.invite_shortlist); HR may also add one.
+    if application.source in ("invitation", "screening"):
         return Step(
             StepKey.invited, _("Invited"), StepState.done, _("Invited on %(date)s.", date=day)
         )

@@ -204,7 +204,7 @@ def test_just_invited_the_exam_is_next_and_the_rest_to_come(
     }
     # An ordered list, the current stage marked for assistive technology, states in words.
     assert '<ol class="hb-timeline"' in html and 'aria-current="step"' in html
-    assert "Coming up" in html and "Done" in html
+    assert "Coming up" in html and "Done" in html and "Invited on" in html
     assert "Your next step" in html and 'href="/exam/exams/mini"' in html
     # No offer or onboarding stage before there is one.
     assert 'data-step="offer"' not in html and 'data-step="onboarding"' not in html
