@@ -57,7 +57,7 @@ CLEAR: dict[str, tuple[str, ...]] = {
     "offer_versions": ("letter_pdf",),
     "onboardings": ("personal",),
     "onboarding_tasks": ("file_name", "file_path", "file_sha256"),
-    "applications": ("salary_expectation",),
+    "applications": ("salary_expectation", "rejection_reason"),
     "resumes": ("file_name", "fields", "override_reason"),
     "portfolios": ("title", "description", "role", "data_volume", "results", "repo_url"),
     "exam_surveys": ("comment",),

@@ -75,6 +75,8 @@ def decided_at(application: Application) -> datetime | None:
         return None  # an open offer, or an accepted one
     if offers:
         return max(o.responded_at or o.updated_at for o in offers)
+    if application.rejected_at is not None:  # HR rejected it on the pipeline board
+        return application.rejected_at
     card = db.session.scalar(
         sa.select(CandidateScorecard).where(CandidateScorecard.application_id == application.id)
     )

@@ -27,6 +27,7 @@ from hirebench.models import (
     Role,
     User,
 )
+from hirebench.privacy import erasure, retention
 from hirebench.services import accounts
 from tests.factories import row
 
@@ -438,3 +439,16 @@ def test_migration_places_existing_applications(app_config: dict[str, Any], tmp_
         "exam": ("exam", "", False),
         "new": ("applied", "", False),
     }
+
+
+def test_a_rejection_decides_the_application_for_retention(world: World) -> None:
+    """docs/privacy.md: HR's rejection starts the retention clock; reopening stops it."""
+    bob = world.apps["Bob"]
+    assert retention.decided_at(bob) is None  # his scorecard holds: still open
+    pipeline.reject(bob, "Role filled", actor=world.hr)
+    db.session.commit()
+    assert retention.decided_at(bob) == bob.rejected_at
+    pipeline.reopen(bob, actor=world.hr)
+    db.session.commit()
+    assert retention.decided_at(bob) is None
+    assert "rejection_reason" in erasure.CLEAR["applications"]
