@@ -219,8 +219,15 @@ def _finish_demo_grading(job_ids: list[int], timeout: float) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--connections",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Open connections at most: every candidate's page keeps one open (bench/README.md).",
+)
 @with_appcontext
-def serve(host: str, port: int, threads: int) -> None:
+def serve(host: str, port: int, threads: int, connections: int) -> None:
     """Serve the portal with waitress (a production WSGI server, one process, many threads).
 
     Grading starts with the process (docs/grading-queue.md): leftovers of a dead process are
@@ -233,7 +240,17 @@ def serve(host: str, port: int, threads: int) -> None:
         outbox_dispatcher.start(app)
         click.echo(f"hirebench on http://{host}:{port}/  (Ctrl-C stops)")
         # waitress returns when the signal handler raises SystemExit in its loop.
-        waitress_serve(app, host=host, port=port, threads=threads)
+        # waitress' default is 100 open connections; every exam page keeps one alive, so past
+        # 100 candidates new pages waited for an idle one to time out (bench/load.py). poll(),
+        # unlike select(), has no limit of 1024 descriptors.
+        waitress_serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            connection_limit=connections,
+            asyncore_use_poll=True,
+        )
     finally:
         outbox_dispatcher.stop(app)
         handed = grading_process.stop_process(app)
