@@ -8,6 +8,10 @@ the notifications and the outbox's mail hold what real use leaves behind:
   approver the demo job's profile names (business@demo.local);
 - candidate5 (Priya Nair): an offer she declined, with her reason.
 
+Payroll's side of the hand-off is set up first: an API token that reads new-hire records and a
+webhook endpoint for offer and hire events, so the acceptance leaves a delivery in the outbox
+(to a local address nothing listens on: the admin pages show it failing and being retried).
+
 At seeding time the coding answers are still being graded, so a scorecard may say "hold":
 the offer is then made against it with a reason, as HR would. Runs once per candidate; a re-run
 adds nothing."""
@@ -22,11 +26,13 @@ import sqlalchemy as sa
 
 from hirebench.extensions import db
 from hirebench.jobs import service as jobs
-from hirebench.models import Job, Offer, Onboarding, User
+from hirebench.models import ApiToken, Job, Offer, Onboarding, User, WebhookEndpoint
+from hirebench.models.api_tokens import SCOPE_HIRES_READ
 from hirebench.offers import service as offers
 from hirebench.onboarding import personal
 from hirebench.onboarding import service as onboarding
-from hirebench.services import accounts
+from hirebench.outbox import webhooks
+from hirebench.services import accounts, api_tokens
 
 HR = "hr@demo.local"
 SEED_IP = "127.0.0.1"
@@ -81,6 +87,9 @@ PLANS = {
     ),
 }
 DECLINE_REASON = "I accepted another offer closer to home. 谢谢你们的时间！"
+ADMIN = "admin@demo.local"
+PAYROLL_TOKEN_NAME = "Payroll sync (demo)"  # noqa: S105 - a token's label, not a secret
+PAYROLL_HOOK = "http://localhost:8099/hirebench/events"
 
 
 def _user(email: str) -> User:
@@ -93,6 +102,7 @@ def seed_offers(job_title: str) -> None:
     """The three demo offers for the job titled so (named by the caller, services.demo)."""
     job = jobs.get_or_create(job_title)
     hr = _user(HR)
+    _seed_handoff()
     for plan in PLANS.values():
         candidate = _user(plan.email)
         exists = db.session.scalar(
@@ -117,6 +127,24 @@ def seed_offers(job_title: str) -> None:
                 reason=DECLINE_REASON,
                 ip=SEED_IP,
             )
+
+
+def _seed_handoff() -> None:
+    """What an admin sets up for payroll: a token for the new-hire API and a webhook endpoint."""
+    admin = _user(ADMIN)
+    if db.session.scalar(sa.select(ApiToken.id).where(ApiToken.name == PAYROLL_TOKEN_NAME)) is None:
+        api_tokens.create(PAYROLL_TOKEN_NAME, by=admin, ip=SEED_IP, scopes=[SCOPE_HIRES_READ])
+    hook = sa.select(WebhookEndpoint.id).where(WebhookEndpoint.url == PAYROLL_HOOK)
+    if db.session.scalar(hook) is None:
+        webhooks.create_endpoint(
+            PAYROLL_HOOK,
+            list(webhooks.EVENT_TYPES),
+            by=admin,
+            allow_private=True,
+            description="Payroll stub (demo)",
+            ip=SEED_IP,
+        )
+    db.session.commit()
 
 
 def _terms(plan: Plan, job: Job, start: date) -> dict[str, Any]:

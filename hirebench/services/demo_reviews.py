@@ -2,7 +2,8 @@
 disagreement and the agreement figures already populated. Runs once; a re-run adds nothing.
 
 After seeding, reviewer@demo.local has nothing open, so candidate1's first upload goes to
-them; interviewer@demo.local has candidate1's interview still to score."""
+them; interviewer@demo.local has candidate1's interview still to score. The exam's answers
+are compared once for similarity, so the integrity pages show runs and a flagged pair."""
 
 from __future__ import annotations
 
@@ -12,14 +13,18 @@ import nbformat
 import sqlalchemy as sa
 
 from hirebench.extensions import db
+from hirebench.integrity import jobs as integrity_jobs
+from hirebench.integrity import service as integrity
 from hirebench.interviews import service as interviews
 from hirebench.jobs.service import get_or_create
 from hirebench.models import (
+    Exam,
     Interview,
     InterviewKit,
     Portfolio,
     ReviewItem,
     ReviewKind,
+    SimilarityRun,
     User,
 )
 from hirebench.portfolios import service as portfolios
@@ -208,6 +213,18 @@ def seed_reviews_and_interviews(job_title: str) -> None:
             _review(item, plan, hr)
     _seed_interviews(hr, job_title)
     _seed_feedback(hr, job_title)
+    _seed_similarity(hr)
+
+
+def _seed_similarity(hr: User) -> None:
+    """Compare the exam's closed attempts once, as HR asking from the integrity page would;
+    the worker's code carries the runs out here, in a second or two."""
+    if db.session.scalar(sa.select(sa.func.count(SimilarityRun.id))):
+        return
+    for exam in db.session.scalars(sa.select(Exam).order_by(Exam.id)):
+        integrity.queue_exam(exam, requested_by=hr, ip="127.0.0.1")
+    db.session.commit()
+    integrity_jobs.run_queued()
 
 
 def _review(item: ReviewItem, plan: Sequence[tuple[str, int]], hr: User) -> None:
