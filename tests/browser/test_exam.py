@@ -99,7 +99,7 @@ def _login(page: Page, live_server: str, user: User) -> None:
 
 def _start(page: Page, app: Flask, slug: str) -> int:
     page.click(f'tr[data-exam="{slug}"] a')
-    expect(page.locator("main h1")).to_contain_text("AI Trainer")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("AI Trainer")
     page.check("input[name=consent]")
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r".*/exam/attempts/\d+$"))
@@ -157,7 +157,7 @@ def _answer_everything(page: Page, types: dict[str, str], code: str) -> dict[str
             page.keyboard.press("Delete")
             page.keyboard.insert_text(code)
             page.keyboard.type(TYPED)  # real key presses into the editor
-    page.locator("main h1").click()  # blur the last field, as leaving it does
+    page.get_by_role("heading", level=1).click()  # blur the last field, as leaving it does
     saved = page.locator('article.question .badge[data-kind="saved"]')
     expect(saved).to_have_count(len(types), timeout=20_000)
     return chosen

@@ -67,7 +67,7 @@ def _logout(page: Page, live_server: str) -> None:
 def _upload_case(page: Page, live_server: str) -> None:
     login(page, live_server, CANDIDATE)
     page.goto(live_server + "/portfolio/")
-    expect(page.locator("main > h1")).to_have_text("Project portfolio")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Project portfolio")
     page.fill("[name=title]", TITLE)
     page.fill("[name=description]", "Wrote the intent guideline for an e-commerce search team.")
     page.fill("[name=role]", "Guideline owner; trained four annotators.")
