@@ -26,7 +26,15 @@ JS_BUDGET = 300 * 1024
 
 # The pages converted to the macros, by who may open them.
 CONVERTED = {
-    "hr@demo.local": ["/hr/candidates", "/hr/attempts", "/hr/reviews", "/hr/interviews"],
+    "hr@demo.local": [
+        "/hr/candidates",
+        "/hr/attempts",
+        "/hr/reviews",
+        "/hr/interviews",
+        "/hr/",
+        "/hr/jobs/1/board",
+        "/hr/jobs/1",
+    ],
     "reviewer@demo.local": ["/review/"],
     "admin@demo.local": ["/admin/tokens", "/admin/rubrics"],
 }
