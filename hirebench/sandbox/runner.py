@@ -4,17 +4,24 @@ The container runs the candidate's kernel as `candidate`; the judge is a `docker
 `judge`, talking to the host over the exec's stdin/stdout. Nothing is bind-mounted, and the
 Docker socket never enters the container. Every container carries a label with its owner (host,
 pid and process start time: hirebench/sandbox/owner.py), so a restarted worker can find and
-remove what a crashed one left behind, and never what a live one still uses."""
+remove what a crashed one left behind, and never what a live one still uses. A worker that runs
+in a container of the same engine (docker-compose's, with the host's socket) also labels its
+sandboxes with that container, whose end any other worker on the engine can see."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import logging
+import os
+import re
 import secrets
+import socket
 import struct
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import docker
@@ -28,6 +35,8 @@ from hirebench.sandbox.owner import owner_gone, owner_label, parse_owner
 log = logging.getLogger(__name__)
 
 OWNER_LABEL = "org.hirebench.owner"
+#: The id of the container the owning process runs in, when it runs in one of the same engine.
+OWNER_CONTAINER_LABEL = "org.hirebench.owner-container"
 CANDIDATE_UID = 10002
 JUDGE_UID = 10001
 KERNEL_PORTS = {
@@ -197,6 +206,8 @@ class Sandbox:
         }
         options = container_options(self.image, self.limits, connection)
         options.pop("detach")
+        if (container_id := own_container(self.client)) is not None:
+            options["labels"][OWNER_CONTAINER_LABEL] = container_id
         try:
             # create + start, not run: run() would try to pull a missing image from a registry.
             self.container = self.client.containers.create(**options)
@@ -340,17 +351,86 @@ def _batches(steps: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def reap_orphans(client: docker.DockerClient) -> int:
-    """Remove sandboxes whose owning process is provably gone (a crashed or killed worker on
-    this host). Another host's containers, and a live process's, are left alone."""
+    """Remove sandboxes whose owning process is provably gone: a crashed or killed worker on
+    this host, or in a container of this engine that has ended. Another host's containers, and
+    a live process's, are left alone."""
     removed = 0
     for container in _listed(client, [f"{SANDBOX_LABEL}=1"]):
-        owner = parse_owner((container.attrs.get("Labels") or {}).get(OWNER_LABEL))
-        if owner is None or not owner_gone(owner):
-            continue  # not started by a worker, another host's, or a live worker's
+        labels = container.attrs.get("Labels") or {}
+        owner = parse_owner(labels.get(OWNER_LABEL))
+        if owner is None:
+            continue  # not started by a worker
+        if not owner_gone(owner) and not _owner_container_gone(
+            client, labels.get(OWNER_CONTAINER_LABEL), container.id
+        ):
+            continue  # another host's, or a live worker's
         removed += _remove(container)
     if removed:
         log.info("reaped %d orphaned sandbox containers", removed)
     return removed
+
+
+# The bind mount docker makes of every container's own hostname file, as /proc/self/mountinfo
+# shows it inside the container: "... /var/lib/docker/containers/<id>/hostname /etc/hostname ...".
+_HOSTNAME_MOUNT = re.compile(
+    r"^\S+ \S+ \S+ \S*/containers/([0-9a-f]{64})/hostname /etc/hostname ", re.M
+)
+_own_container: dict[int, str | None] = {}
+
+
+def own_container(client: docker.DockerClient) -> str | None:
+    """The id of the container this process runs in, when the engine behind `client` runs that
+    container and gave it this hostname: a docker-compose worker using the host's socket. None
+    on a host, or in another engine's container. Looked up once per process."""
+    pid = os.getpid()  # a forked child looks again: cached per pid
+    if pid in _own_container:
+        return _own_container[pid]
+    try:
+        mounts = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        mounts = ""
+    found = None
+    for candidate in _HOSTNAME_MOUNT.findall(mounts):
+        try:
+            config = client.api.inspect_container(candidate).get("Config") or {}
+        except NotFound:
+            continue
+        except (DockerException, OSError):
+            return None  # the engine does not answer now: ask again next time
+        if config.get("Hostname") == socket.gethostname():
+            found = candidate
+            break
+    _own_container[pid] = found
+    return found
+
+
+def _owner_container_gone(client: docker.DockerClient, owner: str | None, sandbox: str) -> bool:
+    """Whether the container the sandbox's owner ran in has ended, is gone, or has started
+    again since the sandbox was made: the process that made the sandbox is gone with it. Any
+    doubt (no such label, the engine not answering, a time it cannot read) keeps the sandbox."""
+    if not owner:
+        return False
+    try:
+        state = client.api.inspect_container(owner).get("State") or {}
+    except NotFound:
+        return True
+    except (DockerException, OSError):
+        return False
+    if not state.get("Running") or state.get("Restarting"):
+        return True
+    try:
+        created = client.api.inspect_container(sandbox).get("Created", "")
+        return _docker_time(str(state.get("StartedAt", ""))) > _docker_time(str(created))
+    except (DockerException, OSError, ValueError):
+        return False
+
+
+def _docker_time(text: str) -> datetime:
+    """Docker's RFC 3339 times in UTC, with up to nine fractional digits ("...:56.123456789Z"),
+    which datetime does not read as they are; microseconds are enough to order them."""
+    head, _, fraction = text.removesuffix("Z").partition(".")
+    moment = datetime.fromisoformat(head).replace(tzinfo=UTC)
+    return moment + timedelta(microseconds=int((fraction + "000000")[:6]))
 
 
 def remove_own(client: docker.DockerClient) -> int:
