@@ -31,7 +31,7 @@ from hirebench.models import ApiToken, Role
 from hirebench.models.api_tokens import DEFAULT_SCOPE, SCOPES
 from hirebench.offers.cli import offers_group
 from hirebench.onboarding.cli import onboarding_group
-from hirebench.ops.cli import backup_command, restore_command
+from hirebench.ops.cli import backup_command, compose_group, restore_command
 from hirebench.outbox import dispatcher as outbox_dispatcher
 from hirebench.outbox.cli import webhooks_group
 from hirebench.paths import PROJECT_ROOT
@@ -74,6 +74,7 @@ def register(app: Flask) -> None:
         privacy_group,
         backup_command,
         restore_command,
+        compose_group,
     )
     for command in commands:
         app.cli.add_command(command)

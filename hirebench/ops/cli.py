@@ -1,4 +1,5 @@
-"""`hirebench backup PATH` and `hirebench restore PATH` (docs/operations.md, "Backups")."""
+"""`hirebench backup PATH` and `hirebench restore PATH` (docs/operations.md, "Backups"), and
+`hirebench compose build --offline` (docs/operations.md, "docker-compose")."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from hirebench.ops.backup import create_backup
+from hirebench.ops.compose import ComposeBuildError, build_offline
 from hirebench.ops.manifest import BackupError
 from hirebench.ops.restore import restore_backup, verify
+from hirebench.sandbox.image import SandboxBuildError, build_image
+
+COMPOSE_FILES = "-f docker-compose.yml -f docker-compose.offline.yml"
 
 
 def _instance() -> tuple[str, Path]:
@@ -72,3 +77,38 @@ def restore_command(path: Path, force: bool, check: bool) -> None:
     )
     if result.upgrade_needed:
         click.echo("the backup's schema is older than this hirebench: run `hirebench init-db`")
+
+
+@click.group("compose")
+def compose_group() -> None:
+    """The images docker-compose.yml runs (docs/operations.md, "docker-compose")."""
+
+
+@compose_group.command("build")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Build them from Debian packages and local wheels, with no registry (needs root).",
+)
+@click.option("--force", is_flag=True, help="Rebuild every level even if its hashed tag exists.")
+def compose_build(offline: bool, force: bool) -> None:
+    """Build the app, PostgreSQL and Redis images of docker-compose.offline.yml from the working
+    tree, each tagged with a hash of its content (idempotent), and the sandbox image the
+    workers start."""
+    if not offline:
+        raise click.UsageError(
+            "only --offline builds are made here. A host that can pull from a registry runs "
+            "`docker compose build` (the root Dockerfile) and `hirebench sandbox build`."
+        )
+    try:
+        built = build_offline(force=force)
+        sandbox = build_image(offline=True)
+    except (ComposeBuildError, SandboxBuildError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for image in built:
+        click.echo(
+            f"{image.offline_tag} = {image.tag}: {image.status} "
+            f"({image.seconds:.1f} s, {image.size_bytes / 1e6:.0f} MB)"
+        )
+    click.echo(f"sandbox image {sandbox.tag}: {sandbox.status} ({sandbox.seconds:.1f} s)")
+    click.echo(f"start them with: docker-compose {COMPOSE_FILES} up -d")
