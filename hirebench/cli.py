@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 from typing import Any
@@ -316,6 +317,50 @@ def worker_selfcheck() -> dict[str, Any]:
     return {"database": health.database_state(), "host": socket.gethostname()}
 
 
+def _grade_queued(
+    grader_ref: str, content: bytes, name: str, mode: str, as_json: bool, timeout: float
+) -> None:
+    """Submit to the queue, wait, and print the stored result; the job's lines go to stderr,
+    so --json stays one object. Without Redis this process grades it in its own threads, and
+    stops them (handing the job back if unfinished) before it exits, as seed-demo does."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        job_id = grading_queue.submit(grader_ref, content, name, mode=mode).id
+        click.echo(f"grading job {job_id} queued", err=True)
+        job = grading_queue.wait(job_id, timeout=timeout)
+    except ServiceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except TimeoutError as exc:
+        raise click.ClickException(f"{exc}; it stays queued for the workers") from exc
+    finally:
+        if grading_process.grades_here(app):
+            grading_process.stop_process(app, "hirebench grade --queue stopped waiting")
+    note = f", {job.error}" if job.error else ""
+    click.echo(
+        f"grading job {job.id}: {job.status.value} after {job.attempts} attempt(s) "
+        f"by {job.worker}{note}",
+        err=True,
+    )
+    if as_json:
+        click.echo(json.dumps(job.result, ensure_ascii=False))
+    else:
+        _echo_result(job.result or {})
+
+
+def _echo_result(data: dict[str, Any]) -> None:
+    """A stored result (docs/result-json.md) in the words of a local run's summary."""
+    click.echo(f"{data.get('total', 0):g} / {data.get('max_total', 0):g}  ({data.get('status')})")
+    if data.get("message"):
+        click.echo(data["message"])
+    for test in data.get("tests", []):
+        hidden = " (hidden)" if test.get("hidden") else ""
+        message = f"  {test['message']}" if test.get("message") else ""
+        click.echo(
+            f"  {test.get('status', ''):<8} {test.get('points', 0):g}/{test.get('max_points', 0):g}"
+            f"  {test.get('id')}{hidden}{message}"
+        )
+
+
 @click.group("sandbox")
 def sandbox() -> None:
     """The Docker sandbox image that grades candidate code."""
@@ -354,15 +399,44 @@ def sandbox_build(offline: bool | None, force: bool) -> None:
     help="After each test that did not pass, print what staff see: the judge's message, the "
     "traceback and the test's output (hidden tests included).",
 )
-def grade(grader_path: str, submission_path: str, mode: str, as_json: bool, details: bool) -> None:
+@click.option(
+    "--queue",
+    "queued",
+    is_flag=True,
+    help="Submit it to the grading queue instead, as the portal does, and wait for a worker's "
+    "result: a check that the workers grade. They must read the grader at the same path.",
+)
+@click.option(
+    "--wait",
+    "wait_seconds",
+    default=600.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="With --queue: seconds to wait for the result.",
+)
+@with_appcontext
+def grade(
+    grader_path: str,
+    submission_path: str,
+    mode: str,
+    as_json: bool,
+    details: bool,
+    queued: bool,
+    wait_seconds: float,
+) -> None:
     """Grade one submission in a sandbox, as the portal does. Exits 0 whenever grading completed."""
-    import json
     from pathlib import Path
 
     try:
         content = Path(submission_path).read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read the submission: {exc}") from exc
+    if queued:
+        if details:
+            raise click.UsageError("--details needs the result of a local run, without --queue")
+        grader_ref = str(Path(grader_path).resolve())
+        _grade_queued(grader_ref, content, Path(submission_path).name, mode, as_json, wait_seconds)
+        return
     try:
         spec = load_grader(Path(grader_path))
     except (GraderError, OSError) as exc:

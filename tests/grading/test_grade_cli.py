@@ -121,3 +121,18 @@ def test_nbgrader_notebook_submission(docker_engine: object) -> None:
     )
     assert code == 0, result
     assert result["total"] == result["max_total"] > 0
+
+
+@pytest.mark.docker
+def test_queue_grades_through_a_stored_job(docker_engine: object) -> None:
+    """--queue stores a grading job as the portal does and prints the result a grading process
+    stored: here the command's own threads (no Redis); tests/ops/test_compose.py does it through
+    docker-compose's worker containers."""
+    script = Path(sys.executable).with_name("hirebench")
+    subprocess.run([str(script), "init-db"], check=True, capture_output=True, timeout=120)
+    code, result = grade(
+        ORDERS, EXAMPLES / "submissions" / "orders_cleaning_correct.py", "--queue", "--wait", "240"
+    )
+    assert code == 0, result
+    assert result["status"] == "graded"
+    assert result["total"] == result["max_total"] == 13
