@@ -8,7 +8,7 @@ PORT ?= 5000
 DEMO_PASSWORD ?= hirebench-demo
 TRANSLATIONS := hirebench/translations
 
-.PHONY: demo test install translations assets i18n lint sandbox docker serve clean
+.PHONY: demo test install translations assets i18n lint sandbox docker serve clean compose-test
 
 demo: install docker sandbox
 	$(BIN)/hirebench init-db
@@ -71,6 +71,13 @@ docker:
 sandbox: install
 	@if docker info >/dev/null 2>&1; then $(BIN)/hirebench sandbox build; \
 	else echo "WARNING: skipping the sandbox image build: no Docker engine."; fi
+
+# docker-compose.yml on images built offline from Debian packages (docs/operations.md,
+# "docker-compose"): the build is cached by content hash, then tests/ops/test_compose.py runs.
+compose-test: install sandbox
+	@command -v docker-compose >/dev/null 2>&1 || sh .ci/apt-install.sh docker-compose
+	$(BIN)/hirebench compose build --offline
+	$(BIN)/pytest -m compose tests/ops/test_compose.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache static/node_modules static/build

@@ -11,6 +11,8 @@ need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+# Debian's docker-compose (1.29) runs docker-compose.yml in `make compose-test`.
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
@@ -57,4 +59,4 @@ if ! docker info >/dev/null 2>&1; then
   done
 fi
 docker info >/dev/null 2>&1 || { echo "services: the Docker engine did not start" >&2; exit 1; }
-echo "services: postgresql, redis, docker and chromium are ready"
+echo "services: postgresql, redis, docker, docker-compose and chromium are ready"
