@@ -71,6 +71,7 @@ def home() -> ResponseReturnValue:
         jobs=open_jobs,
         job=job,
         columns=dashboard.columns(definition) if definition else None,
+        cutoffs=definition.cutoffs if definition else None,
         page=page,
         rows=rows,
     )
