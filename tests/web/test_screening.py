@@ -95,7 +95,7 @@ def page(client: FlaskClient, world: World) -> str:
 
 def section(html: str, heading: str) -> str:
     """The part of the page under the <h2> with this heading, up to the section's end."""
-    start = html.index(f"<h2>{heading}</h2>")
+    start = re.search(rf"<h2[^>]*>{re.escape(heading)}</h2>", html).start()  # type: ignore[union-attr]
     return html[start : html.index("</section>", start)]
 
 
