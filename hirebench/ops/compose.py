@@ -120,14 +120,12 @@ def _tree(root: Path, relative: str) -> Files:
     top = root / relative
     if not top.is_dir():
         raise ComposeBuildError(f"{top} does not exist: build the assets first (make install)")
-    files = [
-        p
-        for p in top.rglob("*")
-        if p.is_file()
-        and p.suffix != ".pyc"
-        and not any(part == "__pycache__" or part.endswith(".egg-info") for part in p.parts)
-    ]
-    return sorted((p.relative_to(root).as_posix(), _read(p)) for p in files)
+    files = [p.relative_to(root) for p in top.rglob("*") if p.is_file() and p.suffix != ".pyc"]
+    return sorted(
+        (p.as_posix(), _read(root / p))
+        for p in files
+        if not any(part == "__pycache__" or part.endswith(".egg-info") for part in p.parts)
+    )
 
 
 def app_files(root: Path = PROJECT_ROOT) -> tuple[Files, Files]:
@@ -209,8 +207,10 @@ def _workdir() -> Iterator[Path]:
 
 
 def _import(client: docker.DockerClient, rootfs: Path, tag: str) -> None:
-    """`docker import` of the root filesystem as `tag`."""
+    """`docker import` of the root filesystem as `tag`, removing the image it replaces (a
+    forced rebuild) unless something still uses it."""
     log.info("importing %s as %s", rootfs, tag)
+    replaced = _find(client, tag)
     repo, _, name = tag.partition(":")
     with subprocess.Popen(
         ["tar", "--numeric-owner", "-C", str(rootfs), "-c", "."], stdout=subprocess.PIPE
@@ -226,6 +226,11 @@ def _import(client: docker.DockerClient, rootfs: Path, tag: str) -> None:
         # The import may have taken a truncated stream; never cache that.
         client.images.remove(tag, force=True)
         raise ComposeBuildError(f"tar of {rootfs} exited with {tar.returncode}")
+    if replaced is not None:
+        try:
+            client.images.remove(replaced.id)
+        except docker.errors.APIError as exc:  # a child image or a container still uses it
+            log.debug("keeping the replaced %s: %s", tag, exc)
 
 
 def _export(client: docker.DockerClient, tag: str, rootfs: Path) -> None:
