@@ -128,6 +128,7 @@ class Plan:
     baseline_saves: int
     threads: int  # waitress threads (sqlite)
     drain_timeout: float
+    relaxed: bool  # commits that do not wait for fsync (--relaxed-commits)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Plan:
@@ -144,6 +145,7 @@ class Plan:
             baseline_saves=args.baseline,
             threads=args.threads,
             drain_timeout=args.drain_timeout,
+            relaxed=args.relaxed_commits,
         )
 
 
@@ -223,11 +225,16 @@ def deployment(plan: Plan, postgres: str, redis_url: str, keep: bool) -> Iterato
         admin = sa.create_engine(postgres, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            if plan.relaxed:
+                # This database only: a PostgreSQL crash may forget the last moments' commits.
+                connection.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         url = admin.url.set(database=name).render_as_string(hide_password=False)
         Redis.from_url(redis_url).flushdb()  # only the bench's own database number
         target = Deployment(plan.backend, folder, url, redis_url)
     else:
         target = Deployment(plan.backend, folder, f"sqlite:///{folder / 'hirebench.sqlite3'}", None)
+        if plan.relaxed:
+            target.env["HIREBENCH_SQLITE_SYNCHRONOUS"] = "normal"
     try:
         yield target
     finally:
@@ -846,12 +853,20 @@ def main() -> None:
     parser.add_argument("--postgres", default=POSTGRES, help="a URL to create databases with")
     parser.add_argument("--redis", default=REDIS, help="flushed before and after")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder and logs")
+    parser.add_argument(
+        "--relaxed-commits",
+        action="store_true",
+        help="commits that do not wait for fsync: HIREBENCH_SQLITE_SYNCHRONOUS=normal, or "
+        "synchronous_commit=off on the bench's PostgreSQL database",
+    )
     args = parser.parse_args()
     plan = Plan.from_args(args)
     image = subprocess.run(
         [HIREBENCH, "sandbox", "build"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    print(f"backend {plan.backend}; {image}; {os.cpu_count()} cores; load {load_average()}")
+    commits = "relaxed (no fsync wait)" if plan.relaxed else "durable (fsync at each commit)"
+    print(f"backend {plan.backend}, commits {commits}; {image}")
+    print(f"{os.cpu_count()} cores; load average {load_average()}")
     outcome = Outcome()
     with deployment(plan, args.postgres, args.redis, args.keep) as target:
         app, seats = seed(plan, target)

@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     guard_input_and_output(app)
 
     db.init_app(app)
+    tune_sqlite(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -76,6 +77,22 @@ def guard_input_and_output(app: Flask) -> None:
     app.json = TextSafeJSONProvider(app)
     app.jinja_options = {**app.jinja_options, "finalize": finalize}
     app.before_request(check_text_input)
+
+
+def tune_sqlite(app: Flask) -> None:
+    """SQLITE_SYNCHRONOUS=normal (config.py says what it trades) for this app's engine."""
+    if app.config.get("SQLITE_SYNCHRONOUS", "full") != "normal":
+        return
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _synchronous_normal)
+
+
+def _synchronous_normal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 @sa.event.listens_for(sa.Engine, "connect")

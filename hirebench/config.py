@@ -73,6 +73,13 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _sqlite_synchronous() -> str:
+    value = os.environ.get(ENV_PREFIX + "SQLITE_SYNCHRONOUS", "full").strip().lower() or "full"
+    if value not in ("full", "normal"):
+        raise ConfigError(f"{ENV_PREFIX}SQLITE_SYNCHRONOUS must be full or normal, not {value!r}")
+    return value
+
+
 def _log_format() -> str:
     value = os.environ.get(ENV_PREFIX + "LOG_FORMAT", "text").strip().lower() or "text"
     if value not in ("text", "json"):
@@ -97,6 +104,11 @@ def build_config(instance_path: Path) -> dict[str, Any]:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # SQLite only. full: every commit waits for the disk (fsync), so an acknowledged save
+        # survives a power loss. normal: a commit waits for no fsync and survives a killed
+        # process but not a power loss or OS crash; under busy disks autosave's p99 drops
+        # tenfold (bench/README.md, "load.py").
+        "SQLITE_SYNCHRONOUS": _sqlite_synchronous(),
         "REDIS_URL": redis_url,
         "GRADING_WORKERS": int(os.environ.get(ENV_PREFIX + "GRADING_WORKERS", "2")),
         # Ready sandboxes kept per grading process; each costs about 250 MB of memory.
