@@ -49,7 +49,7 @@ def test_hr_lists_and_exports_new_hires(
 
         page.fill("input[name=from]", "2026-03-02")
         page.fill("input[name=to]", "2026-03-02")
-        page.click("form.filters button[type=submit]")
+        page.click("#hires-filter button[type=submit]")
         page.wait_for_url(lambda url: "from=2026-03-02" in url)
         with page.expect_download() as download_info:
             page.click("a[data-export=csv]")
