@@ -252,8 +252,22 @@ def save_answer(
         raise StaleWrite(current)
     # A refused save whose text the database already holds (a retry whose first reply was
     # lost) is acknowledged as it stands: nothing of the page's would be lost.
-    db.session.commit()
+    _commit_keeping_loaded()
     return answer
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session loaded: the reply reads the answer, the
+    attempt's clock and the user again, and after an ordinary commit each was a query of its
+    own (bench/load.py: a round trip each on PostgreSQL, on every autosave). They hold what
+    this transaction read and wrote, which is what it committed."""
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = before
 
 
 def _stamp_is_fresh(stamp: SaveStamp) -> sa.ColumnElement[bool]:
