@@ -297,6 +297,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "hirebench.extensions",
                 "hirebench.paths",
                 "hirebench.formatting",
+                "hirebench.paging",
                 "hirebench.unicode_text",
                 # The chart theme and rendering (Vega-Lite via vl-convert) that the scorecard
                 # PDF and the analytics pages share.

@@ -41,6 +41,7 @@ from hirebench.models import (
     Role,
     User,
 )
+from hirebench.paging import PageNumbers
 from hirebench.reviews.workflow import candidate_label
 from hirebench.unicode_text import scrub
 
@@ -87,7 +88,7 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Group:
+class Group(PageNumbers):
     """One kind's hits: a page of them and how many there are in all. Has the attributes
     templates/_pager.html reads."""
 
@@ -96,26 +97,6 @@ class Group:
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 class QueryProblem(enum.StrEnum):

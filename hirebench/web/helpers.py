@@ -8,6 +8,8 @@ from typing import Generic, TypeVar
 
 from flask import request
 
+from hirebench.paging import PageNumbers
+
 T = TypeVar("T")
 
 
@@ -22,7 +24,7 @@ def page_number() -> int:
 
 
 @dataclass(frozen=True)
-class ListPage(Generic[T]):
+class ListPage(PageNumbers, Generic[T]):
     """One page of a list ranked in Python, with the attributes templates/_pager.html reads
     (as Flask-SQLAlchemy's Pagination has), for lists whose order SQL cannot express."""
 
@@ -37,23 +39,3 @@ class ListPage(Generic[T]):
         page = min(max(1, page), pages)
         start = (page - 1) * per_page
         return cls(ranked[start : start + per_page], page, per_page, len(ranked))
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
