@@ -99,11 +99,13 @@ def test_only_hr_and_admins_reach_analytics(
     auth.logout()
     auth.login(staff["hr"])
     assert client.get("/admin/analytics").status_code == 403  # the overview is for admins
+    assert 'href="/admin/analytics"' not in page(client, "/hr/")
     assert client.get("/me/about-you").status_code == 403  # the form is for candidates
     auth.logout()
     auth.login(staff["admin"])
     html = page(client, "/admin/analytics")
     assert f'data-job="{job_id}"' in html and "proposal ready" in html
+    assert 'href="/admin/analytics" aria-current="page"' in html  # the admin's menu
     page(client, f"/hr/jobs/{job_id}/analytics")
 
 

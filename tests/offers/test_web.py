@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hirebench.extensions import db
-from hirebench.models import Offer, OfferStatus, User
+from hirebench.models import Offer, OfferStatus, Onboarding, User
 from hirebench.offers import service
 from hirebench.web import hr_offers
 from tests.conftest import AuthActions, csrf_from
@@ -140,6 +140,10 @@ def test_over_budget_flow_approval_send_accept(app: Flask, world: World) -> None
         f"/offers/{offer.id}/accept", data={**form, "full_name": "li wei"}, follow_redirects=True
     )
     assert "You already accepted this offer; nothing changed." in again.get_data(as_text=True)
+    with app.app_context():
+        onboarding = db.session.scalars(sa.select(Onboarding.id)).one()
+    link = f'href="/onboarding/{onboarding}" data-link="onboarding"'
+    assert link in candidate.get(f"/offers/{offer.id}").get_data(as_text=True)
     accepted = the_offer(app)
     assert accepted.status is OfferStatus.accepted
     assert accepted.accepted_ip == "127.0.0.1" and accepted.accepted_user_agent == "OfferTest/1.0"
