@@ -15,8 +15,12 @@ demo: install docker sandbox
 	$(BIN)/hirebench seed-demo --password '$(DEMO_PASSWORD)'
 	$(BIN)/hirebench serve --host $(HOST) --port $(PORT)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each taking a whole file at a time so
+# that a file's module fixtures (a browser, a seeded server) start once; TEST_WORKERS=0 runs it in
+# one process. Each worker has a Redis database of its own (tests/conftest.py).
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 install: $(STAMP) translations assets
 

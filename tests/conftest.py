@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import docker
 import pytest
@@ -198,13 +199,25 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+def worker_redis_url(url: str) -> str:
+    """The Redis database of this pytest-xdist worker: gw0 keeps the configured one, gw1 the
+    one below it, and so on, so that one worker's flush never empties another's queues."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.lstrip("/") or 0) - int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{database % 16}"))
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     """A Redis database emptied before and after the test."""
-    url = os.environ.get("HIREBENCH_TEST_REDIS_URL")
-    if not url:
+    configured = os.environ.get("HIREBENCH_TEST_REDIS_URL")
+    if not configured:
         require_service("Redis", "HIREBENCH_TEST_REDIS_URL is not set")
-    assert url is not None
+    assert configured is not None
+    url = worker_redis_url(configured)
     connection = Redis.from_url(url)
     try:
         connection.ping()
