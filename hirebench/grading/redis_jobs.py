@@ -108,6 +108,9 @@ def grade_job(job_id: int, request_id: str | None = None) -> dict[str, Any]:
     return {"job": job_id, "status": job.status.value if job else "missing"}
 
 
+PUBSUB_POLL_SECONDS = 1.0  # how long the command listener waits before checking it should stop
+
+
 class GradingWorker(SimpleWorker):
     """RQ's SimpleWorker (jobs run in this process, so the warm sandbox pool survives between
     jobs) that runs every job in a fresh application context of `app`, and on SIGTERM and
@@ -118,6 +121,20 @@ class GradingWorker(SimpleWorker):
     def __init__(self, *args: Any, app: Flask, **kwargs: Any) -> None:
         self.app = app
         super().__init__(*args, **kwargs)
+
+    def subscribe(self) -> None:
+        # RQ's own subscribe parks the listening thread for up to 60 s at a time. When the
+        # unsubscribe confirmation arrives before the stop flag, the thread waits out those 60 s
+        # for a subscription that will never come, and redis-py's stop() joins it: every burst
+        # run or SIGTERM could take a minute to end. One second bounds that wait.
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_POLL_SECONDS,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
 
     def perform_job(self, *args: Any, **kwargs: Any) -> bool:
         # A context per job: each job gets its own database session, removed afterwards.
