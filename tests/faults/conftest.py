@@ -17,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ import requests
 from hirebench.sandbox.image import SANDBOX_LABEL
 from hirebench.sandbox.runner import OWNER_LABEL
 from tests.conftest import require_service
+from tests.polling import wait_for
 
 HIREBENCH = str(Path(sys.executable).with_name("hirebench"))
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,18 +48,6 @@ def observe(fault: str, **values: Any) -> None:
         for key, value in values.items()
     )
     print(f"\nFAULT {fault}: {shown}")
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float, what: str, pause: float = 0.1) -> Any:
-    """The predicate's first truthy value; fails the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(pause)
 
 
 def process_env(database_url: str, instance: Path, **extra: str) -> dict[str, str]:

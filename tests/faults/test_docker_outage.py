@@ -32,8 +32,8 @@ from tests.faults.conftest import (
     containers_of,
     observe,
     process_env,
-    wait_for,
 )
+from tests.polling import wait_for
 from tests.web.test_candidate_exam import GRADERS
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.docker]

@@ -26,7 +26,8 @@ from hirebench.grading import claims
 from hirebench.grading import queue as gq
 from hirebench.grading.redis_jobs import redis_queue
 from hirebench.models import GradingJob, JobStatus
-from tests.faults.conftest import Process, RedisServer, observe, process_env, wait_for
+from tests.faults.conftest import Process, RedisServer, observe, process_env
+from tests.polling import wait_for
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.postgres]
 

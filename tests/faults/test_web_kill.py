@@ -23,7 +23,8 @@ from hirebench.extensions import db
 from hirebench.models import Answer, Attempt, Role, User
 from hirebench.services import accounts
 from tests.conftest import PASSWORD, csrf_from
-from tests.faults.conftest import Process, Server, observe, process_env, wait_for
+from tests.faults.conftest import Process, Server, observe, process_env
+from tests.polling import wait_for
 from tests.web.test_candidate_exam import GRADERS, MINI
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]

@@ -27,8 +27,8 @@ from tests.faults.conftest import (
     containers_of,
     observe,
     process_env,
-    wait_for,
 )
+from tests.polling import wait_for
 from tests.web.test_candidate_exam import GRADERS
 
 pytestmark = [

@@ -30,6 +30,7 @@ from hirebench.grading.result import GradeResult, ResultStatus, TestResult, Test
 from hirebench.models import GradingJob, JobStatus, Role
 from hirebench.models.base import utcnow
 from hirebench.services.errors import ServiceError
+from tests.polling import wait_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEARTBEAT_TIMEOUT = 1.0
@@ -113,13 +114,6 @@ def _load(app: Flask, job_id: int) -> GradingJob:
         assert job is not None
         db.session.expunge(job)
         return job
-
-
-def _wait_for(predicate: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def _subprocess_env(app: Flask, tmp_path: Path, grader: str, **extra: str) -> dict[str, str]:
@@ -368,7 +362,7 @@ def test_zombie_worker_result_is_discarded(app: Flask) -> None:
 
     thread = threading.Thread(target=zombie)
     thread.start()
-    _wait_for(lambda: _load(app, job_id).status is JobStatus.running, 10, "the first claim")
+    wait_for(lambda: _load(app, job_id).status is JobStatus.running, 10, "the first claim")
     with app.app_context():
         assert gq.reap_stale(now=utcnow() + timedelta(hours=1)) == 1
         job = gq.wait(job_id, timeout=10)
@@ -401,12 +395,10 @@ def test_killed_worker_process_job_is_retried_or_failed(
     )
     worker = subprocess.Popen([sys.executable, "-c", _CLAIM_AND_HANG, str(job_id)], env=env)
     try:
-        _wait_for(lambda: _load(app, job_id).status is JobStatus.running, 30, "the claim")
+        wait_for(lambda: _load(app, job_id).status is JobStatus.running, 30, "the claim")
         claimed = _load(app, job_id)
         assert claimed.worker and claimed.worker.split(":")[1] == str(worker.pid)
-        _wait_for(
-            lambda: _load(app, job_id).heartbeat_at != claimed.heartbeat_at, 10, "a heartbeat"
-        )
+        wait_for(lambda: _load(app, job_id).heartbeat_at != claimed.heartbeat_at, 10, "a heartbeat")
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
@@ -629,13 +621,13 @@ def test_killed_rq_worker_job_is_retried_by_another(redis_app: Flask, tmp_path: 
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for(lambda: _load(redis_app, job_id).status is JobStatus.running, 60, "the claim")
+        wait_for(lambda: _load(redis_app, job_id).status is JobStatus.running, 60, "the claim")
     finally:
         os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse
         worker.wait(timeout=10)
     # This process sweeps too (it submitted): once the heartbeat is stale the job is requeued
     # and its doorbell for attempt 2 is rung.
-    _wait_for(lambda: _load(redis_app, job_id).status is JobStatus.queued, 15, "the requeue")
+    wait_for(lambda: _load(redis_app, job_id).status is JobStatus.queued, 15, "the requeue")
     assert _load(redis_app, job_id).attempts == 1
     _burst_worker(redis_app, tmp_path, "instant_grader")
     job = _load(redis_app, job_id)

@@ -5,7 +5,6 @@ reached the listening thread before the stop flag did."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -13,15 +12,9 @@ from redis import Redis
 from rq import Queue
 
 from hirebench.grading.redis_jobs import PUBSUB_POLL_SECONDS, GradingWorker
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.redis
-
-
-def _until(predicate: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_stopping_after_the_unsubscribe_was_confirmed_takes_one_poll(
@@ -34,11 +27,11 @@ def test_stopping_after_the_unsubscribe_was_confirmed_takes_one_poll(
     worker.subscribe()
     assert worker.pubsub is not None and worker.pubsub_thread is not None
     channel = worker.pubsub_channel_name.encode()
-    _until(lambda: channel in connection.pubsub_channels())
+    wait_for(lambda: channel in connection.pubsub_channels(), 10, "the subscription")
     # The losing order of the race, made certain: the thread reads the confirmation and goes
     # back to waiting for a subscription before anyone asks it to stop.
     worker.pubsub.unsubscribe()
-    _until(lambda: not worker.pubsub.subscribed)  # type: ignore[union-attr]
+    wait_for(lambda: not worker.pubsub.subscribed, 10, "the unsubscribe confirmation")
     time.sleep(0.2)
     started = time.monotonic()
     worker.unsubscribe()

@@ -22,10 +22,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import docker
 import docker.errors
@@ -36,6 +36,7 @@ from hirebench.paths import PROJECT_ROOT
 from hirebench.sandbox.image import SANDBOX_LABEL
 from hirebench.sandbox.runner import OWNER_CONTAINER_LABEL
 from tests.conftest import csrf_from, require_service
+from tests.polling import wait_for
 
 pytestmark = [
     pytest.mark.compose,
@@ -45,7 +46,7 @@ pytestmark = [
     pytest.mark.timeout(1800),
 ]
 
-T = TypeVar("T")
+POLL_SECONDS = 1.0  # each check asks docker-compose or the engine: not too often
 PROJECT_LABEL = "com.docker.compose.project"
 GRADER = "/app/graders/examples/nbgrader_squares.ipynb"  # inside the app image
 INBOX = "/tmp"  # noqa: S108 - in the web container, where the submissions are copied
@@ -69,17 +70,6 @@ def sum_of_squares(n):
     return total
 """
 SLOW_SQUARES = f"import time\n\ntime.sleep({SLEEPS})\n\n\n".encode() + SQUARES
-
-
-def wait_for(check: Callable[[], T | None], timeout: float, what: str, pause: float = 1.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(pause)
 
 
 def free_port() -> int:
@@ -262,7 +252,7 @@ def test_up_grade_scale_kill_a_worker_mid_job_and_down(
     seen: dict[str, float] = {}
     mark = time.monotonic()
     stack.run("up", "-d", timeout=600)
-    wait_for(lambda: ready(stack), 180, "the web to be ready")
+    wait_for(lambda: ready(stack), 180, "the web to be ready", POLL_SECONDS)
     seen["up_s"] = time.monotonic() - mark
 
     password = secrets.token_urlsafe(16)
@@ -301,11 +291,14 @@ def test_up_grade_scale_kill_a_worker_mid_job_and_down(
         ),
         180,
         "a warm sandbox of each of the 3 workers",
+        POLL_SECONDS,
     )
     seen["scale_s"] = time.monotonic() - mark
 
     slow = queue_grading(stack, "slow.py", SLOW_SQUARES)
-    running = wait_for(lambda: claimed(stack, "slow.py"), 120, "a claim of the slow submission")
+    running = wait_for(
+        lambda: claimed(stack, "slow.py"), 120, "a claim of the slow submission", POLL_SECONDS
+    )
     victim = container_of(stack, running[2])
     time.sleep(3)  # its sandbox is running the submission's sleep now
     assert job_row(stack, "slow.py") == running
@@ -313,7 +306,12 @@ def test_up_grade_scale_kill_a_worker_mid_job_and_down(
     killed = time.monotonic()
     victim.kill()
 
-    wait_for(lambda: not sandboxes_of(docker_engine, {victim.id}), 60, "the victim's sandboxes")
+    wait_for(
+        lambda: not sandboxes_of(docker_engine, {victim.id}),
+        60,
+        "the victim's sandboxes",
+        POLL_SECONDS,
+    )
     seen["kill_to_reaped_s"] = time.monotonic() - killed
     graded(slow, timeout=HEARTBEAT_S + 4 * SWEEP_S + 4 * SLEEPS + 120)
     seen["kill_to_done_s"] = time.monotonic() - killed

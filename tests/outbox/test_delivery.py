@@ -23,6 +23,7 @@ from hirebench.models import (
 from hirebench.models.base import utcnow
 from hirebench.outbox import dispatcher, webhooks
 from tests.outbox.receiving import ReceiverProcess
+from tests.polling import wait_for
 
 Receivers = Callable[..., ReceiverProcess]
 
@@ -134,13 +135,13 @@ def test_receiver_killed_mid_stream_gets_every_event_once(app: Flask, receivers:
     try:
         with app.app_context():
             published += publish_committed(30)
-            _wait_for(lambda: len(receiver.ids()) >= 10)
+            wait_for(lambda: len(receiver.ids()) >= 10, 15, "ten deliveries", pause=0.02)
             receiver.kill()
             published += publish_committed(30)  # sent into the void, retried later
             time.sleep(0.3)
             receiver.start()
             published += publish_committed(30)
-            _wait_for(lambda: _all_settled(), timeout=30)
+            wait_for(_all_settled, 30, "every delivery to settle", pause=0.02)
     finally:
         dispatcher.stop(app)
     with app.app_context():
@@ -157,13 +158,6 @@ def test_receiver_killed_mid_stream_gets_every_event_once(app: Flask, receivers:
 def _all_settled() -> bool:
     db.session.rollback()  # see other connections' commits
     return all(d.status is not DeliveryStatus.pending for d in deliveries())
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_receiver_down_for_an_hour_gets_everything_once_when_back(
