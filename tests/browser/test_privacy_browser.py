@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from playwright.sync_api import expect
 
 from hirebench.extensions import db
 from hirebench.models import Offer, OfferStatus
@@ -61,9 +62,10 @@ def test_consent_my_data_and_the_panel(
     lang = language[:2]
     candidate = open_as(browser, live_server, "candidate1@demo.local", language)
     candidate.goto(live_server + "/exam/")
-    candidate.locator("a[href*='/exams/']").first.click()
-    assert candidate.locator("[data-consent-versions]").count() == 1
-    assert candidate.locator("input[name=future_openings]").count() == 1
+    with candidate.expect_navigation():
+        candidate.locator("a[href*='/exams/']").first.click()
+    expect(candidate.locator("[data-consent-versions]")).to_have_count(1)
+    expect(candidate.locator("input[name=future_openings]")).to_have_count(1)
     shoot(candidate, "consent", lang)
 
     candidate.goto(live_server + "/privacy/me")
@@ -87,7 +89,7 @@ def test_consent_my_data_and_the_panel(
     form.locator("input[name=confirm]").fill(held_email)
     form.locator("button[type=submit]").click()
     assert "awaiting_approval" in hr.locator(".flash").first.inner_text()
-    assert hr.locator("tr[data-outcome=refused]").count() == 1
+    expect(hr.locator("tr[data-outcome=refused]")).to_have_count(1)
     shoot(hr, "hr-panel", lang)
 
     for page, url, name in (

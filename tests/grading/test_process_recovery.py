@@ -32,7 +32,8 @@ from hirebench.models.base import utcnow
 from hirebench.sandbox.image import SANDBOX_LABEL
 from hirebench.sandbox.owner import parse_owner, this_process
 from hirebench.sandbox.runner import OWNER_LABEL
-from tests.grading.test_queue import REPO_ROOT, _insert, _load, _wait_for
+from tests.grading.test_queue import REPO_ROOT, _insert, _load
+from tests.polling import wait_for
 
 HIREBENCH = str(Path(sys.executable).with_name("hirebench"))
 SELF = "tests.grading.test_process_recovery"
@@ -109,7 +110,7 @@ def _running_in(app: Flask, job_id: int, process: subprocess.Popen[bytes]) -> Gr
         owner = parse_owner(job.worker)
         return job.status is JobStatus.running and owner is not None and owner.pid == process.pid
 
-    _wait_for(claimed, 60, "the new process to claim the job without any request")
+    wait_for(claimed, 60, "the new process to claim the job without any request")
     return _load(app, job_id)
 
 
@@ -205,7 +206,7 @@ def test_sigterm_removes_the_process_sandboxes(
     env = _env(app, tmp_path, f"{SELF}:sandbox_holder", HIREBENCH_SANDBOX_WARM_POOL="1")
     server = _serve(processes, env)
     owner = _owner_of(_running_in(app, job_id, server))
-    _wait_for(lambda: len(_containers_of(docker_engine, owner)) >= 2, 90, "the sandboxes")
+    wait_for(lambda: len(_containers_of(docker_engine, owner)) >= 2, 90, "the sandboxes")
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=60)
     assert _load(app, job_id).status is JobStatus.queued
@@ -221,13 +222,13 @@ def test_after_a_sigkill_the_next_process_reaps_the_sandboxes(
     env = _env(app, tmp_path, f"{SELF}:sandbox_holder", HIREBENCH_SANDBOX_WARM_POOL="1")
     killed = _serve(processes, env)
     owner = _owner_of(_running_in(app, job_id, killed))
-    _wait_for(lambda: len(_containers_of(docker_engine, owner)) >= 1, 90, "a sandbox")
+    wait_for(lambda: len(_containers_of(docker_engine, owner)) >= 1, 90, "a sandbox")
     killed.send_signal(signal.SIGKILL)
     killed.wait(timeout=10)
     assert _containers_of(docker_engine, owner) != []
 
     _serve(processes, _env(app, tmp_path, "tests.grading.test_queue:instant_grader"))
-    _wait_for(lambda: _containers_of(docker_engine, owner) == [], 60, "the reaping")
+    wait_for(lambda: _containers_of(docker_engine, owner) == [], 60, "the reaping")
     with app.app_context():
         assert gq.wait(job_id, timeout=60).status is JobStatus.done
 
