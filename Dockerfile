@@ -13,9 +13,10 @@ COPY static ./static
 COPY sandbox ./sandbox
 COPY exams ./exams
 COPY graders ./graders
+# uploads/ exists in the image so that docker-compose's new volume takes its owner.
 RUN pip install --no-cache-dir -e . && pybabel compile -d hirebench/translations \
- && useradd --system --home /var/lib/hirebench hirebench && mkdir -p /var/lib/hirebench \
- && chown hirebench /var/lib/hirebench
+ && useradd --system --home /var/lib/hirebench hirebench \
+ && mkdir -p /var/lib/hirebench/uploads && chown -R hirebench:hirebench /var/lib/hirebench
 USER hirebench
 EXPOSE 8000
 CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "hirebench:create_app()"]

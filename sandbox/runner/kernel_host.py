@@ -4,6 +4,7 @@ The common libraries are imported before the kernel starts, so a warm sandbox an
 submission's `import pandas` from memory. The kernel's connection details come from the host
 in HB_CONNECTION; the judge gets the same details through its own environment."""
 
+import gc
 import json
 import os
 import sys
@@ -28,6 +29,10 @@ def _no_terminal(*_args: object, **_kwargs: object) -> None:
 
 
 def main() -> None:
+    # The imports below only create objects that live as long as the kernel: collecting
+    # during them is wasted work (about a tenth of their CPU). They are frozen out of every
+    # later collection, and collection is back on before any candidate code runs.
+    gc.disable()
     _prefer_to_die_first()
     connection = json.loads(os.environ["HB_CONNECTION"])
     os.makedirs(STATE_DIR, mode=0o700, exist_ok=True)
@@ -53,6 +58,8 @@ def main() -> None:
     import hbrefs  # noqa: F401
     from ipykernel.kernelapp import IPKernelApp
 
+    gc.freeze()
+    gc.enable()
     IPKernelApp.launch_instance(
         argv=[
             "-f",

@@ -79,3 +79,21 @@ def test_the_build_is_offline_only() -> None:
     refused = CliRunner().invoke(compose_group, ["build"])
     assert refused.exit_code == 2
     assert "docker compose build" in refused.output and "--offline" in refused.output
+
+
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "deploy/offline/app.Dockerfile"])
+def test_app_images_make_each_mounted_folder_for_their_user(dockerfile: str) -> None:
+    """A new named volume takes the owner of the image's folder; a folder missing from the
+    image becomes root's, and the unprivileged web process could not write uploads."""
+    services = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())["services"]
+    targets = {
+        volume.split(":")[1]
+        for name in ("web", "worker")
+        for volume in services[name].get("volumes", [])
+        if not volume.startswith("/")
+    }
+    text = (PROJECT_ROOT / dockerfile).read_text()
+    assert targets == {"/var/lib/hirebench/uploads"}
+    for target in targets:
+        assert f"mkdir -p {target}" in text
+    assert "chown -R hirebench:hirebench /var/lib/hirebench" in text
