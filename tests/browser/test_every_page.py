@@ -72,6 +72,17 @@ RESULTS = PROJECT_ROOT / "test-results" / "pages"
 # the cost.
 WIDTHS = (1366, 1920, 768, 390)
 AXE_WIDTHS = (1366, 390)
+SMALL_TABLE_COLUMNS = 3
+# The label of every table wrapper that scrolls sideways although its table has no more than
+# the given number of columns.
+# A table whose first column stays in view (.hb-table-sticky) is meant to scroll.
+SCROLLING_SMALL_TABLES_JS = """(most) => [...document.querySelectorAll(".hb-table-wrap")]
+  .filter((wrap) => !wrap.querySelector("table.hb-table-sticky"))
+  .filter((wrap) => {
+    const row = wrap.querySelector("table > thead > tr, table > tbody > tr");
+    return row && row.children.length <= most && wrap.scrollWidth > wrap.clientWidth + 1;
+  })
+  .map((wrap) => wrap.dataset.label || wrap.querySelector("table").className)"""
 LOCALES = {"en": "en-US", "zh": "zh-CN"}
 JS_BUDGET = 300 * 1024
 # pdf.js is larger than the budget on its own and is imported only when a PDF box comes into
@@ -284,6 +295,9 @@ class PageResult:
     landed: str = ""  # the path the browser ended on: a redirect means the page was not seen
     widths: list[int] = field(default_factory=list)
     overflow: dict[int, int] = field(default_factory=dict)
+    # Tables of up to SMALL_TABLE_COLUMNS columns that scroll inside their card: on a phone
+    # the last column is simply cut off, though so few columns fit.
+    scrolling_small_tables: dict[int, list[str]] = field(default_factory=dict)
     axe: dict[int, dict[str, int]] = field(default_factory=dict)
     serious: dict[int, list[str]] = field(default_factory=dict)
     rules: dict[int, list[str]] = field(default_factory=dict)  # every violation: "id (impact)"
@@ -298,6 +312,11 @@ class PageResult:
             found.append(f"{where}: redirected to {self.landed}")
         found += [
             f"{where} {w}px: scrolls {px}px sideways" for w, px in self.overflow.items() if px > 1
+        ]
+        found += [
+            f"{where} {w}px: a table of {SMALL_TABLE_COLUMNS} columns or fewer scrolls: {labels}"
+            for w, labels in self.scrolling_small_tables.items()
+            if labels
         ]
         found += [f"{where} {w}px axe: {v}" for w, v in self.serious.items() if v]
         if self.js_bytes > JS_BUDGET:
@@ -509,6 +528,9 @@ class Browse:
             result.widths.append(width)
             result.overflow[width] = int(
                 page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            )
+            result.scrolling_small_tables[width] = page.evaluate(
+                SCROLLING_SMALL_TABLES_JS, SMALL_TABLE_COLUMNS
             )
             if width in AXE_WIDTHS:
                 self._axe(result, width)
