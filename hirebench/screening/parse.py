@@ -369,21 +369,53 @@ def _start(mark: _Mark) -> int:
     return mark.start
 
 
-def _mentions(lines: Sequence[str]) -> dict[int, list[_Mention]]:
+# What may stand between "CV" and another skill for it to be one of a list: "CV/NLP",
+# "Python, CV", "计算机视觉(CV)".
+_LIST_GAP = re.compile(r"(?:[\s,，、/&+|()（）]|and|or|和|与|及)*+", re.I)
+
+
+def _is_cv_skill(line: str, spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether "CV" at line[start:end] is computer vision rather than the word for a resume
+    ("My CV lists only paid work"): it must sit in a list of skills or in Chinese text
+    ("CV算法"), where a resume is 简历."""
+    if _CJK_CHAR.match(line[end : end + 1]) or (start and _CJK_CHAR.match(line[start - 1])):
+        return True
+    return any(
+        _LIST_GAP.fullmatch(line[b:start] if b <= start else line[end:a]) is not None
+        for a, b in spans
+        if (a, b) != (start, end)
+    )
+
+
+def _mentions(
+    lines: Sequence[str], skill_lines: frozenset[int] = frozenset()
+) -> dict[int, list[_Mention]]:
     """Skill mentions by line number, positions within the line. One search over the whole
-    text: searching line by line costs more than the search itself."""
+    text: searching line by line costs more than the search itself. `skill_lines` are the
+    lines of a skills section, where an ambiguous abbreviation is taken as a skill."""
     text = "\n".join(lines)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
     first = next((i for i, line in enumerate(lines) if line.strip()), -1)
+    spans = _SKILL_FORMS.find(text)
     found: dict[int, list[_Mention]] = {}
-    for start, end in _SKILL_FORMS.find(text):
+    for start, end in spans:
         i = bisect.bisect_right(starts, start) - 1
         line, offset = lines[i], starts[i]
         form = text[start:end]
-        # "CV" in a title line is the resume, not computer vision.
-        if form == "CV" and (i == first or _CV_TITLE.search(line)):
+        # "CV" in a title line is the resume, not computer vision; elsewhere it is only a
+        # skill where skills are listed.
+        if form == "CV" and (
+            i == first
+            or _CV_TITLE.search(line)
+            or (
+                i not in skill_lines
+                and not _is_cv_skill(
+                    line, _line_spans(spans, starts, i), start - offset, end - offset
+                )
+            )
+        ):
             continue
         found.setdefault(i, []).append(
             _Mention(start - offset, end - offset, _SKILL_TAG[_key(form)])
@@ -391,9 +423,18 @@ def _mentions(lines: Sequence[str]) -> dict[int, list[_Mention]]:
     return found
 
 
-def _skills(lines: Sequence[str]) -> dict[str, SkillClaim]:
+def _line_spans(
+    spans: Sequence[tuple[int, int]], starts: Sequence[int], i: int
+) -> list[tuple[int, int]]:
+    """The spans (sorted, over the whole text) that fall in line i, as positions in it."""
+    lo = bisect.bisect_left(spans, (starts[i], 0))
+    hi = bisect.bisect_left(spans, (starts[i + 1], 0))
+    return [(a - starts[i], b - starts[i]) for a, b in spans[lo:hi]]
+
+
+def _skills(lines: Sequence[str], skill_lines: frozenset[int]) -> dict[str, SkillClaim]:
     claims: dict[str, list[_Claim]] = {}
-    for i, mentions in sorted(_mentions(lines).items()):
+    for i, mentions in sorted(_mentions(lines, skill_lines).items()):
         _line_claims(lines[i], mentions, claims)
     skills = {}
     for tag, tag_claims in claims.items():
@@ -418,7 +459,8 @@ _HEADINGS = {
         "工作经历 工作经验 实习经历 实习经验 工作履历 职业经历 任职经历 从业经历 工作背景 "
         "workexperience experience professionalexperience employment employmenthistory "
         "workhistory careerhistory internship internships internshipexperience "
-        "relevantexperience"
+        "relevantexperience researchexperience researchprojects researchandprojects "
+        "实习项目经历 项目实习经历 工作实习经历 实习工作经历 科研经历 研究经历"
     ),
     "education": "教育背景 教育经历 学历 教育 education academicbackground",
     "projects": "项目经历 项目经验 项目 projects project projectexperience",
@@ -479,12 +521,17 @@ _MONTHS = {
 }  # fmt: skip
 _YEAR = r"(?<!\d)(?:19|20)\d{2}(?!\d)"
 _MONTH = r"(?:1[0-2]|0?[1-9])(?!\d)"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?!\d)"
 _MON = (
     r"(?<![A-Za-z])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
     r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
+# A day ("2015-06-04", "2015年6月4日") is read past: month precision is all a job needs. With
+# digits only, the day's separator must repeat the month's, so "2019.06-12" is not a day.
 _DATE = (
-    rf"(?:{_YEAR}\s*+(?:[./-]|年)\s*+{_MONTH}(?:\s*+月)?+|{_MON}\s*+,?\s*+{_YEAR}"
+    rf"(?:{_YEAR}(?:-{_MONTH}-|\.{_MONTH}\.|/{_MONTH}/){_DAY}"
+    rf"|{_YEAR}\s*+(?:[./-]|年)\s*+{_MONTH}(?:\s*+月(?:\s*+{_DAY}\s*+[日号])?+)?+"
+    rf"|{_MON}\s*+,?\s*+{_YEAR}"
     rf"|(?<!\d){_MONTH}\s*+/\s*+{_YEAR}|{_YEAR}(?:\s*+年)?+)"
 )
 _PRESENT_WORDS = r"(?:至今|现在|目前|今|present|now|current(?:ly)?|today)(?![A-Za-z])"
@@ -523,7 +570,12 @@ _COMPANY_KEY = re.compile(
     r"^(?:公司名称|公司|单位|雇主|company|employer|organi[sz]ation)\s*[:：]\s*", re.I
 )
 _TITLE_KEY = re.compile(r"^(?:职位|岗位|职务|title|position|role)\s*[:：]", re.I)
-_OTHER_KEY = re.compile(r"^(?:时间|日期|在职时间|period|dates?|duration)\s*[:：]\s*", re.I)
+_OTHER_LABEL = rf"(?:[{_CJK}]{{0,4}}?(?:时间|日期)|起止|period|dates?|duration)"
+_OTHER_KEY = re.compile(rf"^{_OTHER_LABEL}\s*[:：]\s*", re.I)
+# A label whose value was the date range ("工作时间: 2016.8 - 至今"): never a company.
+_OTHER_LABEL_ONLY = re.compile(rf"{_OTHER_LABEL}\s*[:：]?", re.I)
+# A label spaced out to line up with longer ones: "单 位: 上海某公司".
+_SPACED_LABEL = re.compile(rf"(?<![{_CJK}] )(?<![{_CJK}])[{_CJK}](?: [{_CJK}]){{1,3}}(?=\s*[:：])")
 _SCHOOL_RE = re.compile(r"大学|学院|学校|中学|university|college|school", re.IGNORECASE)
 # Segments of a line: table cells, "at"/"@", commas (not the one in "Co., Ltd").
 _SEGMENT_SEP = re.compile(
@@ -558,12 +610,20 @@ def _clean(segment: str) -> str:
     return text.strip(_EDGE_PUNCT)
 
 
+_AFTER_COLON = re.compile(r"[:：]\s+")
+
+
+def _unspace_label(m: re.Match[str]) -> str:
+    return m.group().replace(" ", "")
+
+
 def _segments(text: str) -> list[str]:
-    text = _EMPTY_BRACKETS.sub(" ", text)
+    text = _SPACED_LABEL.sub(_unspace_label, _EMPTY_BRACKETS.sub(" ", text))
     segments: list[str] = []
     for part in _SEGMENT_SEP.split(text):
         # Chinese names have no spaces: "阿里巴巴 数据运营" is two cells.
-        pieces = [part] if _LATIN_WORD.search(part) else part.split()
+        # A key keeps its value: "单位: 上海某公司".
+        pieces = [part] if _LATIN_WORD.search(part) else _AFTER_COLON.sub(":", part).split()
         segments.extend(cleaned for piece in pieces if (cleaned := _clean(piece)))
     return segments
 
@@ -606,7 +666,11 @@ def _company_cell(segments: Sequence[str]) -> str | None:
         if (key := _COMPANY_KEY.match(segment)) and segment[key.end() :].strip():
             return segment[key.end() :].strip()
     for segment in segments:
-        if _TITLE_KEY.match(segment) or _OTHER_KEY.fullmatch(segment):
+        if (
+            _TITLE_KEY.match(segment)
+            or _OTHER_KEY.fullmatch(segment)
+            or _OTHER_LABEL_ONLY.fullmatch(segment)
+        ):
             continue
         segment = _OTHER_KEY.sub("", segment)
         cut = _COMPANY_CUT.match(segment)
@@ -764,9 +828,17 @@ _PHONE_INTL = re.compile(r"\+\d{1,3}[\s.-]?\(?\d[\d\s().-]{5,}\d")
 _NOT_DIGITS = re.compile(r"\D")
 _NAME_KEY = re.compile(r"(?<![^\s|,，;；])(?:姓\s*名|名字|full\s+name|name)\s*+[:：]\s*+(.+)", re.I)
 _NAME_LINES = 30  # the name is at the top
-_VALUE_END = re.compile(r"\s{2,}|[|\t,，;；/]|\s+[^\s:：]+\s*[:：]")
+# The next label ends a value, spaced out too ("姓 名:李双江 性 别:男").
+_VALUE_END = re.compile(
+    rf"\s{{2,}}|[|\t,，;；/]|\s+[^\s:：]+\s*[:：]|\s+[{_CJK}](?: [{_CJK}]){{1,3}}\s*[:：]"
+)
+# "QIAN, CHENGYU": a surname first keeps its comma.
+_SURNAME_FIRST = re.compile(r"[A-Z][A-Za-z'-]*,\s*[A-Z][A-Za-z'.-]*(?=\s*$|\s{2,}|\s*[|\t;；])")
+# A page number printed above the name: "-1-", "1/2", "Page 1".
+_PAGE_NUMBER = re.compile(r"[-–—\s]*\d{1,3}(?:\s*/\s*\d{1,3})?[-–—\s]*|page\s*\d{1,3}.*", re.I)
 _CN_NAME = re.compile(rf"[{_CJK}]{{2,4}}(?:·[{_CJK}]{{1,6}})?")
-_EN_NAME = re.compile(r"[A-Z][A-Za-z'.-]*(?:\s+[A-Z][A-Za-z'.-]*){1,3}")
+# A nickname may stand in brackets: "Yao (Marc) Wang".
+_EN_NAME = re.compile(r"[A-Z][A-Za-z'.-]*(?:\s+(?:\([A-Z][A-Za-z'.-]*\)|[A-Z][A-Za-z'.-]*)){1,3}")
 # "CV — Maria Garcia", "个人简历：张三"
 _TITLE_PREFIX = re.compile(r"^(?:CV|resume|curriculum vitae|个人简历|简历)\s*[-–—:：|]\s*", re.I)
 _CJK_RE = re.compile(rf"[{_CJK}]")
@@ -798,14 +870,11 @@ def _phone(text: str) -> str | None:
 def _name(lines: Sequence[str]) -> str | None:
     for line in lines[:_NAME_LINES]:
         for m in _NAME_KEY.finditer(line):
-            # "Name:" starts the line or a cell, unlike "Project name:".
-            before = line[: m.start()]
-            if before.strip() and before.rstrip()[-1] not in "|,，;；" and before[-2:] != "  ":
-                continue
-            value = _VALUE_END.split(m.group(1).strip(), maxsplit=1)[0].strip()
-            if value:
+            if _key_starts_cell(line[: m.start()]) and (value := _name_value(m.group(1))):
                 return value
     for line in [x for x in lines if x.strip()][:3]:
+        if _PAGE_NUMBER.fullmatch(line.strip()):
+            continue
         first = _VALUE_END.split(_TITLE_PREFIX.sub("", line.strip()), maxsplit=1)[0].strip()
         if _CV_TITLE.search(first) or first.upper() == "CV" or _heading(first)[0]:
             continue
@@ -816,6 +885,25 @@ def _name(lines: Sequence[str]) -> str | None:
             return first
         break  # the name comes first or right after a "Resume" title
     return None
+
+
+def _key_starts_cell(before: str) -> bool:
+    """Whether "Name:" starts the line or a cell, unlike "Project name:"; a bullet may lead
+    it ("• 姓名:")."""
+    return (
+        not before.strip()
+        or before.rstrip()[-1] in "|,，;；"
+        or before[-2:] == "  "
+        or _BULLET.fullmatch(before) is not None
+    )
+
+
+def _name_value(raw: str) -> str:
+    raw = raw.strip()
+    surname_first = _SURNAME_FIRST.match(raw)
+    if surname_first:
+        return surname_first.group()
+    return _VALUE_END.split(raw, maxsplit=1)[0].strip()
 
 
 def _language(text: str) -> str:
@@ -897,6 +985,7 @@ def parse_resume(text: str, today: date | None = None) -> ResumeFields:
     lines = text.splitlines()
     masked = _mask_links(text).splitlines()
     sectioned = _sections(lines)
+    skill_lines = frozenset(i for i, (section, _) in enumerate(sectioned) if section == "skills")
     experience = [rest for section, rest in sectioned if section == "experience"]
     fallback = not experience
     if fallback:
@@ -909,7 +998,7 @@ def parse_resume(text: str, today: date | None = None) -> ResumeFields:
         email=email.group() if email else None,
         phone=_phone(text),
         language=_language(text),
-        skills=_skills(masked),
+        skills=_skills(masked, skill_lines),
         employers=tuple(_employers(experience, today, fallback)),
         salary=_salary(lines),
     )

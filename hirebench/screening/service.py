@@ -56,8 +56,10 @@ def import_files(
     by: User | None = None,
     today: date | None = None,
 ) -> list[Resume]:
-    """One row per file, in order: an unreadable file is kept with its reason, never dropped.
-    Importing the same file again for the job updates its row. Commits."""
+    """One result per file, in order: an unreadable file is kept with its reason, never dropped.
+    Importing the same bytes again for the job updates their row, except that a copy that
+    cannot be read (under another name) leaves a readable row as it was; its result is then
+    not stored. Commits."""
     profile = _profile(job)
     today = today or date.today()
     results: list[Resume] = []
@@ -66,22 +68,27 @@ def import_files(
         resume = db.session.scalar(
             sa.select(Resume).where(Resume.job_id == job.id, Resume.sha256 == digest)
         )
-        if resume is None:
-            resume = Resume(job_id=job.id, sha256=digest)
-            db.session.add(resume)
-        # Cleaned as the messages show it: no bidi overrides, NULs or paths; extension kept.
-        resume.file_name = display_name(name)
-        resume.imported_by_id = by.id if by is not None else None
         try:
             text = extract_text(name, data)
         except ResumeFileError as exc:
+            if resume is not None and resume.status == "ok":
+                # These bytes were read before under another name: a copy that cannot be read
+                # under this one (say a .pdf saved as .doc) must not erase what was read.
+                results.append(_unread_copy(job, name, digest, exc))
+                continue
+            resume = resume or _new_resume(job, digest)
+            _name_and_importer(resume, name, by)
             resume.status, resume.error_code, resume.error = "error", exc.code, str(exc)[:500]
             resume.fields = resume.match = resume.score = None
             resume.over_budget = resume.unstable = False
         else:
+            resume = resume or _new_resume(job, digest)
+            _name_and_importer(resume, name, by)
             resume.status, resume.error_code, resume.error = "ok", "", ""
             resume.fields = parse_resume(text, today=today).to_json()
             _apply_match(resume, profile, today)
+            if resume.candidate_id is not None:  # the screening stage of their scorecard
+                events.evidence_changed.send(resume, candidate_id=resume.candidate_id)
         results.append(resume)
     db.session.flush()
     audit.record(
@@ -93,6 +100,30 @@ def import_files(
     )
     db.session.commit()
     return results
+
+
+def _new_resume(job: Job, digest: str) -> Resume:
+    resume = Resume(job_id=job.id, sha256=digest)
+    db.session.add(resume)
+    return resume
+
+
+def _name_and_importer(resume: Resume, name: str, by: User | None) -> None:
+    # Cleaned as the messages show it: no bidi overrides, NULs or paths; extension kept.
+    resume.file_name = display_name(name)
+    resume.imported_by_id = by.id if by is not None else None
+
+
+def _unread_copy(job: Job, name: str, digest: str, exc: ResumeFileError) -> Resume:
+    """The import's answer for an unreadable copy of a resume already read: never stored."""
+    return Resume(
+        job_id=job.id,
+        sha256=digest,
+        file_name=display_name(name),
+        status="error",
+        error_code=exc.code,
+        error=str(exc)[:500],
+    )
 
 
 def rescreen(job: Job, today: date | None = None) -> None:

@@ -72,8 +72,25 @@ _MAX_NAME_CHARS = 200
 # Characters that real text has few of and decoded binary has many: C0/C1 controls other than
 # whitespace, and the private-use area, where GB18030 puts byte pairs it has no character for.
 _BINARY_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+# The same without the private-use area: text that decoded cleanly as UTF-8 or UTF-16 has
+# its private-use characters on purpose (icon-font bullets), not from binary byte pairs.
+_BINARY_CHARS_UNICODE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"\s+")
 _INVISIBLE = {"Cc", "Cf", "Cs"}
+# Icon fonts put bullets, phone and mail symbols in the private-use area; they mark the start
+# of an item, so they become a bullet the parser knows, set off by spaces.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]+")
+_BULLET = " • "
+# Characters NFKC leaves alone that would otherwise be lost or misread, mapped before it runs:
+# - U+00AD SOFT HYPHEN is what LaTeX-made PDFs give for every "-", date ranges included
+#   ("Sep. 2023\u00adMar. 2024"); as a format character it would be deleted with them.
+# - CJK Radicals Supplement forms that PDF fonts emit in place of the ideograph they look like
+#   ("擅⻓" for 擅长); only those that stand for one whole character, not components like ⻈.
+_RADICALS = (
+    "⺠民 ⻄西 ⻅见 ⻆角 ⻉贝 ⻋车 ⻓长 ⻔门 ⻘青 ⻙韦 ⻚页 ⻛风 ⻜飞 "
+    "⻝食 ⻢马 ⻣骨 ⻤鬼 ⻥鱼 ⻦鸟 ⻧卤 ⻨麦 ⻩黄 ⻪黾 ⻬齐 ⻮齿 ⻰龙"
+)
+_BEFORE_NFKC = str.maketrans({"\u00ad": "-"} | {pair[0]: pair[1] for pair in _RADICALS.split()})
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -104,10 +121,11 @@ def extract_text(filename: str, data: bytes, *, max_bytes: int = MAX_RESUME_BYTE
         raise ResumeFileError(
             name,
             "too_large",
+            # Not its size: a caller may pass only the first max_bytes + 1 bytes (the CLI does,
+            # so that one huge file cannot exhaust memory).
             _l(
-                "%(name)s is %(size)s; a resume may be at most %(limit)s.",
+                "%(name)s is larger than %(limit)s, the most a resume may be.",
                 name=name,
-                size=human_size(len(data)),
                 limit=human_size(max_bytes),
             ),
         )
@@ -233,8 +251,10 @@ def _decode_text(data: bytes) -> str | None:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        # Binary data sometimes decodes cleanly, but not into text.
-        bad = len(_BINARY_CHARS.findall(text))
+        # Binary data sometimes decodes cleanly, but not into text. GB18030 is the encoding
+        # that maps unassigned byte pairs into the private-use area.
+        binary = _BINARY_CHARS if encoding == "gb18030" else _BINARY_CHARS_UNICODE
+        bad = len(binary.findall(text))
         return text if bad <= len(text) // 200 else None
     return None
 
@@ -375,6 +395,7 @@ def _text_boxes(paragraph: Any) -> list[Any]:
 
 
 def _normalise(text: str) -> str:
+    text = _PRIVATE_USE.sub(_BULLET, text.translate(_BEFORE_NFKC))
     # NFKC turns full-width letters and digits ("１８Ｋ") and ideographic spaces into ASCII.
     text = unicodedata.normalize("NFKC", text)
     lines = []

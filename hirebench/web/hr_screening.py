@@ -59,11 +59,21 @@ def upload_resumes(job_id: int) -> ResponseReturnValue:
         db.session.rollback()
         form.files.errors.append(str(exc))
         return _render(job, form, 400)
-    failed = [r for r in resumes if r.status == "error"]
+    failed = [r for r in resumes if r.status == "error" and r.id is not None]
+    copies = [r.file_name for r in resumes if r.status == "error" and r.id is None]
+    if copies:
+        flash(
+            _(
+                "Not read: %(names)s. Each is the same file as a resume already screened, "
+                "which was kept as it was.",
+                names=", ".join(copies),
+            ),
+            "info",
+        )
     flash(
         _(
             "%(ok)d resumes screened; %(failed)d could not be read (listed below).",
-            ok=len(resumes) - len(failed),
+            ok=len(resumes) - len(failed) - len(copies),
             failed=len(failed),
         ),
         "success" if not failed else "error",

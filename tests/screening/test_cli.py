@@ -170,3 +170,18 @@ def test_the_folder_must_exist(runner: FlaskCliRunner, tmp_path: Path, job_id: i
     result = invoke(runner, str(tmp_path / "missing"), "--job", str(job_id))
     assert result.exit_code != 0
     assert "does not exist" in result.output
+
+
+def test_an_oversized_file_is_refused_without_reading_it_whole(
+    runner: FlaskCliRunner, tmp_path: Path, job_id: int
+) -> None:
+    folder = tmp_path / "big"
+    folder.mkdir()
+    with (folder / "big.pdf").open("wb") as handle:
+        handle.truncate(12 * 1024 * 1024)  # sparse: 12 MB on paper
+    result = invoke(runner, str(folder), "--job", str(job_id), "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.output)
+    assert row["status"] == "error"
+    # The CLI reads only the first 10 MB and a byte, so it must not claim a size.
+    assert row["error"] == "big.pdf is larger than 10 MB, the most a resume may be."

@@ -575,6 +575,24 @@ def test_lines_wrapped_by_a_pdf_are_joined() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "is_skill"),
+    [
+        ("Ana Lima\nMy CV lists only paid work.", False),
+        ("Ana Lima\nA printed CV is available on request.", False),
+        ("Ana Lima\nReferences: see the CV attached.", False),
+        ("Ana Lima\nSkills\nCV", True),  # in a skills section
+        ("Ana Lima\nWorked on NLP and CV models", True),  # in a list with other skills
+        ("Ana Lima\nPython, CV, SQL", True),
+        ("Ana Lima\n计算机视觉(CV)方向", True),
+        ("张三\n负责CV算法的数据标注", True),  # Chinese calls a resume 简历
+        ("Ana Lima\nBuilt computer vision pipelines", True),
+    ],
+)
+def test_cv_is_computer_vision_only_where_skills_are(text: str, is_skill: bool) -> None:
+    assert ("computer-vision" in parse(text)["skills"]) is is_skill
+
+
 def test_strongest_claim_wins_across_mentions() -> None:
     text = "技能\n精通Python\n了解Python\n工作经历\n用Python做数据清洗, 2 years Python\n"
     claim = parse_resume(text, today=TODAY).skills["python"]
@@ -612,11 +630,55 @@ def test_synonym_table_covers_the_demo_profile() -> None:
             ("某某科技有限公司", "2019-07", "2021-06"),
         ),
         ("September 2017 – May 2019  Pied Piper  QA Tester", ("Pied Piper", "2017-09", "2019-05")),
+        # Dates with a day are read to the month.
+        ("2016-03-07 至 2016-08-19:某某数据科技", ("某某数据科技", "2016-03", "2016-08")),
+        ("2016.03.07-2016.08.19 某某数据科技", ("某某数据科技", "2016-03", "2016-08")),
+        ("2016年3月7日至2016年8月19日 某某数据科技", ("某某数据科技", "2016-03", "2016-08")),
+        ("2018-11-01 - 2021-02-28  Globex Ltd", ("Globex Ltd", "2018-11", "2021-02")),
+        ("2018/11/01 – present  Globex Ltd", ("Globex Ltd", "2018-11", "present")),
     ],
 )
 def test_employer_line(line: str, expected: tuple[str, str, str]) -> None:
     employers = parse_resume(f"Name: X\nWork experience\n{line}\n", today=TODAY).employers
     assert [(e.name, e.start, e.end) for e in employers] == [expected]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        "工作时间: 2017.5 - 至今\n单 位: 杭州某某网络",
+        "时间：2017.5 - 至今\n公司：杭州某某网络",
+        "在职时间 | 2017.5 - 至今\n杭州某某网络",
+    ],
+)
+def test_a_label_whose_value_is_the_dates_is_not_the_employer(lines: str) -> None:
+    employers = parse_resume(f"工作经历\n{lines}\n", today=TODAY).employers
+    assert [(e.name, e.start, e.end) for e in employers] == [("杭州某某网络", "2017-05", "present")]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "实习/项目经历",
+        "项目/实习经历",
+        "Research Experience",
+        "Research & Projects",
+        "Professional Experience",
+        "Work History",
+        "Internship Experience",
+        "实习经验",
+        "工作经验",
+    ],
+)
+def test_experience_headings(heading: str) -> None:
+    text = f"Name: X\n教育背景\n2012.09-2016.06 某某大学\n{heading}\n2019.01-2020.02 Initech Inc\n"
+    employers = parse_resume(text, today=TODAY).employers
+    assert [(e.name, e.start, e.end) for e in employers] == [("Initech Inc", "2019-01", "2020-02")]
+
+
+def test_education_experience_is_education() -> None:
+    text = "Education Experience\n2012.09-2016.06 Some University\n"
+    assert parse_resume(text, today=TODAY).employers == ()
 
 
 def test_education_and_projects_are_not_employers() -> None:
@@ -700,6 +762,17 @@ def test_phone(text: str, phone: str | None) -> None:
         ("Data Labeler\n", None),  # a job title, not a name
         ("Sam Lee\nProject name: Search Rater Tool", "Sam Lee"),
         ("工作经历\n2020-2021 某某公司", None),
+        ("姓 名:周小川 性 别:男", "周小川"),  # labels spaced out to line up
+        ("姓 名: 周小川  民 族:汉", "周小川"),
+        ("\u2022 姓名:周小川\n\u2022 电话:13800000000", "周小川"),
+        ("● Name: Ana Lima", "Ana Lima"),
+        ("Name: LIN, MEIHUA\nPhone: 13800000000", "LIN, MEIHUA"),
+        ("Name: Lin, Meihua | Email: m@x.com", "Lin, Meihua"),
+        ("Name: John Smith, Email: j@x.com", "John Smith"),
+        ("-1-\n周小川\n电话:13800000000", "周小川"),  # a page number above the name
+        ("1/2\nAna Lima\n", "Ana Lima"),
+        ("Page 1\nAna Lima\n", "Ana Lima"),
+        ("Wei (Kevin) Zhou\nkevin@example.com", "Wei (Kevin) Zhou"),
     ],
 )
 def test_name(text: str, name: str | None) -> None:

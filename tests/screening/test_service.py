@@ -172,6 +172,34 @@ def test_the_same_bytes_again_update_the_row(job: Job) -> None:
     assert len(resume_rows(job)) == 2
 
 
+def test_an_unreadable_copy_never_erases_a_readable_resume(job: Job) -> None:
+    (first,) = service.import_files(job, [("alice.txt", txt(STRONG))], today=TODAY)
+    first_id, fields, score = first.id, first.fields, first.score
+
+    # The same bytes under a name whose type hirebench refuses.
+    (copy,) = service.import_files(job, [("alice-copy.doc", txt(STRONG))], today=TODAY)
+    assert copy.status == "error" and copy.error_code == "unsupported_type"
+    assert copy.id is None  # reported, not stored
+
+    (row,) = resume_rows(job)
+    assert row.id == first_id and row.status == "ok" and row.file_name == "alice.txt"
+    assert row.fields == fields and row.score == score
+
+
+def test_copies_in_one_batch_keep_the_readable_one_whichever_comes_first(job: Job) -> None:
+    data = txt(STRONG)
+    results = service.import_files(
+        job,
+        [("a.txt", data), ("a.doc", data), ("b.doc", txt(WEAK)), ("b.txt", txt(WEAK))],
+        today=TODAY,
+    )
+    assert results[1].status == "error" and results[1].id is None  # a.doc: reported only
+    assert results[2] is results[3]  # b.doc's row, read as b.txt
+    rows = {r.file_name: r for r in resume_rows(job)}
+    assert set(rows) == {"a.txt", "b.txt"}
+    assert all(r.status == "ok" and r.score is not None for r in rows.values())
+
+
 def test_the_same_bytes_for_another_job_are_another_row(
     job: Job, definition: JobProfileDefinition
 ) -> None:

@@ -161,6 +161,38 @@ def test_normalisation_keeps_lines_and_drops_control_characters() -> None:
     assert extract_text("a.TXT", data) == "Python 3 年\n第二页\nend"
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # LaTeX-made PDFs give U+00AD for every hyphen, the dash of date ranges included.
+        ("Analyst Oct. 2021\u00adFeb. 2023", "Analyst Oct. 2021-Feb. 2023"),
+        ("2019.07\u00ad2020.01 open\u00adsource", "2019.07-2020.01 open-source"),
+        # CJK radicals some PDF fonts emit for the ideograph they look like.
+        ("擅\u2ed3Python,部\u2ed4经理", "擅长Python,部门经理"),
+        ("\u2ee2\u2ec4\u2ed8\u2edd\u2ec5", "马西青食见"),
+        ("\u2f08\u2f54", "人水"),  # Kangxi radicals: NFKC folds these already
+    ],
+)
+def test_normalisation_repairs_pdf_characters(raw: str, expected: str) -> None:
+    assert extract_text("a.txt", raw.encode()) == expected
+
+
+def test_private_use_bullets_in_utf8_text_are_bullets() -> None:
+    # Icon fonts put bullets in the private-use area; a clean UTF-8 file with many of them
+    # is still text.
+    lines = ["\uf06c 姓名:周某某", "\uf06c电话:13800000000", "\uf0b6", "\uf06c 技能:Python"]
+    assert extract_text("icons.txt", "\n".join(lines).encode()) == (
+        "• 姓名:周某某\n• 电话:13800000000\n•\n• 技能:Python"
+    )
+
+
+def test_private_use_characters_from_gb18030_still_mean_binary() -> None:
+    # Byte pairs GB18030 has no character for decode into the private-use area.
+    data = "简历".encode("gb18030") + b"\xaa\xa1" * 40
+    assert data.decode("gb18030").endswith("\ue000" * 40)
+    assert _error("resume.txt", data).code == "corrupt"
+
+
 def test_empty() -> None:
     assert _error("blank.pdf", b"").code == "empty"
 

@@ -226,6 +226,29 @@ def test_an_all_good_upload_flashes_success(world: World, hr_client: FlaskClient
     assert "None." in unreadable(html)
 
 
+def test_an_unreadable_copy_of_a_screened_resume_is_named_and_the_resume_kept(
+    app: Flask, world: World, hr_client: FlaskClient
+) -> None:
+    upload(hr_client, world, [txt("strong.txt", STRONG)])
+    before = rows(app, world.job_id)["strong.txt"]
+
+    name, data = txt("strong.txt", STRONG)
+    upload(hr_client, world, [("strong copy.doc", data)])
+    shown = flashes(page(hr_client, world))
+    assert (
+        "Not read: strong copy.doc. Each is the same file as a resume already screened, "
+        "which was kept as it was." in shown
+    )
+    assert "0 resumes screened; 0 could not be read (listed below)." in shown
+    after = rows(app, world.job_id)
+    assert list(after) == [name]
+    assert (after[name].id, after[name].status, after[name].score) == (
+        before.id,
+        "ok",
+        before.score,
+    )
+
+
 # ---------------------------------------------------------------------------- override
 
 
