@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Protocol
 
 from docker.errors import DockerException
@@ -183,7 +183,9 @@ def _grade(
         plan = plan_submission(spec, submission.content, submission.filename, mode)
     except SubmissionError as exc:
         return _failed(tests, str(exc), mode)
-    if plan.syntax_error:
+    # A script cannot run at all with a syntax error; a notebook's other cells still do, as
+    # nbgrader runs them: only the tests that need the broken cell fail.
+    if plan.syntax_error and PurePath(submission.filename).suffix.lower() == ".py":
         message = f"SyntaxError in the submission, {plan.syntax_error}"
         return GradeResult(
             status=ResultStatus.graded,

@@ -566,6 +566,21 @@ _TITLE_RE = re.compile(
     r"|writer|editor|head|founder|contractor|freelancer)s?\b",
     re.IGNORECASE,
 )
+# Company suffixes that also open job titles ("Senior Software Engineer", "Solutions
+# Architect"): a cut at one of them followed by a title word is a title, not a company.
+_TITLE_AFTER_SUFFIX = re.compile(
+    r"(?:software|systems|solutions|technology|technologies|tech|group|labs?|studios?"
+    r"|consulting)\.?\s+(?:[a-z]+\s+)?(?:engineer|developer|analyst|architect|lead|manager"
+    r"|consultant|specialist|administrator|designer|tester|intern|scientist)s?\b",
+    re.IGNORECASE,
+)
+# Some PDFs (XeLaTeX with letter-spaced small caps) lose the spaces between words, so a title
+# reads "DATAENGINEER" or "SiteReliabilityEngineer": one word that ends in a title word.
+_GLUED_TITLE = re.compile(
+    r"^[A-Za-z]{3,}(?:engineer|developer|analyst|architect|manager|intern|scientist"
+    r"|designer|writer|consultant|specialist|researcher|lead)s?$",
+    re.IGNORECASE,
+)
 _COMPANY_KEY = re.compile(
     r"^(?:公司名称|公司|单位|雇主|company|employer|organi[sz]ation)\s*[:：]\s*", re.I
 )
@@ -673,12 +688,20 @@ def _company_cell(segments: Sequence[str]) -> str | None:
         ):
             continue
         segment = _OTHER_KEY.sub("", segment)
+        if _GLUED_TITLE.search(segment):
+            continue  # "DATAENGINEER", "SiteReliabilityEngineer": a title whose spaces were lost
         cut = _COMPANY_CUT.match(segment)
+        if cut and _TITLE_AFTER_SUFFIX.match(segment, _last_word_start(cut.group())):
+            continue  # a job title
         if cut:
             return _clean(cut.group())
         if plain is None and not _TITLE_RE.search(segment) and len(segment) <= 40:
             plain = segment
     return plain
+
+
+def _last_word_start(text: str) -> int:
+    return len(text.rstrip(". ")) - len(text.rstrip(". ").split()[-1]) if text.split() else 0
 
 
 def _is_content(line: str) -> bool:

@@ -193,7 +193,11 @@ class KernelClient:
                 "store_history": store_history,
                 "user_expressions": {},
                 "allow_stdin": allow_stdin,
-                "stop_on_error": True,
+                # Each step is its own request, sent once the one before is idle. With True, a
+                # kernel that just raised discards requests arriving while it still aborts,
+                # so the next cell would be skipped at random and counted as run (nbgrader's
+                # executor sends False too).
+                "stop_on_error": False,
             },
         )
         self.shell_channel.send(message)

@@ -239,3 +239,35 @@ def test_tests_pass_their_own_functions_into_candidate_code(sandboxes: PooledSan
     assert outcome(result) == {"integral": "passed", "callbacks": "passed"}, [
         t.staff.message for t in result.tests
     ]
+
+
+def test_a_syntax_error_fails_only_what_needs_that_cell(sandboxes: PooledSandboxes) -> None:
+    grader = nbgrader(
+        solution(
+            "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION", "d"
+        ),
+        graded("assert double(2) == 4", "t_double"),
+        solution(
+            "def triple(x):\n    ### BEGIN SOLUTION\n    return 3 * x\n    ### END SOLUTION", "t"
+        ),
+        graded("assert triple(2) == 6", "t_triple"),
+    )
+    # nbgrader's own stub of an indented solution is one such error.
+    result = run(sandboxes, grader, t="def triple(x):\n      return 3 * x\n    pass\n")
+    assert outcome(result) == {"t_double": "passed", "t_triple": "error"}, result.message
+    assert result.total == 1
+    assert "SyntaxError" in result.message or "IndentationError" in result.message
+
+
+def test_the_cell_after_an_error_always_runs(sandboxes: PooledSandboxes) -> None:
+    """An answer left raising NotImplementedError must not make the kernel drop the next cell
+    (ipykernel's stop_on_error aborts requests that arrive while it recovers)."""
+    grader = nbgrader(
+        solution("### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "a"),
+        solution("### BEGIN SOLUTION\ny = 2\n### END SOLUTION", "b"),
+        locked("z = 3", "c"),
+        graded("assert y == 2 and z == 3", "t"),
+    )
+    for _ in range(4):  # the race was lost about one time in four
+        result = run(sandboxes, grader, a="raise NotImplementedError()")
+        assert outcome(result) == {"t": "passed"}, result.message

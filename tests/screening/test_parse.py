@@ -636,6 +636,19 @@ def test_synonym_table_covers_the_demo_profile() -> None:
         ("2016年3月7日至2016年8月19日 某某数据科技", ("某某数据科技", "2016-03", "2016-08")),
         ("2018-11-01 - 2021-02-28  Globex Ltd", ("Globex Ltd", "2018-11", "2021-02")),
         ("2018/11/01 – present  Globex Ltd", ("Globex Ltd", "2018-11", "present")),
+        # A title that opens with a company suffix is not the company.
+        (
+            "Senior Software Engineer | TechCorp Inc. | 2021 - 2023",
+            ("TechCorp Inc.", "2021-01", "2023-01"),
+        ),
+        ("Solutions Architect | Initech | 2019 - 2021", ("Initech", "2019-01", "2021-01")),
+        (
+            "Acme Software Ltd. Data Labeler | 2020 - 2022",
+            ("Acme Software Ltd.", "2020-01", "2022-01"),
+        ),
+        # A title whose spaces a PDF lost is not the company either.
+        ("Globex Ltd | DATAENGINEER | 2018 - 2020", ("Globex Ltd", "2018-01", "2020-01")),
+        ("SiteReliabilityEngineer | Initech | 2018 - 2020", ("Initech", "2018-01", "2020-01")),
     ],
 )
 def test_employer_line(line: str, expected: tuple[str, str, str]) -> None:
