@@ -206,15 +206,17 @@ def _preferred(owners: dict[str, str]) -> tuple[str, ...]:
 
 
 def _exports(spec: GraderSpec, test: GraderTest) -> frozenset[str]:
-    """Names the test defines that a later non-test cell of the grader reads: nbgrader shares
-    one namespace, so a solution may use an array a test cell set up. Only those cross into the
-    kernel, so values a hidden test computes for itself stay on the judge's side."""
+    """Names the test defines that a non-test cell of the grader reads: nbgrader shares one
+    namespace, so a later solution may use an array a test cell set up, and an earlier
+    solution function may read a global the test sets before calling it. Only those cross
+    into the kernel, so values a hidden test computes for itself stay on the judge's side.
+    What counts is the grader's own solution, never what a candidate wrote."""
     defined = stored_names(test.source)
-    later: set[str] = set()
+    read: set[str] = set()
     for cell in spec.cells:
-        if cell.index > test.cell_index and cell.cell_type == "code" and cell.role != "test":
-            later |= loaded_names(cell.solution or cell.source)
-    return defined & later
+        if cell.cell_type == "code" and cell.role != "test":
+            read |= loaded_names(cell.solution or cell.source)
+    return defined & read
 
 
 def _read_notebook(text: str) -> list[tuple[int, dict[str, Any]]]:

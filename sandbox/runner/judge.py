@@ -457,6 +457,10 @@ class GraderNamespace(dict[str, Any]):
         self.judge = judge
         self.prefer_candidate: frozenset[str] = frozenset()
         self.kernel_names: set[str] = set()
+        # Names the running test binds that the grader's own solution reads: written into the
+        # kernel as they are bound, since a solution function reads its globals when a test
+        # calls it (`K = 3; assert f() == 6`), as in nbgrader's single namespace.
+        self.write_through: frozenset[str] = frozenset()
 
     def __getitem__(self, name: str) -> Any:
         if name in self.prefer_candidate:
@@ -503,6 +507,13 @@ class GraderNamespace(dict[str, Any]):
         dict.__setitem__(self, name, value)
         if isinstance(value, hbremote.Ref) and name in self.kernel_names:
             self.judge.remote.set_name(name, value)
+        elif name in self.write_through:
+            try:
+                self.judge.remote.set_name(name, value)
+            except (TestTimeout, KernelGone):
+                raise
+            except Exception:  # noqa: BLE001, S110 - a value that cannot cross stays here
+                pass
 
     def __delitem__(self, name: str) -> None:
         found = dict.__contains__(self, name)
@@ -596,6 +607,7 @@ class Judge:
         source = strip_magics(str(step["source"]))
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         self.namespace.prefer_candidate = frozenset(step.get("prefer_candidate") or ())
+        self.namespace.write_through = frozenset(step.get("export") or ())
         self.deadline = time.monotonic() + timeout
         capture = OutputCapture(TEST_OUTPUT_LIMIT)
         outcome = Outcome(source, filename, capture)

@@ -271,3 +271,17 @@ def test_the_cell_after_an_error_always_runs(sandboxes: PooledSandboxes) -> None
     for _ in range(4):  # the race was lost about one time in four
         result = run(sandboxes, grader, a="raise NotImplementedError()")
         assert outcome(result) == {"t": "passed"}, result.message
+
+
+def test_a_solution_function_reads_a_global_the_test_just_set(sandboxes: PooledSandboxes) -> None:
+    grader = nbgrader(
+        solution(
+            "def scaled():\n    ### BEGIN SOLUTION\n    return K * 2\n    ### END SOLUTION", "s"
+        ),
+        graded("K = 3\nassert scaled() == 6\nK = 5\nassert scaled() == 10", "t"),
+    )
+    result = run(sandboxes, grader)
+    assert outcome(result) == {"t": "passed"}, result.tests[0].message
+    # A candidate who hard-codes an answer still fails the second check.
+    result = run(sandboxes, grader, s="def scaled():\n    return 6\n")
+    assert outcome(result) == {"t": "failed"}
