@@ -160,6 +160,17 @@ def sandbox_containers() -> list[str]:
         client.close()
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _process_pool_ends_with_its_module() -> Iterator[None]:
+    """The process-wide warm pool (hirebench.grading.pipeline.sandbox_provider) is closed after
+    each module that started one: its ready sandboxes belong to this process, so under xdist
+    they would otherwise count against the next module's "no sandboxes left behind" check."""
+    yield
+    from hirebench.grading import pipeline
+
+    pipeline.close_sandbox_provider()
+
+
 @pytest.fixture(scope="session")
 def docker_engine() -> docker.DockerClient:
     try:
