@@ -26,7 +26,7 @@ install: $(STAMP) translations assets
 
 # Front-end assets, built from npm packages and served from static/build (docs/design.md): the
 # stylesheet (Bootstrap 5 and the theme, compiled by Sass), the page chrome's script and the code
-# editor (CodeMirror 6), each rebuilt only when its own inputs change.
+# editor (CodeMirror 5), each rebuilt only when its own inputs change.
 NPM_STAMP := static/node_modules/.hirebench-installed
 ASSETS := static/build/app.css static/build/ui.js static/build/editor.js static/build/pdfview.js
 assets: $(ASSETS)

@@ -106,12 +106,14 @@ class Channel:
 
     def get_msg(self, timeout: float) -> dict[str, Any]:
         """The next well-formed message within `timeout` seconds, else queue.Empty (as
-        jupyter_client's channels). Malformed ones are dropped."""
-        while self.socket.poll(int(timeout * 1000)):
+        jupyter_client's channels). Malformed ones are dropped, and the wait goes on for the
+        time that is left."""
+        deadline = time.monotonic() + timeout
+        while self.socket.poll(max(0, int((deadline - time.monotonic()) * 1000))):
             try:
                 return self.session.receive(self.socket)
             except (ValueError, zmq.Again):
-                timeout = 0
+                continue
         raise queue.Empty
 
 
@@ -205,12 +207,3 @@ class KernelClient:
 
     def input(self, text: str) -> None:
         self.stdin_channel.send(self.session.msg("input_reply", {"value": text}))
-
-    def get_iopub_msg(self, timeout: float) -> dict[str, Any]:
-        return self.iopub_channel.get_msg(timeout)
-
-    def get_stdin_msg(self, timeout: float) -> dict[str, Any]:
-        return self.stdin_channel.get_msg(timeout)
-
-    def get_control_msg(self, timeout: float) -> dict[str, Any]:
-        return self.control_channel.get_msg(timeout)

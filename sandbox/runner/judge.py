@@ -217,10 +217,10 @@ class Kernel:
                 # A malformed message (the candidate's process holds the key too) is dropped.
                 if self.kc.stdin_channel.socket in ready:
                     with contextlib.suppress(queue.Empty):
-                        self._answer(self.kc.get_stdin_msg(timeout=0), answer_input)
+                        self._answer(self.kc.stdin_channel.get_msg(0), answer_input)
                 if self.kc.iopub_channel.socket in ready:
                     with contextlib.suppress(queue.Empty):
-                        message = self.kc.get_iopub_msg(timeout=0)
+                        message = self.kc.iopub_channel.get_msg(0)
                         if message.get("parent_header", {}).get("msg_id") == msg_id:
                             execution.take(message)
         except TestTimeout:
@@ -254,7 +254,7 @@ class Kernel:
         msg_id, give_up = self.abandoned
         while time.monotonic() < give_up:
             try:
-                message = self.kc.get_iopub_msg(timeout=0.2)
+                message = self.kc.iopub_channel.get_msg(0.2)
             except queue.Empty:
                 if not self.process_alive():
                     break
@@ -425,7 +425,7 @@ class Watchdog:
         self.fired = True
         self.interrupt()
         with contextlib.suppress(queue.Empty):
-            self.control.get_control_msg(timeout=5)
+            self.control.control_channel.get_msg(5)
 
     def interrupt(self) -> None:
         # The judge may not signal the candidate's process; the kernel interrupts itself.

@@ -10,6 +10,7 @@ import hmac
 import json
 import queue
 import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -94,3 +95,20 @@ def test_forged_and_malformed_messages_are_dropped(
     assert channel.get_msg(2)["content"] == {"text": "genuine"}
     with pytest.raises(queue.Empty):
         channel.get_msg(0.05)
+
+
+def test_dropping_a_bad_message_does_not_cut_the_wait_short(
+    pair: tuple[zmq.Socket[bytes], zmq.Socket[bytes]],
+) -> None:
+    judge_side, kernel = pair
+    kernel.send_multipart([b"no delimiter at all"])
+    genuine = frames_from(hbwire.Session(KEY), "stream", {"text": "later"})
+    # zmq sockets are not thread-safe: the timer only sends after the reader has moved on to
+    # waiting, and the reader never touches `kernel`.
+    timer = threading.Timer(0.3, kernel.send_multipart, args=(genuine,))
+    timer.start()
+    try:
+        message = hbwire.Channel(hbwire.Session(KEY), judge_side).get_msg(3)
+    finally:
+        timer.join()
+    assert message["content"] == {"text": "later"}
